@@ -1,0 +1,59 @@
+//! Extractors whose rejections use the §5 error body.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::Json;
+
+use crate::error::AppError;
+
+/// `Json<T>` with 400 for malformed JSON, 422 naming the field for wrong
+/// shapes, 413 for oversized bodies.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::JsonDataError(e) => {
+                    let text = e.body_text();
+                    let field = field_of(&text).unwrap_or("body").to_owned();
+                    AppError::validation(&field, text)
+                }
+                JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!("Malformed JSON: {}", e.body_text())),
+                JsonRejection::MissingJsonContentType(_) => {
+                    AppError::BadRequest("Send the body as JSON with `Content-Type: application/json`.".into())
+                }
+                other if other.status() == http::StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+                other => AppError::BadRequest(other.body_text()),
+            }),
+        }
+    }
+}
+
+/// serde names the failing path first: "…: label: invalid type…" or "missing field `label`".
+fn field_of(text: &str) -> Option<&str> {
+    if let Some(rest) = text.split("missing field `").nth(1) {
+        return rest.split('`').next();
+    }
+    let after = text.split(": ").nth(1)?;
+    let name = after.split(':').next()?.trim();
+    (!name.is_empty() && !name.contains(' ')).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of;
+
+    #[test]
+    fn finds_the_failing_field_in_serde_messages() {
+        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: missing field `label` at line 1"), Some("label"));
+        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: label: invalid type: integer `5`"), Some("label"));
+    }
+}

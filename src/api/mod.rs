@@ -1,0 +1,73 @@
+//! The JSON admin API under `/api/v1/admin` (also mounted at Pleroma's
+//! `/api/pleroma/admin` and `/api/v1/pleroma/admin`). Token auth only; every
+//! failure uses the §5 error body; the OpenAPI document is generated from the
+//! handlers' annotations and grows with every endpoint.
+
+mod extract;
+mod moderation_log;
+mod tokens;
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use extract::ApiJson;
+
+use crate::auth::tokens::authenticate_admin_api;
+use crate::error::AppError;
+use crate::server::state::AppState;
+
+pub const PREFIX: &str = "/api/v1/admin";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Steward admin API",
+        description = "Instance administration, shaped like Pleroma's Admin API. Every path is also served under `/api/pleroma/admin` and `/api/v1/pleroma/admin`. Authenticate with `Authorization: Bearer <token>` (or `Admin <token>`). Errors: `{\"errors\":[{code,message,long_message,meta}],\"error\":…}`."
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The handlers and their documentation, before mounting.
+fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(moderation_log::list))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+}
+
+/// The API router to nest under one prefix.
+pub fn admin_router(state: AppState) -> Router<AppState> {
+    let (router, _) = documented().split_for_parts();
+    router
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(from_fn_with_state(state, authenticate_admin_api))
+}
+
+static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
+    let (_, api) = OpenApiRouter::<AppState>::new().nest(PREFIX, documented()).split_for_parts();
+    api.to_pretty_json().expect("OpenAPI document serializes")
+});
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi_json() -> impl IntoResponse {
+    ([(http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON.as_str())
+}

@@ -1,0 +1,175 @@
+//! The HTML shell, the router and the console layout (sidebar on desktop, a
+//! disclosure menu on phones that works without JavaScript).
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::features::account::pages::AccountPage;
+use crate::features::audit::pages::ModerationLogPage;
+use crate::features::auth::pages::{HomePage, LoginPage, SetupPage};
+use crate::features::auth::server::{PageSession, load_page_session};
+use crate::ui::{ErrorView, Flashes};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The per-request session facts every page needs, loaded once per document.
+pub type SessionResource = Resource<Result<PageSession, AppError>>;
+
+pub fn use_page_session() -> SessionResource {
+    expect_context::<SessionResource>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let session: SessionResource = Resource::new_blocking(|| (), |_| load_page_session());
+    provide_context(session);
+    view! {
+        <Stylesheet id="leptos" href="/pkg/steward.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Steward".to_owned() } else { format!("{t} · Steward") } />
+        <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900">
+            "Skip to content"
+        </a>
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/moderation-log") view=ModerationLogPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <Title text="Not found" />
+        <main id="main" class="px-4">
+            <ErrorView error=AppError::NotFound />
+        </main>
+    }
+}
+
+/// A navigation entry; an entry exists only once its feature does.
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    admin_only: bool,
+}
+
+const NAV: &[NavItem] = &[
+    NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
+    NavItem { href: "/account", label: "Account", admin_only: false },
+];
+
+fn nav_links(staff: &Staff) -> impl IntoView + use<> {
+    let path = leptos_router::hooks::use_location().pathname;
+    NAV.iter()
+        .filter(|item| !item.admin_only || staff.is_admin())
+        .map(|item| {
+            let href = item.href;
+            let current = move || (path.get() == href).then_some("page");
+            view! {
+                <li>
+                    <a
+                        href=href
+                        aria-current=current
+                        class="flex min-h-11 items-center rounded-lg px-3 text-sm font-medium hover:bg-slate-200 aria-[current=page]:bg-indigo-600 aria-[current=page]:text-white dark:hover:bg-slate-800"
+                    >
+                        {item.label}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+fn sign_out_form() -> impl IntoView {
+    view! {
+        <form method="post" action="/logout">
+            <button type="submit" class="min-h-11 w-full rounded-lg px-3 text-left text-sm font-medium hover:bg-slate-200 dark:hover:bg-slate-800">
+                "Sign out"
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn ConsoleLayout() -> impl IntoView {
+    let session = use_page_session();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(PageSession { staff: Some(staff), flashes, .. }) => {
+                        view! {
+                            <div class="md:flex">
+                                <aside class="hidden md:flex md:min-h-screen md:w-60 md:flex-none md:flex-col md:border-r md:border-slate-200 md:px-3 md:py-4 dark:md:border-slate-800">
+                                    <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">"Steward"</a>
+                                    <nav aria-label="Main" class="flex-1">
+                                        <ul class="space-y-1">{nav_links(&staff)}</ul>
+                                    </nav>
+                                    <div class="border-t border-slate-200 pt-3 dark:border-slate-800">
+                                        <p class="px-3 pb-2 text-xs text-slate-600 dark:text-slate-400">
+                                            {format!("@{} · {}", staff.nickname, staff.role.label())}
+                                        </p>
+                                        {sign_out_form()}
+                                    </div>
+                                </aside>
+                                <header class="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 backdrop-blur md:hidden dark:border-slate-800 dark:bg-slate-950/95">
+                                    <details class="group">
+                                        <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4">
+                                            <span class="text-lg font-bold tracking-tight">"Steward"</span>
+                                            <span class="rounded-lg border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">"Menu"</span>
+                                        </summary>
+                                        <nav aria-label="Main" class="px-3 pb-3">
+                                            <ul class="space-y-1">{nav_links(&staff)}</ul>
+                                            <p class="px-3 pt-3 text-xs text-slate-600 dark:text-slate-400">
+                                                {format!("@{} · {}", staff.nickname, staff.role.label())}
+                                            </p>
+                                            {sign_out_form()}
+                                        </nav>
+                                    </details>
+                                </header>
+                                <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-8">
+                                    <div class="mx-auto max-w-5xl">
+                                        <Flashes flashes=flashes />
+                                        <Outlet />
+                                    </div>
+                                </main>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Ok(_) => view! { <main id="main" class="px-4"><ErrorView error=AppError::Unauthorized /></main> }.into_any(),
+                    Err(e) => view! { <main id="main" class="px-4"><ErrorView error=e /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,37 @@
+//! Who is calling and what they may do. [`Staff`] is a signed-in admin or
+//! moderator; [`ModeratorCtx`] and [`AdminCtx`] are proofs of a passed check
+//! that only this module can produce, required by everything that needs them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Role;
+
+/// A signed-in panel user (from a session or an API token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub id: i64,
+    pub nickname: String,
+    pub role: Role,
+}
+
+impl Staff {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ctx;
+#[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+
+#[cfg(feature = "ssr")]
+pub use ctx::{AdminCtx, ModeratorCtx, admin, moderator};

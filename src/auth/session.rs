@@ -1,0 +1,185 @@
+//! Console sessions: tower-sessions over the database (either backend), with
+//! typed accessors instead of raw keys, flash messages for post/redirect/get,
+//! and the middleware that turns a session into a [`Staff`] on the request.
+
+use async_trait::async_trait;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions::Session;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use super::Staff;
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::{Db, now, users};
+use crate::ui::flash::{Flash, FormState};
+
+const USER_ID: &str = "user_id";
+const SIGNED_IN_AT: &str = "signed_in_at";
+const FLASHES: &str = "flashes";
+const FORM: &str = "form";
+
+/// The session store of whichever backend the instance runs on.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl Store {
+    pub async fn for_db(db: &Db) -> Result<Self, AppError> {
+        let store = match db {
+            Db::Sqlite(p) => Store::Sqlite(SqliteStore::new(p.clone())),
+            Db::Postgres(p) => Store::Postgres(PostgresStore::new(p.clone())),
+        };
+        match &store {
+            Store::Sqlite(s) => s.migrate().await?,
+            Store::Postgres(s) => s.migrate().await?,
+        }
+        Ok(store)
+    }
+}
+
+#[async_trait]
+impl SessionStore for Store {
+    async fn create(&self, r: &mut Record) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.create(r).await,
+            Store::Postgres(s) => s.create(r).await,
+        }
+    }
+    async fn save(&self, r: &Record) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.save(r).await,
+            Store::Postgres(s) => s.save(r).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Store::Sqlite(s) => s.load(id).await,
+            Store::Postgres(s) => s.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete(id).await,
+            Store::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for Store {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete_expired().await,
+            Store::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}
+
+/// Starts a signed-in session under a fresh id (no session fixation).
+pub async fn sign_in(session: &Session, staff: &Staff) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(USER_ID, staff.id).await?;
+    session.insert(SIGNED_IN_AT, now()).await?;
+    Ok(())
+}
+
+/// Deletes the session row; the cookie becomes worthless.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+pub async fn push_flash(session: &Session, flash: Flash) -> Result<(), AppError> {
+    let mut all: Vec<Flash> = session.get(FLASHES).await?.unwrap_or_default();
+    all.push(flash);
+    session.insert(FLASHES, all).await?;
+    Ok(())
+}
+
+/// Keeps a rejected form's input and errors for the page that shows it next.
+pub async fn keep_form(session: &Session, form: FormState) -> Result<(), AppError> {
+    session.insert(FORM, form).await?;
+    Ok(())
+}
+
+/// Flash messages and the last rejected form, each shown once.
+pub async fn take_once(session: &Session) -> Result<(Vec<Flash>, Option<FormState>), AppError> {
+    let flashes = session.remove(FLASHES).await?.unwrap_or_default();
+    let form = session.remove(FORM).await?;
+    Ok((flashes, form))
+}
+
+/// Paths that are served without a signed-in user.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/setup" | "/logout" | "/healthz" | "/readyz" | "/metrics" | "/favicon.ico" | "/robots.txt")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/assets/")
+        || path.starts_with("/api/")
+}
+
+/// Loads the signed-in [`Staff`] for console requests and sends anyone else
+/// to `/login` (server functions under `/api/` answer 401 themselves).
+pub async fn load_staff(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    match current_staff(&state, &session).await {
+        Ok(Some(staff)) => {
+            req.extensions_mut().insert(staff);
+        }
+        Ok(None) => {
+            let path = req.uri().path();
+            if !is_public(path) {
+                let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next_url.as_bytes()).collect::<String>());
+                return Redirect::to(&target).into_response();
+            }
+        }
+        Err(e) => return e.into_response(),
+    }
+    next.run(req).await
+}
+
+async fn current_staff(state: &AppState, session: &Session) -> Result<Option<Staff>, AppError> {
+    let Some(id) = session.get::<i64>(USER_ID).await? else {
+        return Ok(None);
+    };
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(0);
+    if now() - signed_in_at > state.config.session_absolute.as_secs() as i64 {
+        sign_out(session).await?;
+        push_flash(session, Flash::info("Your session expired. Sign in again.")).await?;
+        return Ok(None);
+    }
+    let mut conn = state.db.conn().await?;
+    let staff = users::find_staff(conn.as_ref(), id).await?;
+    if staff.is_none() {
+        // Deactivated, demoted or deleted since signing in.
+        sign_out(session).await?;
+    }
+    Ok(staff)
+}
+
+/// Where to go after signing in: only same-site paths, never `//host`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

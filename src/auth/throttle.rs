@@ -1,0 +1,45 @@
+//! Sign-in throttling per account and per IP address, counted in the database.
+//! The account key is the nickname as typed, whether or not it exists, so the
+//! answer never tells which nicknames are real.
+
+use crate::error::AppError;
+use crate::server::storage::{ConnRef, now, throttle};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub per_account: i64,
+    pub per_ip: i64,
+    pub window_secs: i64,
+}
+
+fn account_key(nickname: &str) -> String {
+    format!("account:{}", nickname.trim().to_lowercase())
+}
+
+fn ip_key(ip: &str) -> String {
+    format!("ip:{ip}")
+}
+
+/// `Err(TooManyRequests)` when either limit is reached within the window.
+pub async fn check(mut c: ConnRef<'_>, limits: Limits, nickname: &str, ip: &str) -> Result<(), AppError> {
+    let since = now() - limits.window_secs;
+    let minutes = (limits.window_secs + 59) / 60;
+    if throttle::failures_since(c.reborrow(), &account_key(nickname), since).await? >= limits.per_account
+        || throttle::failures_since(c.reborrow(), &ip_key(ip), since).await? >= limits.per_ip
+    {
+        return Err(AppError::TooManyRequests(format!(
+            "Too many failed sign-in attempts. Wait {minutes} minutes and try again."
+        )));
+    }
+    Ok(())
+}
+
+pub async fn record_failure(mut c: ConnRef<'_>, nickname: &str, ip: &str) -> Result<(), AppError> {
+    let t = now();
+    throttle::record_failure(c.reborrow(), &account_key(nickname), t).await?;
+    throttle::record_failure(c, &ip_key(ip), t).await
+}
+
+pub async fn clear_account(c: ConnRef<'_>, nickname: &str) -> Result<(), AppError> {
+    throttle::clear(c, &account_key(nickname)).await
+}

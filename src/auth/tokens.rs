@@ -1,0 +1,120 @@
+//! API tokens: `stw_` + 32 random bytes (base64url). Only a SHA-256 is stored.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::Staff;
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::{Db, audit, now, tokens};
+
+const PREFIX: &str = "stw_";
+/// Don't write `last_used_at` more often than this per token.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+pub fn generate() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+pub fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A token label: 1–100 characters after trimming.
+pub fn parse_label(raw: &str) -> Result<&str, AppError> {
+    let label = raw.trim();
+    if label.is_empty() || label.chars().count() > 100 {
+        return Err(AppError::validation("label", "Give the token a name of 1 to 100 characters."));
+    }
+    Ok(label)
+}
+
+/// Creates a token for `owner`, logged in the same transaction; returns its
+/// id and the secret, which exists nowhere else afterwards.
+pub async fn issue(db: &Db, owner: &Staff, label: &str, scope: tokens::Scope) -> Result<(i64, String), AppError> {
+    let label = parse_label(label)?;
+    let secret = generate();
+    let mut tx = db.begin().await?;
+    let id = tokens::insert(tx.conn(), owner.id, label, scope, &hash(&secret)).await?;
+    audit::record(tx.conn(), audit::Entry {
+        actor: owner,
+        action: "token.create",
+        subject_users: &[owner.id],
+        data: serde_json::json!({ "token_id": id, "label": label, "scope": scope.as_str() }),
+        message: format!("@{} created API token \"{label}\"", owner.nickname),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok((id, secret))
+}
+
+/// Revokes one of `owner`'s live tokens, logged; returns its label, or
+/// `None` if there was no such live token (nothing is written then).
+pub async fn revoke(db: &Db, owner: &Staff, id: i64) -> Result<Option<String>, AppError> {
+    let mut tx = db.begin().await?;
+    let Some(label) = tokens::revoke(tx.conn(), owner.id, id).await? else {
+        return Ok(None);
+    };
+    audit::record(tx.conn(), audit::Entry {
+        actor: owner,
+        action: "token.revoke",
+        subject_users: &[owner.id],
+        data: serde_json::json!({ "token_id": id, "label": label }),
+        message: format!("@{} revoked API token \"{label}\"", owner.nickname),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Some(label))
+}
+
+/// `Authorization: Bearer <token>` or `Authorization: Admin <token>`.
+fn bearer(req: &Request) -> Option<Result<&str, AppError>> {
+    let value = req.headers().get(http::header::AUTHORIZATION)?;
+    let parsed = value.to_str().ok().and_then(|v| {
+        let (scheme, token) = v.split_once(' ')?;
+        let ok = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("admin");
+        ok.then(|| token.trim())
+    });
+    Some(parsed.ok_or(AppError::Unauthorized))
+}
+
+/// Authenticates the admin API by token only (cookies are never consulted) and
+/// puts the token owner's [`crate::auth::Staff`] on the request.
+pub async fn authenticate_admin_api(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response, AppError> {
+    let Some(token) = bearer(&req) else {
+        return Err(AppError::Unauthorized);
+    };
+    let hash = hash(token?);
+    let mut conn = state.db.conn().await?;
+    let (token_id, scope, staff, last_used) =
+        tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
+    if scope != tokens::Scope::Admin {
+        return Err(AppError::Forbidden);
+    }
+    if last_used.is_none_or(|t| now() - t >= TOUCH_EVERY_SECS) {
+        tokens::touch(conn.as_ref(), token_id).await?;
+    }
+    drop(conn);
+    req.extensions_mut().insert(staff);
+    Ok(next.run(req).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hash_to_hex() {
+        let (a, b) = (generate(), generate());
+        assert_ne!(a, b);
+        assert!(a.starts_with("stw_") && a.len() == 4 + 43);
+        assert_eq!(hash(&a).len(), 64);
+        assert_eq!(hash(&a), hash(&a));
+    }
+}

@@ -1,0 +1,198 @@
+//! `AppError`: the one error type of the HTTP layer. It carries the HTTP status,
+//! renders as the §5 JSON body for the API, and crosses the wire as a server
+//! function error for pages (so it must also compile for the browser).
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Sign in to continue.")]
+    Unauthorized,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Method not allowed.")]
+    MethodNotAllowed,
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("{message}")]
+    Conflict { param: String, message: String },
+    #[error("{message}")]
+    Validation { param: String, message: String },
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// The detail is logged on the server and never sent to clients.
+    #[error("Something went wrong on our side.")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn validation(param: &str, message: impl Into<String>) -> Self {
+        AppError::Validation { param: param.into(), message: message.into() }
+    }
+
+    pub fn conflict(param: &str, message: impl Into<String>) -> Self {
+        AppError::Conflict { param: param.into(), message: message.into() }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::MethodNotAllowed => 405,
+            AppError::Conflict { .. } => 409,
+            AppError::PayloadTooLarge => 413,
+            AppError::Validation { .. } => 422,
+            AppError::TooManyRequests(_) => 429,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Conflict { .. } => "conflict",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Validation { .. } => "validation_failed",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The field this error is about, for form messages and `meta.param`.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            AppError::Conflict { param, .. } | AppError::Validation { param, .. } => Some(param),
+            _ => None,
+        }
+    }
+
+    /// The §5 error body: `{"errors":[{code,message,long_message,meta}],"error":…}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let message = self.to_string();
+        let meta = match self.param() {
+            Some(p) => serde_json::json!({ "param": p }),
+            None => serde_json::json!({}),
+        };
+        serde_json::json!({
+            "errors": [{
+                "code": self.code(),
+                "message": message,
+                "long_message": self.long_message(),
+                "meta": meta,
+            }],
+            "error": message,
+        })
+    }
+
+    fn long_message(&self) -> String {
+        match self {
+            AppError::Unauthorized => {
+                "Send `Authorization: Bearer <token>` with an API token created in Account settings or with `steward create-token`.".into()
+            }
+            AppError::Forbidden => "This operation needs a role your account does not have.".into(),
+            AppError::NotFound => "No resource exists at this address.".into(),
+            AppError::MethodNotAllowed => "This address does not accept that HTTP method.".into(),
+            AppError::PayloadTooLarge => "Send a smaller request body.".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => AppError::BadRequest(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+
+    impl From<sqlx::Error> for AppError {
+        fn from(e: sqlx::Error) -> Self {
+            if let sqlx::Error::Database(db) = &e
+                && db.is_unique_violation()
+            {
+                let param = unique_violation_param(db.message(), db.constraint());
+                return AppError::conflict(param, format!("{param} has already been taken"));
+            }
+            AppError::Internal(format!("database: {e}"))
+        }
+    }
+
+    /// Maps a unique index to the field a client must change.
+    fn unique_violation_param(message: &str, constraint: Option<&str>) -> &'static str {
+        let text = format!("{} {}", constraint.unwrap_or_default(), message);
+        if text.contains("email") {
+            "email"
+        } else if text.contains("nickname") {
+            "nickname"
+        } else if text.contains("name") {
+            "name"
+        } else {
+            "id"
+        }
+    }
+
+    impl From<tower_sessions::session::Error> for AppError {
+        fn from(e: tower_sessions::session::Error) -> Self {
+            AppError::Internal(format!("session: {e}"))
+        }
+    }
+
+    impl AppError {
+        /// Logs server-side faults; client errors are not worth a log line.
+        pub fn log(&self) {
+            if let AppError::Internal(detail) = self {
+                tracing::error!(%detail, "internal error");
+            }
+        }
+    }
+
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            self.log();
+            let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, axum::Json(self.to_json())).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_body_repeats_first_message_for_pleroma_clients() {
+        let body = AppError::validation("email", "email is invalid").to_json();
+        assert_eq!(body["error"], "email is invalid");
+        assert_eq!(body["errors"][0]["code"], "validation_failed");
+        assert_eq!(body["errors"][0]["meta"]["param"], "email");
+    }
+
+    #[test]
+    fn internal_errors_never_leak_their_detail() {
+        let body = AppError::Internal("password_hash column missing".into()).to_json();
+        assert!(!body.to_string().contains("password_hash"));
+        assert_eq!(AppError::Internal(String::new()).status(), 500);
+    }
+}

@@ -1,0 +1,145 @@
+//! `/moderation-log`: newest first, keyset pages, filters in the URL (a GET form).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::server::{LogItem, LogPageData, LogQuery, moderation_log_page};
+use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, PageHeader, format_time};
+
+const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base dark:border-slate-600 dark:bg-slate-900";
+
+#[component]
+pub fn ModerationLogPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = move || {
+        let m = query_map.read();
+        LogQuery {
+            actor: m.get("actor"),
+            action: m.get("action"),
+            from: m.get("from"),
+            to: m.get("to"),
+            q: m.get("q"),
+            before: m.get("before"),
+            after: m.get("after"),
+        }
+    };
+    let data = Resource::new_blocking(query, moderation_log_page);
+    view! {
+        <Title text="Moderation log" />
+        <PageHeader title="Moderation log".into() lead="Every action taken in Steward, newest first. Entries are never edited or removed." />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <LogView query=query() page /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The query string for `q` with one cursor replaced.
+fn href_with(q: &LogQuery, before: Option<i64>, after: Option<i64>) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (k, v) in [("actor", &q.actor), ("action", &q.action), ("from", &q.from), ("to", &q.to), ("q", &q.q)] {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            pairs.push((k, v.clone()));
+        }
+    }
+    if let Some(b) = before {
+        pairs.push(("before", b.to_string()));
+    }
+    if let Some(a) = after {
+        pairs.push(("after", a.to_string()));
+    }
+    let qs: String = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    if qs.is_empty() { "/moderation-log".into() } else { format!("/moderation-log?{qs}") }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn LogView(query: LogQuery, page: LogPageData) -> impl IntoView {
+    let q = query.clone();
+    let val = |v: &Option<String>| v.clone().unwrap_or_default();
+    let newer = page.items.first().map(|i| i.id).filter(|_| page.has_newer);
+    let older = page.items.last().map(|i| i.id).filter(|_| page.has_older);
+    let selected_action = val(&query.action);
+    view! {
+        {(!page.notices.is_empty()).then(|| view! {
+            <div role="status" class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+                {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
+            </div>
+        })}
+        <form method="get" action="/moderation-log" role="search" aria-label="Filter the log"
+            class="mb-6 grid grid-cols-1 gap-3 rounded-2xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6 dark:border-slate-800 dark:bg-slate-900">
+            <div class="lg:col-span-2">
+                <label for="log-q" class="mb-1 block text-sm font-medium">"Message contains"</label>
+                <input id="log-q" name="q" type="search" value=val(&query.q) class=INPUT />
+            </div>
+            <div>
+                <label for="log-actor" class="mb-1 block text-sm font-medium">"Actor"</label>
+                <input id="log-actor" name="actor" type="text" placeholder="nickname" value=val(&query.actor) class=INPUT />
+            </div>
+            <div>
+                <label for="log-action" class="mb-1 block text-sm font-medium">"Action"</label>
+                <select id="log-action" name="action" class=INPUT>
+                    <option value="">"Any"</option>
+                    {page.actions.iter().map(|a| {
+                        let sel = *a == selected_action;
+                        view! { <option value=a.clone() selected=sel>{a.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="log-from" class="mb-1 block text-sm font-medium">"From"</label>
+                <input id="log-from" name="from" type="date" value=val(&query.from) class=INPUT />
+            </div>
+            <div>
+                <label for="log-to" class="mb-1 block text-sm font-medium">"To"</label>
+                <input id="log-to" name="to" type="date" value=val(&query.to) class=INPUT />
+            </div>
+            <div class="flex gap-2 sm:col-span-2 lg:col-span-6">
+                <button type="submit" class=BUTTON>"Apply filters"</button>
+                <a href="/moderation-log" class=BUTTON_QUIET>"Clear"</a>
+            </div>
+        </form>
+        {if page.items.is_empty() {
+            view! { <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">"No log entries match these filters."</p> }.into_any()
+        } else {
+            view! {
+                <ol class="divide-y divide-slate-200 rounded-2xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900" aria-label="Log entries">
+                    {page.items.into_iter().map(|i| view! { <Entry item=i /> }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
+        <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
+            {newer.map(|id| view! { <a rel="prev" href=href_with(&q, None, Some(id)) class=BUTTON_QUIET>"← Newer"</a> })}
+            <span></span>
+            {older.map(|id| view! { <a rel="next" href=href_with(&q, Some(id), None) class=BUTTON_QUIET>"Older →"</a> })}
+        </nav>
+    }
+}
+
+#[component]
+fn Entry(item: LogItem) -> impl IntoView {
+    view! {
+        <li class="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-baseline sm:gap-4">
+            <time class="shrink-0 text-xs tabular-nums text-slate-600 sm:w-40 dark:text-slate-400">{format_time(item.time)}</time>
+            <p class="min-w-0 flex-1 break-words">{item.message}</p>
+            <span class="shrink-0 self-start rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">{item.action}</span>
+        </li>
+    }
+}

@@ -1,0 +1,180 @@
+//! `POST /login`, `POST /logout`, `POST /setup`.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::auth::{ModeratorCtx, Staff, password, session, throttle, tokens};
+use crate::domain::{Email, Nickname, Password, Role};
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::{audit, instance, users};
+use crate::ui::flash::{Flash, FormState};
+
+/// The single answer for every failed sign-in: no enumeration.
+pub const LOGIN_FAILED: &str = "That nickname and password do not match an active admin or moderator account.";
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    nickname: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let ip = peer.ip().to_string();
+    let mut conn = state.db.conn().await?;
+    if let Err(e) = throttle::check(conn.as_ref(), state.config.login_limits, &form.nickname, &ip).await {
+        tracing::warn!(%ip, "sign-in throttled");
+        return login_failed(&session, &form, 429, &e.to_string()).await;
+    }
+    let row = users::find_for_login(conn.as_ref(), form.nickname.trim()).await?;
+    drop(conn);
+    let stored = row.as_ref().and_then(|r| r.password_hash.clone());
+    let verified = password::verify(form.password.clone(), stored).await;
+    let staff = row.as_ref().filter(|_| verified).and_then(|r| r.staff());
+
+    let Some(staff) = staff else {
+        let mut conn = state.db.conn().await?;
+        throttle::record_failure(conn.as_ref(), &form.nickname, &ip).await?;
+        tracing::info!(%ip, "sign-in failed");
+        return login_failed(&session, &form, 401, LOGIN_FAILED).await;
+    };
+
+    let mut tx = state.db.begin().await?;
+    throttle::clear_account(tx.conn(), &form.nickname).await?;
+    users::touch_last_active(tx.conn(), staff.id).await?;
+    audit::record(tx.conn(), audit::Entry {
+        actor: &staff,
+        action: "session.sign_in",
+        subject_users: &[staff.id],
+        data: serde_json::json!({ "ip": ip }),
+        message: format!("@{} signed in", staff.nickname),
+    })
+    .await?;
+    tx.commit().await?;
+    session::sign_in(&session, &staff).await?;
+    Ok(Redirect::to(&session::safe_next(form.next.as_deref())).into_response())
+}
+
+/// Back to the sign-in form with the nickname kept and one message.
+async fn login_failed(session: &Session, form: &LoginForm, status: u16, message: &str) -> Result<Response, AppError> {
+    let next = form.next.as_deref().unwrap_or_default();
+    let state = FormState::new("login", status).value("nickname", &form.nickname).value("next", next).error("", message);
+    session::keep_form(session, state).await?;
+    let target = if next.is_empty() {
+        "/login".to_owned()
+    } else {
+        format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, session: Session, ctx: Option<ModeratorCtx>) -> Result<Response, AppError> {
+    if let Some(ctx) = ctx {
+        let staff = ctx.staff();
+        let mut tx = state.db.begin().await?;
+        audit::record(tx.conn(), audit::Entry {
+            actor: staff,
+            action: "session.sign_out",
+            subject_users: &[staff.id],
+            data: serde_json::json!({}),
+            message: format!("@{} signed out", staff.nickname),
+        })
+        .await?;
+        tx.commit().await?;
+    }
+    session::sign_out(&session).await?;
+    session::push_flash(&session, Flash::success("You have signed out.")).await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    token: String,
+    nickname: String,
+    email: String,
+    password: String,
+    password_confirmation: String,
+}
+
+/// Parsed setup input, or the form to show again with every field's error.
+fn parse_setup(f: &SetupForm) -> Result<(Nickname, Email, Password), FormState> {
+    let nickname = Nickname::parse(&f.nickname);
+    let email = Email::parse(&f.email);
+    let password = Password::parse(&f.password, "password").and_then(|p| {
+        if f.password == f.password_confirmation {
+            Ok(p)
+        } else {
+            Err(AppError::validation("password_confirmation", "The two passwords differ."))
+        }
+    });
+    match (nickname, email, password) {
+        (Ok(n), Ok(e), Ok(p)) => Ok((n, e, p)),
+        (n, e, p) => {
+            let mut state = FormState::new("setup", 422).value("nickname", &f.nickname).value("email", &f.email);
+            for err in [n.err(), e.err(), p.err()].into_iter().flatten() {
+                state = state.error(err.param().unwrap_or_default(), err.to_string());
+            }
+            Err(state)
+        }
+    }
+}
+
+pub async fn setup(State(state): State<AppState>, session: Session, Form(form): Form<SetupForm>) -> Result<Response, AppError> {
+    let token_hash = tokens::hash(&form.token);
+    let again = format!("/setup?token={}", url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>());
+    let (nickname, email, password) = match parse_setup(&form) {
+        Ok(parsed) => parsed,
+        Err(fs) => {
+            session::keep_form(&session, fs).await?;
+            return Ok(Redirect::to(&again).into_response());
+        }
+    };
+    let hash = password::hash(&password).await?;
+
+    let mut tx = state.db.begin().await?;
+    // Taking the token inside the transaction makes the link single-use even
+    // under concurrent submits; an existing admin means setup is over.
+    if users::admin_exists(tx.conn()).await? || !instance::take(tx.conn(), instance::SETUP_TOKEN_HASH, &token_hash).await? {
+        drop(tx);
+        session::push_flash(&session, Flash::info("Setup is complete or the link has expired. Sign in to continue.")).await?;
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let new = users::NewUser { nickname: &nickname, email: &email, display_name: nickname.as_str(), password_hash: &hash, role: Some(Role::Admin) };
+    let id = match users::insert(tx.conn(), &new).await {
+        Ok(id) => id,
+        Err(e @ AppError::Conflict { .. }) => {
+            drop(tx);
+            let fs = FormState::new("setup", 409)
+                .value("nickname", &form.nickname)
+                .value("email", &form.email)
+                .error(e.param().unwrap_or_default(), e.to_string());
+            session::keep_form(&session, fs).await?;
+            return Ok(Redirect::to(&again).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let staff = Staff { id, nickname: nickname.to_string(), role: Role::Admin };
+    audit::record(tx.conn(), audit::Entry {
+        actor: &staff,
+        action: "setup.create_admin",
+        subject_users: &[id],
+        data: serde_json::json!({}),
+        message: format!("@{} completed setup and became the first admin", staff.nickname),
+    })
+    .await?;
+    tx.commit().await?;
+    session::sign_in(&session, &staff).await?;
+    session::push_flash(&session, Flash::success(format!("Welcome, {}. Steward is ready.", staff.nickname))).await?;
+    Ok(Redirect::to("/").into_response())
+}

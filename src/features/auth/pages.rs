@@ -1,0 +1,117 @@
+//! `/login`, `/setup` and the start page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+use super::server::setup_allowed;
+use crate::app::use_page_session;
+use crate::error::AppError;
+use crate::ui::{BUTTON, ErrorView, Field, FormError, Flashes};
+
+/// A centred card for pages shown before signing in.
+#[component]
+fn Card(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <main id="main" class="flex min-h-screen items-start justify-center px-4 py-10 sm:items-center">
+            <div class="w-full max-w-sm">
+                <p class="mb-6 text-center text-xl font-bold tracking-tight">"Steward"</p>
+                <div class="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+                    <h1 class="mb-4 text-xl font-semibold">{title}</h1>
+                    {children()}
+                </div>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_page_session();
+    let query = use_query_map();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let s = match session.await {
+                    Ok(s) => s,
+                    Err(e) => return view! { <ErrorView error=e /> }.into_any(),
+                };
+                if s.staff.is_some() {
+                    return view! { <Redirect path="/" /> }.into_any();
+                }
+                let form = s.form_named("login");
+                let next = query.read_untracked().get("next").unwrap_or_default();
+                view! {
+                    <Card title="Sign in">
+                        <Flashes flashes=s.flashes.clone() />
+                        <FormError form=form.clone() />
+                        <form method="post" action="/login" novalidate>
+                            <input type="hidden" name="next" value=next />
+                            <Field name="nickname" label="Nickname" form=form.clone().unwrap_or_default() autocomplete="username" required=true />
+                            <Field name="password" label="Password" kind="password" autocomplete="current-password" required=true />
+                            <button type="submit" class=format!("{BUTTON} w-full")>"Sign in"</button>
+                        </form>
+                        <p class="mt-4 text-xs text-slate-600 dark:text-slate-400">"Only admins and moderators can sign in."</p>
+                    </Card>
+                }
+                    .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let session = use_page_session();
+    let token = move || use_query_map().read().get("token").unwrap_or_default();
+    let allowed = Resource::new_blocking(token, setup_allowed);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (s, ok) = (session.await, allowed.await);
+                match (s, ok) {
+                    (Ok(s), Ok(true)) => {
+                        let form = s.form_named("setup").unwrap_or_default();
+                        view! {
+                            <Card title="Create the first admin">
+                                <p class="mb-4 text-sm text-slate-600 dark:text-slate-400">
+                                    "This link works once. The account you create here can manage everything, including other admins."
+                                </p>
+                                <FormError form=Some(form.clone()) />
+                                <form method="post" action="/setup" novalidate>
+                                    <input type="hidden" name="token" value=token() />
+                                    <Field name="nickname" label="Nickname" form=form.clone() autocomplete="username" required=true />
+                                    <Field name="email" label="Email" kind="email" form=form.clone() autocomplete="email" required=true />
+                                    <Field name="password" label="Password" kind="password" form=form.clone() autocomplete="new-password" required=true hint="At least 12 characters." />
+                                    <Field name="password_confirmation" label="Repeat password" kind="password" form=form.clone() autocomplete="new-password" required=true />
+                                    <button type="submit" class=format!("{BUTTON} w-full")>"Create admin and sign in"</button>
+                                </form>
+                            </Card>
+                        }
+                            .into_any()
+                    }
+                    (Err(e), _) | (_, Err(e)) => view! { <ErrorView error=e /> }.into_any(),
+                    // Setup is over, or the token is wrong: the page does not exist.
+                    _ => view! { <Title text="Not found" /><main id="main" class="px-4"><ErrorView error=AppError::NotFound /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/`: the first section the role may see.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let session = use_page_session();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let admin = session.await.ok().and_then(|s| s.staff).is_some_and(|s| s.is_admin());
+                let path = if admin { "/moderation-log" } else { "/account" };
+                view! { <Redirect path=path /> }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,55 @@
+//! Server functions behind the sign-in, setup and layout pages.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::ui::flash::{Flash, FormState};
+
+/// Per-document facts: who is signed in, messages to show once, and the last
+/// rejected form (its status becomes the page's HTTP status).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageSession {
+    pub staff: Option<Staff>,
+    pub flashes: Vec<Flash>,
+    pub form: Option<FormState>,
+}
+
+impl PageSession {
+    /// The rejected form named `name`, if that is the one being shown again.
+    pub fn form_named(&self, name: &str) -> Option<FormState> {
+        self.form.clone().filter(|f| f.form == name)
+    }
+}
+
+#[server]
+pub async fn load_page_session() -> Result<PageSession, AppError> {
+    use http::request::Parts;
+    use tower_sessions::Session;
+
+    let parts = use_context::<Parts>().ok_or_else(|| AppError::Internal("no request".into()))?;
+    let staff = parts.extensions.get::<Staff>().cloned();
+    let session: Session = leptos_axum::extract().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let (flashes, form) = crate::auth::session::take_once(&session).await?;
+    if let Some(f) = &form {
+        crate::ui::set_status(f.status);
+    }
+    Ok(PageSession { staff, flashes, form })
+}
+
+/// Whether `token` opens the first-run setup form right now.
+#[server]
+pub async fn setup_allowed(token: String) -> Result<bool, AppError> {
+    use crate::server::state::AppState;
+    use crate::server::storage::{instance, users};
+
+    let state = AppState::get()?;
+    let mut conn = state.db.conn().await?;
+    if users::admin_exists(conn.as_ref()).await? {
+        return Ok(false);
+    }
+    let stored = instance::get(conn.as_ref(), instance::SETUP_TOKEN_HASH).await?;
+    let given = crate::auth::tokens::hash(&token);
+    Ok(stored.is_some_and(|s| subtle::ConstantTimeEq::ct_eq(s.as_bytes(), given.as_bytes()).into()))
+}

@@ -1,0 +1,133 @@
+//! Command line and environment, parsed once at start (clap, flags with env fallbacks).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::throttle::Limits;
+
+#[derive(Debug, Parser)]
+#[command(name = "steward", version, about = "Self-hosted instance admin panel")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// sqlite://path/to/file.db (created if missing) or postgres://user@host/db
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/steward.db", global = true)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the console and API (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create an admin (or moderator) account.
+    CreateAdmin {
+        #[arg(long)]
+        nickname: String,
+        #[arg(long)]
+        email: String,
+        /// Create a moderator instead of an admin.
+        #[arg(long)]
+        moderator: bool,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Create an API token for a staff account and print it once.
+    CreateToken {
+        #[arg(long)]
+        nickname: String,
+        /// A label to recognise the token by.
+        #[arg(long)]
+        name: String,
+        /// `admin` (the admin API, with the owner's role) or `intake`.
+        #[arg(long, default_value = "admin")]
+        scope: String,
+    },
+    /// Insert realistic demo and benchmark data in bulk.
+    Seed {
+        #[arg(long, default_value_t = 1000)]
+        users: u64,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "STEWARD_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+    /// The URL users reach Steward at (for links, cookie security and the CSRF origin check).
+    #[arg(long, env = "STEWARD_PUBLIC_URL", global = true)]
+    pub public_url: Option<url::Url>,
+    /// Minutes of inactivity after which a console session ends.
+    #[arg(long, env = "STEWARD_SESSION_IDLE_MINUTES", default_value_t = 60, global = true)]
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in after which a console session ends regardless of activity.
+    #[arg(long, env = "STEWARD_SESSION_MAX_HOURS", default_value_t = 12, global = true)]
+    pub session_max_hours: u64,
+    /// Failed sign-ins allowed per account within the throttle window.
+    #[arg(long, env = "STEWARD_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 5, global = true)]
+    pub login_failures_per_account: i64,
+    /// Failed sign-ins allowed per IP address within the throttle window.
+    #[arg(long, env = "STEWARD_LOGIN_FAILURES_PER_IP", default_value_t = 20, global = true)]
+    pub login_failures_per_ip: i64,
+    /// Throttle window in minutes.
+    #[arg(long, env = "STEWARD_LOGIN_WINDOW_MINUTES", default_value_t = 15, global = true)]
+    pub login_window_minutes: i64,
+    /// Runtime site options (site root, pkg dir); see README.
+    #[arg(long, env = "STEWARD_LEPTOS_TOML", default_value = "Leptos.toml", global = true)]
+    pub leptos_toml: PathBuf,
+}
+
+/// Settings the running server reads; built once from [`ServeArgs`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub public_url: Option<url::Url>,
+    pub secure_cookies: bool,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub login_limits: Limits,
+}
+
+impl From<&ServeArgs> for Config {
+    fn from(a: &ServeArgs) -> Self {
+        Config {
+            addr: a.addr,
+            secure_cookies: a.public_url.as_ref().is_some_and(|u| u.scheme() == "https"),
+            public_url: a.public_url.clone(),
+            session_idle: Duration::from_secs(a.session_idle_minutes * 60),
+            session_absolute: Duration::from_secs(a.session_max_hours * 3600),
+            login_limits: Limits {
+                per_account: a.login_failures_per_account,
+                per_ip: a.login_failures_per_ip,
+                window_secs: a.login_window_minutes * 60,
+            },
+        }
+    }
+}
+
+impl Config {
+    /// Base for links printed to operators (the setup URL).
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.as_str().trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.addr),
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Server-only infrastructure: configuration, state, storage, telemetry, startup.
+
+pub mod config;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;

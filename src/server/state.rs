@@ -1,0 +1,24 @@
+//! State shared by every handler, server function and page.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use super::config::Config;
+use super::storage::Db;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    /// The state inside a server function or page loader.
+    pub fn get() -> Result<AppState, crate::error::AppError> {
+        leptos::prelude::use_context::<AppState>()
+            .ok_or_else(|| crate::error::AppError::Internal("AppState missing from context".into()))
+    }
+}

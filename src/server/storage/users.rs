@@ -1,0 +1,90 @@
+//! Users: the queries the foundation needs (sign-in, staff lookup, creation,
+//! password change). The user list and bulk actions live beside these.
+
+use super::{ConnRef, now, on};
+use crate::auth::Staff;
+use crate::domain::{Email, Nickname, Role};
+use crate::error::AppError;
+
+/// What sign-in needs to decide, fetched by nickname.
+#[derive(Debug, sqlx::FromRow)]
+pub struct LoginRow {
+    pub id: i64,
+    pub nickname: String,
+    pub password_hash: Option<String>,
+    pub is_admin: bool,
+    pub is_moderator: bool,
+    pub is_active: bool,
+}
+
+impl LoginRow {
+    /// The staff identity this row may sign in as, if any.
+    pub fn staff(&self) -> Option<Staff> {
+        let role = Role::from_flags(self.is_admin, self.is_moderator)?;
+        self.is_active.then(|| Staff { id: self.id, nickname: self.nickname.clone(), role })
+    }
+}
+
+pub async fn find_for_login(c: ConnRef<'_>, nickname: &str) -> Result<Option<LoginRow>, AppError> {
+    const SQL: &str = "SELECT id, nickname, password_hash, is_admin, is_moderator, is_active \
+                       FROM users WHERE lower(nickname) = lower($1) AND local";
+    Ok(on!(c, |c| sqlx::query_as(SQL).bind(nickname).fetch_optional(&mut *c).await)?)
+}
+
+pub async fn find_login_by_id(c: ConnRef<'_>, id: i64) -> Result<Option<LoginRow>, AppError> {
+    const SQL: &str = "SELECT id, nickname, password_hash, is_admin, is_moderator, is_active \
+                       FROM users WHERE id = $1";
+    Ok(on!(c, |c| sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await)?)
+}
+
+/// The staff member behind a session, or `None` if they were since
+/// deactivated, demoted or deleted (which ends the session).
+pub async fn find_staff(c: ConnRef<'_>, id: i64) -> Result<Option<Staff>, AppError> {
+    Ok(find_login_by_id(c, id).await?.and_then(|row| row.staff()))
+}
+
+pub async fn admin_exists(c: ConnRef<'_>) -> Result<bool, AppError> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM users WHERE is_admin AND is_active)";
+    Ok(on!(c, |c| sqlx::query_scalar(SQL).fetch_one(&mut *c).await)?)
+}
+
+/// A local account to create; the password is already hashed.
+pub struct NewUser<'a> {
+    pub nickname: &'a Nickname,
+    pub email: &'a Email,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: Option<Role>,
+}
+
+pub async fn insert(c: ConnRef<'_>, u: &NewUser<'_>) -> Result<i64, AppError> {
+    const SQL: &str = "INSERT INTO users (nickname, email, display_name, password_hash, \
+                       is_admin, is_moderator, created_at, updated_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
+    let t = now();
+    let is_admin = u.role == Some(Role::Admin);
+    let is_moderator = u.role == Some(Role::Moderator);
+    Ok(on!(c, |c| sqlx::query_scalar(SQL)
+        .bind(u.nickname.as_str())
+        .bind(u.email.as_str())
+        .bind(u.display_name)
+        .bind(u.password_hash)
+        .bind(is_admin)
+        .bind(is_moderator)
+        .bind(t)
+        .fetch_one(&mut *c)
+        .await)?)
+}
+
+pub async fn set_password_hash(c: ConnRef<'_>, id: i64, hash: &str) -> Result<(), AppError> {
+    const SQL: &str = "UPDATE users SET password_hash = $2, password_reset_pending = FALSE, \
+                       updated_at = $3 WHERE id = $1";
+    on!(c, |c| sqlx::query(SQL).bind(id).bind(hash).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn touch_last_active(c: ConnRef<'_>, id: i64) -> Result<(), AppError> {
+    const SQL: &str = "UPDATE users SET last_active_at = $2 WHERE id = $1";
+    on!(c, |c| sqlx::query(SQL).bind(id).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Shared look: flash messages, form fields, page headers, error pages.
+
+pub mod flash;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use flash::{Flash, FlashKind, FormState};
+
+/// Page heading with an optional line of explanation.
+#[component]
+pub fn PageHeader(title: String, #[prop(optional, into)] lead: Option<String>) -> impl IntoView {
+    view! {
+        <header class="mb-6">
+            <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
+            {lead.map(|l| view! { <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">{l}</p> })}
+        </header>
+    }
+}
+
+/// Flash messages after a post/redirect/get; announced to screen readers.
+#[component]
+pub fn Flashes(flashes: Vec<Flash>) -> impl IntoView {
+    view! {
+        <div role="status" aria-live="polite" class="space-y-2 empty:hidden mb-4">
+            {flashes
+                .into_iter()
+                .map(|f| {
+                    let tone = match f.kind {
+                        FlashKind::Success => "border-emerald-600/40 bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100",
+                        FlashKind::Info => "border-sky-600/40 bg-sky-50 text-sky-900 dark:bg-sky-950 dark:text-sky-100",
+                        FlashKind::Error => "border-red-600/40 bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-100",
+                    };
+                    view! {
+                        <div class=format!("rounded-lg border px-4 py-3 text-sm {tone}")>
+                            <p>{f.message}</p>
+                            {f.secret.map(|s| view! {
+                                <p class="mt-2 text-xs">"Copy it now; it will not be shown again."</p>
+                                <code class="mt-1 block select-all break-all rounded bg-white/70 px-2 py-1 font-mono text-sm dark:bg-black/40" data-testid="new-secret">{s}</code>
+                            })}
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// A form-wide error (key `""`) from a rejected form, if any.
+#[component]
+pub fn FormError(form: Option<FormState>) -> impl IntoView {
+    form.and_then(|f| f.errors.get("").cloned()).map(|m| {
+        view! {
+            <p role="alert" class="mb-4 rounded-lg border border-red-600/40 bg-red-50 px-4 py-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">{m}</p>
+        }
+    })
+}
+
+/// A labelled input that shows the server's message for it and keeps the
+/// user's input (except for passwords) after a rejected submit.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] form: Option<FormState>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] value: Option<String>,
+) -> impl IntoView {
+    let id = format!("f-{name}");
+    let err = form.as_ref().and_then(|f| f.errors.get(name).cloned());
+    let kept = if kind == "password" { None } else { form.as_ref().and_then(|f| f.values.get(name).cloned()) };
+    let value = kept.or(value).unwrap_or_default();
+    let err_id = format!("{id}-error");
+    let described = err.as_ref().map(|_| err_id.clone());
+    view! {
+        <div class="mb-4">
+            <label for=id.clone() class="mb-1 block text-sm font-medium">{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                aria-invalid=err.as_ref().map(|_| "true")
+                aria-describedby=described
+                class="block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm focus:border-indigo-500 dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600"
+            />
+            {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{h}</p> })}
+            {err.map(|e| view! { <p id=err_id class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
+        </div>
+    }
+}
+
+pub const BUTTON: &str = "inline-flex min-h-11 items-center justify-center rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500";
+pub const BUTTON_QUIET: &str = "inline-flex min-h-11 items-center justify-center rounded-lg border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800";
+pub const BUTTON_DANGER: &str = "inline-flex min-h-11 items-center justify-center rounded-lg border border-red-600/50 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950";
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(res), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code)) {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+/// An error as a page, with the matching HTTP status.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    set_status(error.status());
+    let (title, body) = match &error {
+        AppError::Forbidden => ("Not allowed", "Your role does not include this page. Ask an admin if you need it."),
+        AppError::NotFound => ("Page not found", "Nothing lives at this address. Check the link or go back."),
+        AppError::Unauthorized => ("Signed out", "Your session ended. Sign in again to continue."),
+        _ => ("Something went wrong", "The error was logged. Try again in a moment."),
+    };
+    view! {
+        <section class="mx-auto max-w-lg py-12 text-center" data-status=error.status()>
+            <p class="text-sm font-semibold text-indigo-600 dark:text-indigo-400">{error.status()}</p>
+            <h1 class="mt-2 text-2xl font-semibold">{title}</h1>
+            <p class="mt-2 text-slate-600 dark:text-slate-400">{body}</p>
+            <a href="/" class=format!("mt-6 {BUTTON_QUIET}")>"Go to the start page"</a>
+        </section>
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM UTC`.
+pub fn format_time(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok())
+        .unwrap_or_else(|| "—".into())
+}
