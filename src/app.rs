@@ -119,57 +119,60 @@ fn sign_out_form() -> impl IntoView {
     }
 }
 
+/// The signed-in staff member's navigation: a sidebar on wide screens, a
+/// `<details>` menu on phones (no JavaScript needed).
+fn navigation(staff: &Staff) -> impl IntoView + use<> {
+    let who = format!("@{} · {}", staff.nickname, staff.role.label());
+    view! {
+        <aside class="hidden md:flex md:min-h-screen md:w-60 md:flex-none md:flex-col md:border-r md:border-slate-200 md:px-3 md:py-4 dark:md:border-slate-800">
+            <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">"Steward"</a>
+            <nav aria-label="Main" class="flex-1">
+                <ul class="space-y-1">{nav_links(staff)}</ul>
+            </nav>
+            <div class="border-t border-slate-200 pt-3 dark:border-slate-800">
+                <p class="px-3 pb-2 text-xs text-slate-600 dark:text-slate-400">{who.clone()}</p>
+                {sign_out_form()}
+            </div>
+        </aside>
+        <header class="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 backdrop-blur md:hidden dark:border-slate-800 dark:bg-slate-950/95">
+            <details>
+                <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4">
+                    <span class="text-lg font-bold tracking-tight">"Steward"</span>
+                    <span class="rounded-lg border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">"Menu"</span>
+                </summary>
+                <nav aria-label="Main menu" class="px-3 pb-3">
+                    <ul class="space-y-1">{nav_links(staff)}</ul>
+                    <p class="px-3 pt-3 text-xs text-slate-600 dark:text-slate-400">{who}</p>
+                    {sign_out_form()}
+                </nav>
+            </details>
+        </header>
+    }
+}
+
+/// The console frame. The `<Outlet/>` stays outside the session's `Suspense`
+/// so the page (and its data loading) is created once per render.
 #[component]
 fn ConsoleLayout() -> impl IntoView {
     let session = use_page_session();
+    let nav = move || {
+        Suspend::new(async move {
+            match session.await {
+                Ok(PageSession { staff: Some(staff), .. }) => navigation(&staff).into_any(),
+                _ => ().into_any(),
+            }
+        })
+    };
+    let flashes = move || Suspend::new(async move { session.await.map(|s| view! { <Flashes flashes=s.flashes /> }).ok() });
     view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match session.await {
-                    Ok(PageSession { staff: Some(staff), flashes, .. }) => {
-                        view! {
-                            <div class="md:flex">
-                                <aside class="hidden md:flex md:min-h-screen md:w-60 md:flex-none md:flex-col md:border-r md:border-slate-200 md:px-3 md:py-4 dark:md:border-slate-800">
-                                    <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">"Steward"</a>
-                                    <nav aria-label="Main" class="flex-1">
-                                        <ul class="space-y-1">{nav_links(&staff)}</ul>
-                                    </nav>
-                                    <div class="border-t border-slate-200 pt-3 dark:border-slate-800">
-                                        <p class="px-3 pb-2 text-xs text-slate-600 dark:text-slate-400">
-                                            {format!("@{} · {}", staff.nickname, staff.role.label())}
-                                        </p>
-                                        {sign_out_form()}
-                                    </div>
-                                </aside>
-                                <header class="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 backdrop-blur md:hidden dark:border-slate-800 dark:bg-slate-950/95">
-                                    <details class="group">
-                                        <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4">
-                                            <span class="text-lg font-bold tracking-tight">"Steward"</span>
-                                            <span class="rounded-lg border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">"Menu"</span>
-                                        </summary>
-                                        <nav aria-label="Main" class="px-3 pb-3">
-                                            <ul class="space-y-1">{nav_links(&staff)}</ul>
-                                            <p class="px-3 pt-3 text-xs text-slate-600 dark:text-slate-400">
-                                                {format!("@{} · {}", staff.nickname, staff.role.label())}
-                                            </p>
-                                            {sign_out_form()}
-                                        </nav>
-                                    </details>
-                                </header>
-                                <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-8">
-                                    <div class="mx-auto max-w-5xl">
-                                        <Flashes flashes=flashes />
-                                        <Outlet />
-                                    </div>
-                                </main>
-                            </div>
-                        }
-                            .into_any()
-                    }
-                    Ok(_) => view! { <main id="main" class="px-4"><ErrorView error=AppError::Unauthorized /></main> }.into_any(),
-                    Err(e) => view! { <main id="main" class="px-4"><ErrorView error=e /></main> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <div class="md:flex">
+            <Suspense fallback=|| ()>{nav}</Suspense>
+            <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-8">
+                <div class="mx-auto max-w-5xl">
+                    <Suspense fallback=|| ()>{flashes}</Suspense>
+                    <Outlet />
+                </div>
+            </main>
+        </div>
     }
 }

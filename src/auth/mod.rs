@@ -18,6 +18,11 @@ impl Staff {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+
+    /// The first page this role may see: where `/` and sign-in lead.
+    pub fn home(&self) -> &'static str {
+        if self.is_admin() { "/moderation-log" } else { "/account" }
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -148,7 +148,7 @@ async fn current_staff(state: &AppState, session: &Session) -> Result<Option<Sta
         return Ok(None);
     };
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(0);
-    if now() - signed_in_at > state.config.session_absolute.as_secs() as i64 {
+    if now() - signed_in_at >= state.config.session_absolute.as_secs() as i64 {
         sign_out(session).await?;
         push_flash(session, Flash::info("Your session expired. Sign in again.")).await?;
         return Ok(None);
@@ -163,10 +163,10 @@ async fn current_staff(state: &AppState, session: &Session) -> Result<Option<Sta
 }
 
 /// Where to go after signing in: only same-site paths, never `//host`.
-pub fn safe_next(next: Option<&str>) -> String {
+pub fn safe_next(next: Option<&str>, home: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
-        _ => "/".to_owned(),
+        Some(n) if n.starts_with('/') && n != "/" && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => home.to_owned(),
     }
 }
 
@@ -176,10 +176,10 @@ mod tests {
 
     #[test]
     fn next_never_leaves_the_site() {
-        assert_eq!(safe_next(Some("/account")), "/account");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/account"), "/h"), "/account");
+        assert_eq!(safe_next(Some("//evil.example"), "/h"), "/h");
+        assert_eq!(safe_next(Some("https://evil.example"), "/h"), "/h");
+        assert_eq!(safe_next(Some("/\\evil.example"), "/h"), "/h");
+        assert_eq!(safe_next(None, "/h"), "/h");
     }
 }

@@ -118,8 +118,17 @@ pub async fn serve(router: Router, addr: SocketAddr) -> Result<(), AppError> {
         .await
         .map_err(|e| AppError::Internal(format!("cannot listen on {addr}: {e}")))?;
     tracing::info!(%addr, "steward listening");
+    serve_on(listener, router, shutdown_signal()).await
+}
+
+/// Serves on a bound listener until `shutdown` completes (tests pass their own).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| AppError::Internal(format!("server: {e}")))
 }

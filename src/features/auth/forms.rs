@@ -63,7 +63,7 @@ pub async fn login(
     .await?;
     tx.commit().await?;
     session::sign_in(&session, &staff).await?;
-    Ok(Redirect::to(&session::safe_next(form.next.as_deref())).into_response())
+    Ok(Redirect::to(&session::safe_next(form.next.as_deref(), staff.home())).into_response())
 }
 
 /// Back to the sign-in form with the nickname kept and one message.
@@ -176,5 +176,5 @@ pub async fn setup(State(state): State<AppState>, session: Session, Form(form): 
     tx.commit().await?;
     session::sign_in(&session, &staff).await?;
     session::push_flash(&session, Flash::success(format!("Welcome, {}. Steward is ready.", staff.nickname))).await?;
-    Ok(Redirect::to("/").into_response())
+    Ok(Redirect::to(staff.home()).into_response())
 }

@@ -108,8 +108,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let admin = session.await.ok().and_then(|s| s.staff).is_some_and(|s| s.is_admin());
-                let path = if admin { "/moderation-log" } else { "/account" };
+                let path = session.await.ok().and_then(|s| s.staff).map_or("/login", |s| s.home());
                 view! { <Redirect path=path /> }
             })}
         </Suspense>

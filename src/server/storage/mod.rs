@@ -106,6 +106,24 @@ impl Db {
         Ok(db)
     }
 
+    /// Connects without migrating: for maintenance connections such as the
+    /// `postgres` database used to create and drop test databases.
+    pub async fn connect_admin(url: &str) -> Result<Self, AppError> {
+        Ok(Db::Postgres(PgPoolOptions::new().max_connections(1).connect(url).await?))
+    }
+
+    /// Runs one statement outside any transaction (DDL, maintenance).
+    pub async fn exec(&self, sql: &str) -> Result<u64, AppError> {
+        let mut c = self.conn().await?;
+        Ok(on!(c.as_ref(), |c| sqlx::query(sql).execute(&mut *c).await.map(|r| r.rows_affected()))?)
+    }
+
+    /// One integer from a query (counts, for checks and reports).
+    pub async fn scalar_i64(&self, sql: &str) -> Result<i64, AppError> {
+        let mut c = self.conn().await?;
+        Ok(on!(c.as_ref(), |c| sqlx::query_scalar(sql).fetch_one(&mut *c).await)?)
+    }
+
     /// Applies this backend's migrations from `migrations/<backend>`.
     pub async fn migrate(&self) -> Result<(), AppError> {
         match self {

@@ -1,0 +1,141 @@
+//! The storage suite, run identically on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{Backend, TestDb};
+use steward::auth::Staff;
+use steward::domain::Role;
+use steward::error::AppError;
+use steward::server::storage::audit::{self, Entry, LogFilter, Page};
+use steward::server::storage::{seed, throttle, users};
+
+fn entry<'a>(actor: &'a Staff, action: &'a str, message: String) -> Entry<'a> {
+    Entry { actor, action, subject_users: &[], data: serde_json::json!({}), message }
+}
+
+async fn nicknames_and_emails_are_unique_ignoring_case(b: Backend) {
+    let t = TestDb::new(b).await;
+    t.create_user("Alice", Some(Role::Admin)).await;
+    let hash = "x";
+    let nick = steward::domain::Nickname::parse("alice").unwrap();
+    let email = steward::domain::Email::parse("other@example.org").unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    let err = users::insert(tx.conn(), &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None })
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, AppError::Conflict { param, .. } if param == "nickname"), "{err:?}");
+    drop(tx);
+    let nick = steward::domain::Nickname::parse("carol").unwrap();
+    let email = steward::domain::Email::parse("ALICE@example.org").unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    let err = users::insert(tx.conn(), &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None })
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, AppError::Conflict { param, .. } if param == "email"), "{err:?}");
+}
+
+async fn a_rolled_back_transaction_leaves_no_log_entry(b: Backend) {
+    let t = TestDb::new(b).await;
+    let admin = t.create_user("alice", Some(Role::Admin)).await;
+    let mut tx = t.db.begin().await.unwrap();
+    audit::record(tx.conn(), entry(&admin, "test.x", "x".into())).await.unwrap();
+    drop(tx);
+    assert_eq!(t.count("SELECT COUNT(*) FROM moderation_log").await, 0);
+}
+
+async fn the_log_is_append_only(b: Backend) {
+    let t = TestDb::new(b).await;
+    let admin = t.create_user("alice", Some(Role::Admin)).await;
+    let mut tx = t.db.begin().await.unwrap();
+    audit::record(tx.conn(), entry(&admin, "test.x", "x".into())).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(t.db.exec("UPDATE moderation_log SET message = 'forged'").await.is_err());
+    assert!(t.db.exec("DELETE FROM moderation_log").await.is_err());
+    assert_eq!(t.count("SELECT COUNT(*) FROM moderation_log WHERE message = 'x'").await, 1);
+}
+
+async fn log_pages_walk_both_ways_without_gaps(b: Backend) {
+    let t = TestDb::new(b).await;
+    let admin = t.create_user("alice", Some(Role::Admin)).await;
+    let other = t.create_user("bob", Some(Role::Moderator)).await;
+    let mut tx = t.db.begin().await.unwrap();
+    for n in 0..25 {
+        let actor = if n % 5 == 0 { &other } else { &admin };
+        let subjects = [admin.id];
+        let e = Entry { subject_users: &subjects, ..entry(actor, if n % 2 == 0 { "even" } else { "odd" }, format!("entry {n}")) };
+        audit::record(tx.conn(), e).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut c = t.db.conn().await.unwrap();
+    let f = LogFilter::default();
+    let p1 = audit::page(c.as_ref(), &f, Page::First, 10).await.unwrap();
+    assert_eq!(p1.rows[0].message, "entry 24");
+    assert!(p1.has_older && !p1.has_newer);
+    let p2 = audit::page(c.as_ref(), &f, Page::Older(p1.rows.last().unwrap().id), 10).await.unwrap();
+    assert_eq!(p2.rows[0].message, "entry 14");
+    let p3 = audit::page(c.as_ref(), &f, Page::Older(p2.rows.last().unwrap().id), 10).await.unwrap();
+    assert_eq!(p3.rows.len(), 5);
+    assert!(!p3.has_older && p3.has_newer);
+    let back = audit::page(c.as_ref(), &f, Page::Newer(p3.rows[0].id), 10).await.unwrap();
+    assert_eq!(back.rows.iter().map(|r| r.id).collect::<Vec<_>>(), p2.rows.iter().map(|r| r.id).collect::<Vec<_>>());
+    let by_actor = LogFilter { actor_nickname: Some("BOB".into()), ..Default::default() };
+    assert_eq!(audit::numbered(c.as_ref(), &by_actor, 1, 50).await.unwrap().1, 5);
+    let odd = LogFilter { action: Some("odd".into()), search: Some("ENTRY 1".into()), ..Default::default() };
+    // entry 1, 11, 13, 15, 17, 19
+    assert_eq!(audit::numbered(c.as_ref(), &odd, 1, 50).await.unwrap().1, 6);
+    let about = LogFilter { subject_user: Some(admin.id), ..Default::default() };
+    assert_eq!(audit::numbered(c.as_ref(), &about, 1, 50).await.unwrap().1, 25);
+    let wildcard = LogFilter { search: Some("%".into()), ..Default::default() };
+    assert_eq!(audit::numbered(c.as_ref(), &wildcard, 1, 50).await.unwrap().1, 0, "LIKE wildcards are literal");
+}
+
+async fn throttle_counts_only_recent_failures(b: Backend) {
+    let t = TestDb::new(b).await;
+    let mut c = t.db.conn().await.unwrap();
+    throttle::record_failure(c.as_ref(), "k", 100).await.unwrap();
+    throttle::record_failure(c.as_ref(), "k", 200).await.unwrap();
+    assert_eq!(throttle::failures_since(c.as_ref(), "k", 150).await.unwrap(), 1);
+    assert_eq!(throttle::prune(c.as_ref(), 150).await.unwrap(), 1);
+    throttle::clear(c.as_ref(), "k").await.unwrap();
+    assert_eq!(throttle::failures_since(c.as_ref(), "k", 0).await.unwrap(), 0);
+}
+
+async fn seeding_is_deterministic_and_realistic(b: Backend) {
+    let t = TestDb::new(b).await;
+    let report = seed::users(&t.db, 5_000, 7).await.unwrap();
+    assert_eq!(report.users, 5_000);
+    assert_eq!(t.count("SELECT COUNT(*) FROM users").await, 5_000);
+    let share = |sql: &str| {
+        let sql = sql.to_owned();
+        let t = &t;
+        async move { t.count(&sql).await as f64 / 5_000.0 }
+    };
+    let external = share("SELECT COUNT(*) FROM users WHERE NOT local").await;
+    assert!((0.17..0.23).contains(&external), "~20% external: {external}");
+    let deactivated = share("SELECT COUNT(*) FROM users WHERE NOT is_active").await;
+    assert!((0.015..0.045).contains(&deactivated), "~3% deactivated: {deactivated}");
+    let tagged = share("SELECT COUNT(DISTINCT user_id) FROM user_tags").await;
+    assert!((0.12..0.18).contains(&tagged), "~15% tagged: {tagged}");
+    assert!(t.count("SELECT COUNT(*) FROM users WHERE NOT is_approved").await > 0);
+    assert!(t.count("SELECT COUNT(*) FROM users WHERE NOT is_confirmed").await > 0);
+    assert!(t.count("SELECT COUNT(*) FROM users WHERE is_moderator").await > 5);
+    assert!(t.count("SELECT COUNT(*) FROM users WHERE email LIKE '%+%@gmail.com'").await > 0);
+    let span = t.count("SELECT MAX(created_at) - MIN(created_at) FROM users").await;
+    assert!(span > 2 * 365 * 86_400, "created_at spreads over years");
+    // Same seed, same data; seeding again appends without clashing.
+    let other = TestDb::new(b).await;
+    seed::users(&other.db, 5_000, 7).await.unwrap();
+    let digest = "SELECT CAST(SUM(length(nickname) * id) AS BIGINT) FROM users";
+    assert_eq!(t.count(digest).await, other.count(digest).await);
+    seed::users(&t.db, 1_000, 7).await.unwrap();
+    assert_eq!(t.count("SELECT COUNT(*) FROM users").await, 6_000);
+}
+
+both_backends!(
+    nicknames_and_emails_are_unique_ignoring_case,
+    a_rolled_back_transaction_leaves_no_log_entry,
+    the_log_is_append_only,
+    log_pages_walk_both_ways_without_gaps,
+    throttle_counts_only_recent_failures,
+    seeding_is_deterministic_and_realistic,
+);
