@@ -163,7 +163,8 @@ fn ConsoleLayout() -> impl IntoView {
             }
         })
     };
-    let flashes = move || Suspend::new(async move { session.await.map(|s| view! { <Flashes flashes=s.flashes /> }).ok() });
+    let flashes =
+        move || Suspend::new(async move { session.await.map(|s| view! { <Flashes flashes=s.flashes /> }).ok() });
     view! {
         <div class="md:flex">
             <Suspense fallback=|| ()>{nav}</Suspense>

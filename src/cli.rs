@@ -64,7 +64,10 @@ async fn serve(db: Db, args: &crate::server::config::ServeArgs) -> Result<(), Ap
 
 /// Site options for serving the compiled assets: from `Leptos.toml` if it
 /// exists, else from the `LEPTOS_*` variables cargo-leptos sets.
-fn leptos_options(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<leptos::config::LeptosOptions, AppError> {
+fn leptos_options(
+    path: &std::path::Path,
+    addr: std::net::SocketAddr,
+) -> Result<leptos::config::LeptosOptions, AppError> {
     let conf = if path.exists() {
         leptos::config::get_configuration(path.to_str())
     } else {
@@ -73,6 +76,11 @@ fn leptos_options(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<
     .map_err(|e| AppError::Internal(format!("reading {}: {e}", path.display())))?;
     let mut options = conf.leptos_options;
     options.site_addr = addr;
+    // The file's relative site root assumes the default target dir; builds in
+    // another CARGO_TARGET_DIR point here instead.
+    if let Ok(root) = std::env::var("LEPTOS_SITE_ROOT") {
+        options.site_root = root.into();
+    }
     Ok(options)
 }
 
@@ -98,16 +106,25 @@ async fn create_admin(db: &Db, nickname: &str, email: &str, moderator: bool, std
     let hash = password::hash(&password).await?;
     let role = if moderator { Role::Moderator } else { Role::Admin };
     let mut tx = db.begin().await?;
-    let new = users::NewUser { nickname: &nickname, email: &email, display_name: nickname.as_str(), password_hash: &hash, role: Some(role) };
+    let new = users::NewUser {
+        nickname: &nickname,
+        email: &email,
+        display_name: nickname.as_str(),
+        password_hash: &hash,
+        role: Some(role),
+    };
     let id = users::insert(tx.conn(), &new).await?;
     let staff = Staff { id, nickname: nickname.to_string(), role };
-    audit::record(tx.conn(), audit::Entry {
-        actor: &staff,
-        action: "user.create_staff",
-        subject_users: &[id],
-        data: serde_json::json!({ "via": "cli", "role": role.label() }),
-        message: format!("@{} was created as {} from the command line", staff.nickname, role.label()),
-    })
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: &staff,
+            action: "user.create_staff",
+            subject_users: &[id],
+            data: serde_json::json!({ "via": "cli", "role": role.label() }),
+            message: format!("@{} was created as {} from the command line", staff.nickname, role.label()),
+        },
+    )
     .await?;
     tx.commit().await?;
     println!("created {} @{} (id {id})", role.label(), staff.nickname);
@@ -115,13 +132,14 @@ async fn create_admin(db: &Db, nickname: &str, email: &str, moderator: bool, std
 }
 
 async fn create_token(db: &Db, nickname: &str, label: &str, scope: &str) -> Result<(), AppError> {
-    let scope = tokens::Scope::parse(scope).ok_or_else(|| AppError::validation("scope", "scope must be admin or intake"))?;
+    let scope =
+        tokens::Scope::parse(scope).ok_or_else(|| AppError::validation("scope", "scope must be admin or intake"))?;
     let mut conn = db.conn().await?;
     let row = users::find_for_login(conn.as_ref(), nickname).await?.ok_or(AppError::NotFound)?;
     drop(conn);
-    let staff = row
-        .staff()
-        .ok_or_else(|| AppError::validation("nickname", "tokens can only be created for active admins and moderators"))?;
+    let staff = row.staff().ok_or_else(|| {
+        AppError::validation("nickname", "tokens can only be created for active admins and moderators")
+    })?;
     let (_, secret) = codec::issue(db, &staff, label, scope).await?;
     println!("{secret}");
     Ok(())

@@ -44,7 +44,8 @@ async fn missing_bad_and_revoked_tokens_get_401_and_cookies_do_not_count(b: Back
     let (status, body) = json(reqwest::get(app.url("/api/v1/admin/moderation_log")).await.unwrap()).await;
     assert_eq!(status, 401);
     assert_error(&body, "unauthorized");
-    let (status, _) = json(app.api(Method::GET, "/api/v1/admin/moderation_log", "stw_nope").await.send().await.unwrap()).await;
+    let (status, _) =
+        json(app.api(Method::GET, "/api/v1/admin/moderation_log", "stw_nope").await.send().await.unwrap()).await;
     assert_eq!(status, 401);
     // A signed-in browser session is not API authentication.
     app.login("alice", PASSWORD).await;
@@ -73,7 +74,8 @@ async fn moderators_get_403_on_admin_only_endpoints(b: Backend) {
     let app = spawn_app(b).await;
     let m = app.db.create_user("mod", Some(Role::Moderator)).await;
     let token = app.db.token_for(&m).await;
-    let (status, body) = json(app.api(Method::GET, "/api/v1/admin/moderation_log", &token).await.send().await.unwrap()).await;
+    let (status, body) =
+        json(app.api(Method::GET, "/api/v1/admin/moderation_log", &token).await.send().await.unwrap()).await;
     assert_eq!(status, 403);
     assert_error(&body, "forbidden");
     let res = app.api(Method::GET, "/api/v1/admin/tokens", &token).await.send().await.unwrap();
@@ -84,10 +86,12 @@ async fn errors_use_one_format_for_404_405_400_422_and_413(b: Backend) {
     let app = spawn_app(b).await;
     let admin = app.db.create_user("alice", Some(Role::Admin)).await;
     let token = app.db.token_for(&admin).await;
-    let (status, body) = json(app.api(Method::GET, "/api/v1/admin/no_such_thing", &token).await.send().await.unwrap()).await;
+    let (status, body) =
+        json(app.api(Method::GET, "/api/v1/admin/no_such_thing", &token).await.send().await.unwrap()).await;
     assert_eq!(status, 404);
     assert_error(&body, "not_found");
-    let (status, body) = json(app.api(Method::PUT, "/api/v1/admin/moderation_log", &token).await.send().await.unwrap()).await;
+    let (status, body) =
+        json(app.api(Method::PUT, "/api/v1/admin/moderation_log", &token).await.send().await.unwrap()).await;
     assert_eq!(status, 405);
     assert_error(&body, "method_not_allowed");
     let post = |body: String| {
@@ -110,10 +114,9 @@ async fn errors_use_one_format_for_404_405_400_422_and_413(b: Backend) {
     let (status, body) = post(format!(r#"{{"label": "{}"}}"#, "x".repeat(2 * 1024 * 1024))).await;
     assert_eq!(status, 413);
     assert_error(&body, "payload_too_large");
-    let (status, body) = json(
-        app.api(Method::GET, "/api/v1/admin/moderation_log?page_size=0", &token).await.send().await.unwrap(),
-    )
-    .await;
+    let (status, body) =
+        json(app.api(Method::GET, "/api/v1/admin/moderation_log?page_size=0", &token).await.send().await.unwrap())
+            .await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["meta"]["param"], "page_size");
     // Only the failed attempts above: nothing was created.

@@ -36,7 +36,11 @@ async fn a_wrong_password_and_an_unknown_nickname_get_the_same_answer(b: Backend
     let (a, b) = (strip(&bodies[0]), strip(&bodies[1]));
     if a != b {
         let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
-        panic!("pages differ at {at}: {:?} vs {:?}", &a[at.saturating_sub(80)..(at + 80).min(a.len())], &b[at.saturating_sub(80)..(at + 80).min(b.len())]);
+        panic!(
+            "pages differ at {at}: {:?} vs {:?}",
+            &a[at.saturating_sub(80)..(at + 80).min(a.len())],
+            &b[at.saturating_sub(80)..(at + 80).min(b.len())]
+        );
     }
 }
 
@@ -158,7 +162,8 @@ async fn pages_need_a_session_and_remember_where_you_were_going(b: Backend) {
     app.db.create_user("alice", Some(Role::Admin)).await;
     let res = app.post_form("/login", &[("nickname", "alice"), ("password", PASSWORD), ("next", "/account")]).await;
     assert_eq!(res.headers()["location"], "/account");
-    let res = app.post_form("/login", &[("nickname", "alice"), ("password", PASSWORD), ("next", "//evil.example")]).await;
+    let res =
+        app.post_form("/login", &[("nickname", "alice"), ("password", PASSWORD), ("next", "//evil.example")]).await;
     assert_eq!(res.headers()["location"], "/moderation-log");
 }
 
@@ -171,14 +176,26 @@ async fn the_setup_link_works_once_and_then_is_gone(b: Backend) {
     assert_eq!(app.page(&path).await.0, 200);
     assert_eq!(app.page("/setup?token=wrong").await.0, 404);
     // Invalid input: nothing is created, the input is kept.
-    let form = [("token", token.as_str()), ("nickname", "root"), ("email", "not-an-email"), ("password", "short"), ("password_confirmation", "short")];
+    let form = [
+        ("token", token.as_str()),
+        ("nickname", "root"),
+        ("email", "not-an-email"),
+        ("password", "short"),
+        ("password_confirmation", "short"),
+    ];
     app.post_form("/setup", &form).await;
     let (status, _, body) = app.page(&path).await;
     assert_eq!(status, 422);
     assert!(body.contains("Enter a valid email address") && body.contains("Use at least 12 characters"));
     assert!(body.contains("value=\"not-an-email\""));
     assert_eq!(app.db.count("SELECT COUNT(*) FROM users").await, 0);
-    let form = [("token", token.as_str()), ("nickname", "root"), ("email", "root@example.org"), ("password", PASSWORD), ("password_confirmation", PASSWORD)];
+    let form = [
+        ("token", token.as_str()),
+        ("nickname", "root"),
+        ("email", "root@example.org"),
+        ("password", PASSWORD),
+        ("password_confirmation", PASSWORD),
+    ];
     let res = app.post_form("/setup", &form).await;
     assert_eq!(res.headers()["location"], "/moderation-log");
     let (status, _, body) = app.page("/moderation-log").await;
@@ -197,11 +214,19 @@ async fn changing_the_password_needs_the_current_one_and_is_logged(b: Backend) {
     app.db.create_user("alice", Some(Role::Admin)).await;
     app.login("alice", PASSWORD).await;
     let new = "a brand new passphrase";
-    app.post_form("/account/password", &[("current_password", "wrong"), ("new_password", new), ("new_password_confirmation", new)]).await;
+    app.post_form(
+        "/account/password",
+        &[("current_password", "wrong"), ("new_password", new), ("new_password_confirmation", new)],
+    )
+    .await;
     let (status, _, body) = app.page("/account").await;
     assert_eq!(status, 422);
     assert!(body.contains("That is not your current password."));
-    app.post_form("/account/password", &[("current_password", PASSWORD), ("new_password", new), ("new_password_confirmation", new)]).await;
+    app.post_form(
+        "/account/password",
+        &[("current_password", PASSWORD), ("new_password", new), ("new_password_confirmation", new)],
+    )
+    .await;
     let (_, _, body) = app.page("/account").await;
     assert!(body.contains("Your password was changed."));
     app.post_form("/logout", &[]).await;
@@ -217,7 +242,17 @@ async fn tokens_are_shown_once_listed_and_revocable_from_the_account_page(b: Bac
     app.login("alice", PASSWORD).await;
     app.post_form("/account/tokens", &[("label", "deploy bot")]).await;
     let (_, _, body) = app.page("/account").await;
-    let secret = body.split("data-testid=\"new-secret\"").nth(1).unwrap().split('>').nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let secret = body
+        .split("data-testid=\"new-secret\"")
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
     assert!(secret.starts_with("stw_"));
     let (_, _, again) = app.page("/account").await;
     assert!(!again.contains(&secret), "shown once");
@@ -230,7 +265,10 @@ async fn tokens_are_shown_once_listed_and_revocable_from_the_account_page(b: Bac
     let id = app.db.count("SELECT MAX(id) FROM api_tokens").await;
     app.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await;
     assert_eq!(api(secret).await, 401);
-    assert_eq!(app.db.count("SELECT COUNT(*) FROM moderation_log WHERE action IN ('token.create','token.revoke')").await, 2);
+    assert_eq!(
+        app.db.count("SELECT COUNT(*) FROM moderation_log WHERE action IN ('token.create','token.revoke')").await,
+        2
+    );
 }
 
 async fn an_expired_session_ends_at_its_absolute_lifetime(b: Backend) {
@@ -244,7 +282,32 @@ async fn an_expired_session_ends_at_its_absolute_lifetime(b: Backend) {
     assert!(body.contains("Your session expired"));
 }
 
+async fn two_processes_on_one_database_share_sessions(b: Backend) {
+    let a = spawn_app(b).await;
+    let peer = common::spawn_peer(&a).await;
+    a.db.create_user("alice", Some(Role::Admin)).await;
+    let cookie = session_cookie(&a.login("alice", PASSWORD).await).unwrap();
+    let res = common::client()
+        .get(peer.url("/account"))
+        .header("Cookie", format!("steward_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the peer knows the session");
+    assert!(res.text().await.unwrap().contains("@alice · admin"));
+    // Signing out on one ends the session on both.
+    a.post_form("/logout", &[]).await;
+    let res = common::client()
+        .get(peer.url("/account"))
+        .header("Cookie", format!("steward_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
+
 both_backends!(
+    two_processes_on_one_database_share_sessions,
     signing_in_with_the_right_password_opens_the_console,
     a_wrong_password_and_an_unknown_nickname_get_the_same_answer,
     plain_users_and_deactivated_staff_cannot_sign_in,

@@ -20,17 +20,23 @@ async fn nicknames_and_emails_are_unique_ignoring_case(b: Backend) {
     let nick = steward::domain::Nickname::parse("alice").unwrap();
     let email = steward::domain::Email::parse("other@example.org").unwrap();
     let mut tx = t.db.begin().await.unwrap();
-    let err = users::insert(tx.conn(), &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None })
-        .await
-        .unwrap_err();
+    let err = users::insert(
+        tx.conn(),
+        &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None },
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(&err, AppError::Conflict { param, .. } if param == "nickname"), "{err:?}");
     drop(tx);
     let nick = steward::domain::Nickname::parse("carol").unwrap();
     let email = steward::domain::Email::parse("ALICE@example.org").unwrap();
     let mut tx = t.db.begin().await.unwrap();
-    let err = users::insert(tx.conn(), &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None })
-        .await
-        .unwrap_err();
+    let err = users::insert(
+        tx.conn(),
+        &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None },
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(&err, AppError::Conflict { param, .. } if param == "email"), "{err:?}");
 }
 
@@ -62,7 +68,10 @@ async fn log_pages_walk_both_ways_without_gaps(b: Backend) {
     for n in 0..25 {
         let actor = if n % 5 == 0 { &other } else { &admin };
         let subjects = [admin.id];
-        let e = Entry { subject_users: &subjects, ..entry(actor, if n % 2 == 0 { "even" } else { "odd" }, format!("entry {n}")) };
+        let e = Entry {
+            subject_users: &subjects,
+            ..entry(actor, if n % 2 == 0 { "even" } else { "odd" }, format!("entry {n}"))
+        };
         audit::record(tx.conn(), e).await.unwrap();
     }
     tx.commit().await.unwrap();

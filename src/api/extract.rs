@@ -1,8 +1,8 @@
 //! Extractors whose rejections use the §5 error body.
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::Json;
 
 use crate::error::AppError;
 
@@ -53,7 +53,13 @@ mod tests {
 
     #[test]
     fn finds_the_failing_field_in_serde_messages() {
-        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: missing field `label` at line 1"), Some("label"));
-        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: label: invalid type: integer `5`"), Some("label"));
+        assert_eq!(
+            field_of("Failed to deserialize the JSON body into the target type: missing field `label` at line 1"),
+            Some("label")
+        );
+        assert_eq!(
+            field_of("Failed to deserialize the JSON body into the target type: label: invalid type: integer `5`"),
+            Some("label")
+        );
     }
 }

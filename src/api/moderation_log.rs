@@ -64,12 +64,14 @@ fn instant(name: &str, raw: &Option<String>, end_of_day: bool) -> Result<Option<
     if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
         return Ok(Some(t.unix_timestamp()));
     }
-    if let Ok(t) = time::PrimitiveDateTime::parse(s, format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")) {
+    if let Ok(t) =
+        time::PrimitiveDateTime::parse(s, format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+    {
         return Ok(Some(t.assume_utc().unix_timestamp()));
     }
-    crate::features::audit::server::parse_day(s, end_of_day)
-        .map(Some)
-        .ok_or_else(|| AppError::validation(name, format!("{name} must be an ISO 8601 date or datetime, like 2005-08-09T18:31:42")))
+    crate::features::audit::server::parse_day(s, end_of_day).map(Some).ok_or_else(|| {
+        AppError::validation(name, format!("{name} must be an ISO 8601 date or datetime, like 2005-08-09T18:31:42"))
+    })
 }
 
 fn to_item(r: LogRow) -> LogItem {
@@ -100,7 +102,11 @@ fn to_item(r: LogRow) -> LogItem {
     ),
     tag = "moderation log"
 )]
-pub async fn list(State(state): State<AppState>, _ctx: AdminCtx, Query(p): Query<LogParams>) -> Result<Json<LogList>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    _ctx: AdminCtx,
+    Query(p): Query<LogParams>,
+) -> Result<Json<LogList>, AppError> {
     let page = positive("page", &p.page, 1, 1_000_000)?;
     let size = positive("page_size", &p.page_size, 50, 500)?;
     let actor_id = match p.user_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

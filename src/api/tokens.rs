@@ -16,6 +16,8 @@ use crate::server::storage::tokens;
 pub struct Token {
     id: String,
     label: String,
+    /// `admin` or `intake`.
+    scope: String,
     created_at: i64,
     last_used_at: Option<i64>,
     revoked: bool,
@@ -42,7 +44,14 @@ pub async fn list(State(state): State<AppState>, ctx: ModeratorCtx) -> Result<Js
     let rows = tokens::list_for_user(conn.as_ref(), ctx.staff().id).await?;
     Ok(Json(
         rows.into_iter()
-            .map(|r| Token { id: r.id.to_string(), label: r.label, created_at: r.created_at, last_used_at: r.last_used_at, revoked: r.revoked_at.is_some() })
+            .map(|r| Token {
+                id: r.id.to_string(),
+                label: r.label,
+                scope: r.scope,
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+                revoked: r.revoked_at.is_some(),
+            })
             .collect(),
     ))
 }
@@ -57,14 +66,25 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let label = codec::parse_label(&body.label).map_err(|e| AppError::validation("label", e.to_string()))?;
     let (id, secret) = codec::issue(&state.db, ctx.staff(), label, tokens::Scope::Admin).await?;
-    let token = Token { id: id.to_string(), label: label.to_owned(), created_at: crate::server::storage::now(), last_used_at: None, revoked: false };
+    let token = Token {
+        id: id.to_string(),
+        label: label.to_owned(),
+        scope: tokens::Scope::Admin.as_str().to_owned(),
+        created_at: crate::server::storage::now(),
+        last_used_at: None,
+        revoked: false,
+    };
     Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
 }
 
 /// Revokes one of your tokens (it stops working at once).
 #[utoipa::path(delete, path = "/tokens/{id}", params(("id" = String, Path)),
     responses((status = 204), (status = 401), (status = 404)), tag = "tokens")]
-pub async fn revoke(State(state): State<AppState>, ctx: ModeratorCtx, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     codec::revoke(&state.db, ctx.staff(), id).await?.ok_or(AppError::NotFound)?;
     Ok(StatusCode::NO_CONTENT)

@@ -21,9 +21,12 @@ pub async fn same_origin_only(State(state): State<AppState>, req: Request, next:
         .or_else(|| headers.get(http::header::REFERER))
         .and_then(|v| v.to_str().ok())
         .and_then(|v| url::Url::parse(v).ok());
-    let expected = state.config.public_url.as_ref().map(authority).or_else(|| {
-        headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned)
-    });
+    let expected = state
+        .config
+        .public_url
+        .as_ref()
+        .map(authority)
+        .or_else(|| headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned));
     match (claimed, expected) {
         (Some(origin), Some(expected)) if authority(&origin) == expected => Ok(next.run(req).await),
         // A forged cross-site post: refuse it without touching anything.

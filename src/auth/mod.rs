@@ -26,9 +26,9 @@ impl Staff {
 }
 
 #[cfg(feature = "ssr")]
-mod ctx;
-#[cfg(feature = "ssr")]
 pub mod csrf;
+#[cfg(feature = "ssr")]
+mod ctx;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]

@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use tower_sessions::Session;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use super::Staff;
@@ -117,8 +117,10 @@ pub async fn take_once(session: &Session) -> Result<(Vec<Flash>, Option<FormStat
 
 /// Paths that are served without a signed-in user.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/setup" | "/logout" | "/healthz" | "/readyz" | "/metrics" | "/favicon.ico" | "/robots.txt")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login" | "/setup" | "/logout" | "/healthz" | "/readyz" | "/metrics" | "/favicon.ico" | "/robots.txt"
+    ) || path.starts_with("/pkg/")
         || path.starts_with("/assets/")
         || path.starts_with("/api/")
 }
@@ -134,7 +136,10 @@ pub async fn load_staff(State(state): State<AppState>, session: Session, mut req
             let path = req.uri().path();
             if !is_public(path) {
                 let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next_url.as_bytes()).collect::<String>());
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next_url.as_bytes()).collect::<String>()
+                );
                 return Redirect::to(&target).into_response();
             }
         }

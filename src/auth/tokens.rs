@@ -42,13 +42,16 @@ pub async fn issue(db: &Db, owner: &Staff, label: &str, scope: tokens::Scope) ->
     let secret = generate();
     let mut tx = db.begin().await?;
     let id = tokens::insert(tx.conn(), owner.id, label, scope, &hash(&secret)).await?;
-    audit::record(tx.conn(), audit::Entry {
-        actor: owner,
-        action: "token.create",
-        subject_users: &[owner.id],
-        data: serde_json::json!({ "token_id": id, "label": label, "scope": scope.as_str() }),
-        message: format!("@{} created API token \"{label}\"", owner.nickname),
-    })
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: owner,
+            action: "token.create",
+            subject_users: &[owner.id],
+            data: serde_json::json!({ "token_id": id, "label": label, "scope": scope.as_str() }),
+            message: format!("@{} created API token \"{label}\"", owner.nickname),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok((id, secret))
@@ -61,13 +64,16 @@ pub async fn revoke(db: &Db, owner: &Staff, id: i64) -> Result<Option<String>, A
     let Some(label) = tokens::revoke(tx.conn(), owner.id, id).await? else {
         return Ok(None);
     };
-    audit::record(tx.conn(), audit::Entry {
-        actor: owner,
-        action: "token.revoke",
-        subject_users: &[owner.id],
-        data: serde_json::json!({ "token_id": id, "label": label }),
-        message: format!("@{} revoked API token \"{label}\"", owner.nickname),
-    })
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: owner,
+            action: "token.revoke",
+            subject_users: &[owner.id],
+            data: serde_json::json!({ "token_id": id, "label": label }),
+            message: format!("@{} revoked API token \"{label}\"", owner.nickname),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(Some(label))
@@ -86,7 +92,11 @@ fn bearer(req: &Request) -> Option<Result<&str, AppError>> {
 
 /// Authenticates the admin API by token only (cookies are never consulted) and
 /// puts the token owner's [`crate::auth::Staff`] on the request.
-pub async fn authenticate_admin_api(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response, AppError> {
+pub async fn authenticate_admin_api(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
     let Some(token) = bearer(&req) else {
         return Err(AppError::Unauthorized);
     };

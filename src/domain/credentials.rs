@@ -50,7 +50,10 @@ impl Email {
         if s.is_empty() {
             return Err(AppError::validation("email", "Enter an email address."));
         }
-        match email_address::EmailAddress::parse_with_options(s, email_address::Options::default().without_display_text()) {
+        match email_address::EmailAddress::parse_with_options(
+            s,
+            email_address::Options::default().without_display_text(),
+        ) {
             Ok(_) if s.contains('.') && s.len() <= 254 => Ok(Email(s.to_owned())),
             _ => Err(AppError::validation("email", "Enter a valid email address, like name@example.org.")),
         }

@@ -15,8 +15,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::config::Config;
 use super::state::AppState;
@@ -36,6 +36,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
 
     let store = session::Store::for_db(&db).await?;
     tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(600)));
+    tokio::spawn(prune_login_failures(db.clone(), state.config.login_limits.window_secs));
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -48,15 +49,10 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
     let routes = generate_route_list(App);
     let console = Router::new()
         .merge(crate::features::forms::router())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            || (),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
                 let state = state.clone();
@@ -88,6 +84,21 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state);
     Ok(app)
+}
+
+/// Forgets failed sign-ins once no throttle window can count them.
+async fn prune_login_failures(db: Db, window_secs: i64) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let pruned = async {
+            let mut conn = db.conn().await?;
+            crate::server::storage::throttle::prune(conn.as_ref(), crate::server::storage::now() - window_secs).await
+        };
+        if let Err(e) = pruned.await {
+            e.log();
+        }
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {

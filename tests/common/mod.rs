@@ -141,6 +141,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDb::new(backend).await;
+    serve_db(db, tweak).await
+}
+
+/// A second Steward process on the same database: its own pool, its own port.
+pub async fn spawn_peer(of: &TestApp) -> TestApp {
+    let db = TestDb { db: Db::connect(&of.db.url).await.unwrap(), url: of.db.url.clone(), pg_name: None, _dir: None };
+    serve_db(db, |_| {}).await
+}
+
+async fn serve_db(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = config_for(addr);

@@ -38,12 +38,17 @@ pub async fn change_password(
     let stored = users::find_login_by_id(conn.as_ref(), staff.id).await?.and_then(|r| r.password_hash);
     drop(conn);
     if !password::verify(f.current_password.clone(), stored).await {
-        return reject(&session, FormState::new("password", 422).error("current_password", "That is not your current password.")).await;
+        return reject(
+            &session,
+            FormState::new("password", 422).error("current_password", "That is not your current password."),
+        )
+        .await;
     }
     let new = match Password::parse(&f.new_password, "new_password") {
         Ok(p) if f.new_password == f.new_password_confirmation => p,
         Ok(_) => {
-            let fs = FormState::new("password", 422).error("new_password_confirmation", "The two new passwords differ.");
+            let fs =
+                FormState::new("password", 422).error("new_password_confirmation", "The two new passwords differ.");
             return reject(&session, fs).await;
         }
         Err(e) => return reject(&session, FormState::new("password", 422).error("new_password", e.to_string())).await,
@@ -51,13 +56,16 @@ pub async fn change_password(
     let hash = password::hash(&new).await?;
     let mut tx = state.db.begin().await?;
     users::set_password_hash(tx.conn(), staff.id, &hash).await?;
-    audit::record(tx.conn(), audit::Entry {
-        actor: staff,
-        action: "account.change_password",
-        subject_users: &[staff.id],
-        data: serde_json::json!({}),
-        message: format!("@{} changed their password", staff.nickname),
-    })
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: staff,
+            action: "account.change_password",
+            subject_users: &[staff.id],
+            data: serde_json::json!({}),
+            message: format!("@{} changed their password", staff.nickname),
+        },
+    )
     .await?;
     tx.commit().await?;
     // A new id, so a cookie captured before the change stops working.

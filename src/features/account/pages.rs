@@ -7,7 +7,8 @@ use super::server::{TokenView, my_tokens};
 use crate::app::use_page_session;
 use crate::ui::{BUTTON, BUTTON_DANGER, ErrorView, Field, PageHeader, format_time};
 
-const SECTION: &str = "mb-8 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
+const SECTION: &str =
+    "mb-8 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -59,7 +60,8 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn TokenList(tokens: Vec<TokenView>) -> impl IntoView {
     if tokens.is_empty() {
-        return view! { <p class="text-sm text-slate-600 dark:text-slate-400">"You have no API tokens."</p> }.into_any();
+        return view! { <p class="text-sm text-slate-600 dark:text-slate-400">"You have no API tokens."</p> }
+            .into_any();
     }
     view! {
         <ul class="divide-y divide-slate-200 dark:divide-slate-800" aria-label="Your API tokens">
@@ -71,7 +73,12 @@ fn TokenList(tokens: Vec<TokenView>) -> impl IntoView {
                     view! {
                         <li class="flex flex-col gap-2 py-3 sm:flex-row sm:items-center sm:justify-between">
                             <div class="min-w-0">
-                                <p class="font-medium break-words">{t.label.clone()}</p>
+                                <p class="font-medium break-words">
+                                    {t.label.clone()}
+                                    {(t.scope != "admin").then(|| view! {
+                                        <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">{t.scope.clone()}</span>
+                                    })}
+                                </p>
                                 <p class="text-xs text-slate-600 dark:text-slate-400">
                                     {format!("Created {} · last used {}", format_time(t.created_at), used)}
                                 </p>

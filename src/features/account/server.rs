@@ -12,6 +12,8 @@ pub struct TokenView {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// `admin` (acts as you on the admin API) or `intake` (feeds content in).
+    pub scope: String,
 }
 
 #[server]
@@ -25,7 +27,13 @@ pub async fn my_tokens() -> Result<Vec<TokenView>, AppError> {
     let rows = tokens::list_for_user(conn.as_ref(), ctx.staff().id).await?;
     Ok(rows
         .into_iter()
-        .filter(|r| r.scope == tokens::Scope::Admin.as_str())
-        .map(|r| TokenView { id: r.id, label: r.label, created_at: r.created_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at })
+        .map(|r| TokenView {
+            id: r.id,
+            label: r.label,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+            scope: r.scope,
+        })
         .collect())
 }

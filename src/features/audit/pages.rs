@@ -53,21 +53,8 @@ fn href_with(q: &LogQuery, before: Option<i64>, after: Option<i64>) -> String {
     if let Some(a) = after {
         pairs.push(("after", a.to_string()));
     }
-    let qs: String = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     if qs.is_empty() { "/moderation-log".into() } else { format!("/moderation-log?{qs}") }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -90,7 +90,13 @@ pub async fn moderation_log_page(query: LogQuery) -> Result<LogPageData, AppErro
     let items = keyset
         .rows
         .into_iter()
-        .map(|r| LogItem { id: r.id, actor: r.actor_nickname, action: r.action, message: r.message, time: r.created_at })
+        .map(|r| LogItem {
+            id: r.id,
+            actor: r.actor_nickname,
+            action: r.action,
+            message: r.message,
+            time: r.created_at,
+        })
         .collect();
     Ok(LogPageData { items, has_older: keyset.has_older, has_newer: keyset.has_newer, actions, notices })
 }

@@ -2,9 +2,9 @@
 
 use std::net::SocketAddr;
 
+use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -53,13 +53,16 @@ pub async fn login(
     let mut tx = state.db.begin().await?;
     throttle::clear_account(tx.conn(), &form.nickname).await?;
     users::touch_last_active(tx.conn(), staff.id).await?;
-    audit::record(tx.conn(), audit::Entry {
-        actor: &staff,
-        action: "session.sign_in",
-        subject_users: &[staff.id],
-        data: serde_json::json!({ "ip": ip }),
-        message: format!("@{} signed in", staff.nickname),
-    })
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: &staff,
+            action: "session.sign_in",
+            subject_users: &[staff.id],
+            data: serde_json::json!({ "ip": ip }),
+            message: format!("@{} signed in", staff.nickname),
+        },
+    )
     .await?;
     tx.commit().await?;
     session::sign_in(&session, &staff).await?;
@@ -69,7 +72,8 @@ pub async fn login(
 /// Back to the sign-in form with the nickname kept and one message.
 async fn login_failed(session: &Session, form: &LoginForm, status: u16, message: &str) -> Result<Response, AppError> {
     let next = form.next.as_deref().unwrap_or_default();
-    let state = FormState::new("login", status).value("nickname", &form.nickname).value("next", next).error("", message);
+    let state =
+        FormState::new("login", status).value("nickname", &form.nickname).value("next", next).error("", message);
     session::keep_form(session, state).await?;
     let target = if next.is_empty() {
         "/login".to_owned()
@@ -79,17 +83,24 @@ async fn login_failed(session: &Session, form: &LoginForm, status: u16, message:
     Ok(Redirect::to(&target).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, session: Session, ctx: Option<ModeratorCtx>) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    ctx: Option<ModeratorCtx>,
+) -> Result<Response, AppError> {
     if let Some(ctx) = ctx {
         let staff = ctx.staff();
         let mut tx = state.db.begin().await?;
-        audit::record(tx.conn(), audit::Entry {
-            actor: staff,
-            action: "session.sign_out",
-            subject_users: &[staff.id],
-            data: serde_json::json!({}),
-            message: format!("@{} signed out", staff.nickname),
-        })
+        audit::record(
+            tx.conn(),
+            audit::Entry {
+                actor: staff,
+                action: "session.sign_out",
+                subject_users: &[staff.id],
+                data: serde_json::json!({}),
+                message: format!("@{} signed out", staff.nickname),
+            },
+        )
         .await?;
         tx.commit().await?;
     }
@@ -130,9 +141,14 @@ fn parse_setup(f: &SetupForm) -> Result<(Nickname, Email, Password), FormState> 
     }
 }
 
-pub async fn setup(State(state): State<AppState>, session: Session, Form(form): Form<SetupForm>) -> Result<Response, AppError> {
+pub async fn setup(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SetupForm>,
+) -> Result<Response, AppError> {
     let token_hash = tokens::hash(&form.token);
-    let again = format!("/setup?token={}", url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>());
+    let again =
+        format!("/setup?token={}", url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>());
     let (nickname, email, password) = match parse_setup(&form) {
         Ok(parsed) => parsed,
         Err(fs) => {
@@ -145,12 +161,21 @@ pub async fn setup(State(state): State<AppState>, session: Session, Form(form): 
     let mut tx = state.db.begin().await?;
     // Taking the token inside the transaction makes the link single-use even
     // under concurrent submits; an existing admin means setup is over.
-    if users::admin_exists(tx.conn()).await? || !instance::take(tx.conn(), instance::SETUP_TOKEN_HASH, &token_hash).await? {
+    if users::admin_exists(tx.conn()).await?
+        || !instance::take(tx.conn(), instance::SETUP_TOKEN_HASH, &token_hash).await?
+    {
         drop(tx);
-        session::push_flash(&session, Flash::info("Setup is complete or the link has expired. Sign in to continue.")).await?;
+        session::push_flash(&session, Flash::info("Setup is complete or the link has expired. Sign in to continue."))
+            .await?;
         return Ok(Redirect::to("/login").into_response());
     }
-    let new = users::NewUser { nickname: &nickname, email: &email, display_name: nickname.as_str(), password_hash: &hash, role: Some(Role::Admin) };
+    let new = users::NewUser {
+        nickname: &nickname,
+        email: &email,
+        display_name: nickname.as_str(),
+        password_hash: &hash,
+        role: Some(Role::Admin),
+    };
     let id = match users::insert(tx.conn(), &new).await {
         Ok(id) => id,
         Err(e @ AppError::Conflict { .. }) => {
@@ -165,13 +190,16 @@ pub async fn setup(State(state): State<AppState>, session: Session, Form(form): 
         Err(e) => return Err(e),
     };
     let staff = Staff { id, nickname: nickname.to_string(), role: Role::Admin };
-    audit::record(tx.conn(), audit::Entry {
-        actor: &staff,
-        action: "setup.create_admin",
-        subject_users: &[id],
-        data: serde_json::json!({}),
-        message: format!("@{} completed setup and became the first admin", staff.nickname),
-    })
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: &staff,
+            action: "setup.create_admin",
+            subject_users: &[id],
+            data: serde_json::json!({}),
+            message: format!("@{} completed setup and became the first admin", staff.nickname),
+        },
+    )
     .await?;
     tx.commit().await?;
     session::sign_in(&session, &staff).await?;

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use super::server::setup_allowed;
 use crate::app::use_page_session;
 use crate::error::AppError;
-use crate::ui::{BUTTON, ErrorView, Field, FormError, Flashes};
+use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError};
 
 /// A centred card for pages shown before signing in.
 #[component]
@@ -65,7 +65,8 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let session = use_page_session();
-    let token = move || use_query_map().read().get("token").unwrap_or_default();
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
     let allowed = Resource::new_blocking(token, setup_allowed);
     view! {
         <Suspense fallback=|| ()>

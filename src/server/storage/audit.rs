@@ -138,8 +138,7 @@ pub async fn page(c: ConnRef<'_>, filter: &LogFilter, page: Page, limit: i64) ->
     let lim = f.push(Arg::Int(limit + 1));
     let order = if ascending { "ASC" } else { "DESC" };
     let sql = format!("SELECT {COLUMNS} FROM moderation_log {} ORDER BY id {order} LIMIT {lim}", f.where_clause());
-    let mut rows: Vec<LogRow> =
-        on!(c, |c| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *c).await)?;
+    let mut rows: Vec<LogRow> = on!(c, |c| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *c).await)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     if ascending {
@@ -154,16 +153,19 @@ pub async fn page(c: ConnRef<'_>, filter: &LogFilter, page: Page, limit: i64) ->
 }
 
 /// Numbered page with the exact total, for Pleroma's `page`/`page_size` API.
-pub async fn numbered(c: ConnRef<'_>, filter: &LogFilter, page: i64, size: i64) -> Result<(Vec<LogRow>, i64), AppError> {
+pub async fn numbered(
+    c: ConnRef<'_>,
+    filter: &LogFilter,
+    page: i64,
+    size: i64,
+) -> Result<(Vec<LogRow>, i64), AppError> {
     let mut f = filter.to_sql();
     let count_sql = format!("SELECT COUNT(*) FROM moderation_log {}", f.where_clause());
     let count_args = f.args.clone();
     let lim = f.push(Arg::Int(size));
     let off = f.push(Arg::Int((page - 1) * size));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM moderation_log {} ORDER BY id DESC LIMIT {lim} OFFSET {off}",
-        f.where_clause()
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM moderation_log {} ORDER BY id DESC LIMIT {lim} OFFSET {off}", f.where_clause());
     on!(c, |c| {
         let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), &count_args).fetch_one(&mut *c).await?;
         let rows: Vec<LogRow> = bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *c).await?;

@@ -13,29 +13,143 @@ use super::{ConnRef, Db, now, on};
 use crate::error::AppError;
 
 const FIRST: &[&str] = &[
-    "john", "mary", "james", "patricia", "robert", "jennifer", "michael", "linda", "william", "elizabeth", "david",
-    "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen", "christopher", "nancy",
-    "daniel", "lisa", "matthew", "betty", "anthony", "margaret", "mark", "sandra", "ana", "luis", "sofia", "mateo",
-    "yuki", "haruto", "mei", "wei", "olga", "ivan", "fatima", "omar", "amara", "kwame", "ingrid", "lars", "priya",
-    "arjun", "chloe", "lucas", "emma", "noah", "zoe", "leon", "mila", "johnny", "jon", "johanna", "joanne", "nora",
+    "john",
+    "mary",
+    "james",
+    "patricia",
+    "robert",
+    "jennifer",
+    "michael",
+    "linda",
+    "william",
+    "elizabeth",
+    "david",
+    "barbara",
+    "richard",
+    "susan",
+    "joseph",
+    "jessica",
+    "thomas",
+    "sarah",
+    "charles",
+    "karen",
+    "christopher",
+    "nancy",
+    "daniel",
+    "lisa",
+    "matthew",
+    "betty",
+    "anthony",
+    "margaret",
+    "mark",
+    "sandra",
+    "ana",
+    "luis",
+    "sofia",
+    "mateo",
+    "yuki",
+    "haruto",
+    "mei",
+    "wei",
+    "olga",
+    "ivan",
+    "fatima",
+    "omar",
+    "amara",
+    "kwame",
+    "ingrid",
+    "lars",
+    "priya",
+    "arjun",
+    "chloe",
+    "lucas",
+    "emma",
+    "noah",
+    "zoe",
+    "leon",
+    "mila",
+    "johnny",
+    "jon",
+    "johanna",
+    "joanne",
+    "nora",
 ];
 const LAST: &[&str] = &[
-    "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez", "hernandez",
-    "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin", "lee", "perez",
-    "thompson", "white", "harris", "sanchez", "clark", "ramirez", "lewis", "robinson", "walker", "young", "allen",
-    "king", "wright", "scott", "torres", "nguyen", "hill", "flores", "tanaka", "sato", "muller", "schmidt", "rossi",
-    "bianchi", "kowalski", "novak", "ivanova", "petrov", "okafor", "mensah", "johnston", "johns", "jonsson",
+    "smith",
+    "johnson",
+    "williams",
+    "brown",
+    "jones",
+    "garcia",
+    "miller",
+    "davis",
+    "rodriguez",
+    "martinez",
+    "hernandez",
+    "lopez",
+    "gonzalez",
+    "wilson",
+    "anderson",
+    "thomas",
+    "taylor",
+    "moore",
+    "jackson",
+    "martin",
+    "lee",
+    "perez",
+    "thompson",
+    "white",
+    "harris",
+    "sanchez",
+    "clark",
+    "ramirez",
+    "lewis",
+    "robinson",
+    "walker",
+    "young",
+    "allen",
+    "king",
+    "wright",
+    "scott",
+    "torres",
+    "nguyen",
+    "hill",
+    "flores",
+    "tanaka",
+    "sato",
+    "muller",
+    "schmidt",
+    "rossi",
+    "bianchi",
+    "kowalski",
+    "novak",
+    "ivanova",
+    "petrov",
+    "okafor",
+    "mensah",
+    "johnston",
+    "johns",
+    "jonsson",
 ];
 /// Email domains with weights (gmail first: it gets dots and subaddresses).
 const DOMAINS: &[(&str, u32)] = &[
-    ("gmail.com", 30), ("outlook.com", 12), ("yahoo.com", 10), ("proton.me", 8), ("fastmail.com", 5),
-    ("icloud.com", 8), ("gmx.de", 6), ("posteo.de", 3), ("mail.ru", 5), ("example.org", 5), ("hey.com", 2),
+    ("gmail.com", 30),
+    ("outlook.com", 12),
+    ("yahoo.com", 10),
+    ("proton.me", 8),
+    ("fastmail.com", 5),
+    ("icloud.com", 8),
+    ("gmx.de", 6),
+    ("posteo.de", 3),
+    ("mail.ru", 5),
+    ("example.org", 5),
+    ("hey.com", 2),
     ("university.edu", 6),
 ];
-const REMOTE_HOSTS: &[&str] = &[
-    "mastodon.social", "pleroma.site", "fosstodon.org", "hachyderm.io", "akko.example", "misskey.io", "social.coop",
-];
-const TAGS: &[&str] = &["force_unlisted", "sandbox", "verified", "beta", "spam_suspect", "media_strip", "disinformation", "vip"];
+const REMOTE_HOSTS: &[&str] =
+    &["mastodon.social", "pleroma.site", "fosstodon.org", "hachyderm.io", "akko.example", "misskey.io", "social.coop"];
+const TAGS: &[&str] =
+    &["force_unlisted", "sandbox", "verified", "beta", "spam_suspect", "media_strip", "disinformation", "vip"];
 
 /// One generated user row.
 struct Row {
@@ -120,7 +234,21 @@ fn generate(rng: &mut StdRng, id: i64, t_now: i64) -> Row {
     } else {
         Vec::new()
     };
-    Row { id, nickname, email, display_name, local, is_active, is_approved, is_confirmed, is_admin, is_moderator, created_at, last_active_at, tags }
+    Row {
+        id,
+        nickname,
+        email,
+        display_name,
+        local,
+        is_active,
+        is_approved,
+        is_confirmed,
+        is_admin,
+        is_moderator,
+        created_at,
+        last_active_at,
+        tags,
+    }
 }
 
 /// What seeding did, printed by the CLI.
@@ -135,7 +263,12 @@ pub struct Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "seeded {} users ({} tagged) on {}", self.users, self.tagged, self.backend)?;
-        writeln!(f, "rows:        {:.2} s ({:.0} rows/s)", self.rows_time.as_secs_f64(), self.users as f64 / self.rows_time.as_secs_f64().max(1e-9))?;
+        writeln!(
+            f,
+            "rows:        {:.2} s ({:.0} rows/s)",
+            self.rows_time.as_secs_f64(),
+            self.users as f64 / self.rows_time.as_secs_f64().max(1e-9)
+        )?;
         write!(f, "index build: {:.2} s", self.index_time.as_secs_f64())
     }
 }
@@ -164,9 +297,15 @@ pub async fn users(db: &Db, count: u64, seed: u64) -> Result<Report, AppError> {
     let mut tx = db.begin().await?;
     let mut c = tx.conn();
     ensure_tags(c.reborrow()).await?;
-    let start_id: i64 = on!(c.reborrow(), |x| sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(&mut *x).await)?;
+    let start_id: i64 =
+        on!(c.reborrow(), |x| sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) + 1 FROM users")
+            .fetch_one(&mut *x)
+            .await)?;
     for (name, _) in USER_INDEXES {
-        on!(c.reborrow(), |x| sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        on!(c.reborrow(), |x| sqlx::query(&format!("DROP INDEX IF EXISTS {name}"))
+            .execute(&mut *x)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     let chunk = if matches!(db, Db::Sqlite(_)) { SQLITE_CHUNK } else { PG_CHUNK };
     let mut done = 0u64;
@@ -179,7 +318,9 @@ pub async fn users(db: &Db, count: u64, seed: u64) -> Result<Report, AppError> {
         done += n as u64;
     }
     if let ConnRef::Postgres(x) = c.reborrow() {
-        sqlx::query("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))").execute(&mut *x).await?;
+        sqlx::query("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))")
+            .execute(&mut *x)
+            .await?;
     }
     let rows_time = started.elapsed();
     let index_started = Instant::now();
@@ -211,7 +352,19 @@ async fn insert_chunk(c: ConnRef<'_>, rows: &[Row], hash: &str) -> Result<(), Ap
                     let p = |k: usize| format!("${}", r * 12 + k);
                     format!(
                         "({},{},{},{},'{hash}',{},{},{},{},{},{},{},{},{})",
-                        p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(11), p(12)
+                        p(1),
+                        p(2),
+                        p(3),
+                        p(4),
+                        p(5),
+                        p(6),
+                        p(7),
+                        p(8),
+                        p(9),
+                        p(10),
+                        p(11),
+                        p(11),
+                        p(12)
                     )
                 })
                 .collect();
@@ -236,7 +389,9 @@ async fn insert_chunk(c: ConnRef<'_>, rows: &[Row], hash: &str) -> Result<(), Ap
             let pairs: Vec<(i64, i64)> = rows.iter().flat_map(|r| r.tags.iter().map(move |t| (r.id, *t))).collect();
             for part in pairs.chunks(10_000) {
                 let values: Vec<String> = part.iter().map(|(u, t)| format!("({u},{t})")).collect();
-                sqlx::query(&format!("INSERT INTO user_tags (user_id, tag_id) VALUES {}", values.join(","))).execute(&mut *x).await?;
+                sqlx::query(&format!("INSERT INTO user_tags (user_id, tag_id) VALUES {}", values.join(",")))
+                    .execute(&mut *x)
+                    .await?;
             }
         }
         ConnRef::Postgres(x) => {
@@ -263,7 +418,8 @@ async fn insert_chunk(c: ConnRef<'_>, rows: &[Row], hash: &str) -> Result<(), Ap
                 .bind(hash)
                 .execute(&mut *x)
                 .await?;
-            let (users, tags): (Vec<i64>, Vec<i64>) = rows.iter().flat_map(|r| r.tags.iter().map(move |t| (r.id, *t))).unzip();
+            let (users, tags): (Vec<i64>, Vec<i64>) =
+                rows.iter().flat_map(|r| r.tags.iter().map(move |t| (r.id, *t))).unzip();
             sqlx::query("INSERT INTO user_tags (user_id, tag_id) SELECT * FROM UNNEST($1::bigint[], $2::bigint[])")
                 .bind(users)
                 .bind(tags)
