@@ -123,6 +123,12 @@ fn sign_out_form() -> impl IntoView {
 /// `<details>` menu on phones (no JavaScript needed).
 fn navigation(staff: &Staff) -> impl IntoView + use<> {
     let who = format!("@{} · {}", staff.nickname, staff.role.label());
+    // After client-side navigation the phone menu closes, as a new page would.
+    let path = leptos_router::hooks::use_location().pathname;
+    let menu_open = move || {
+        path.track();
+        false
+    };
     view! {
         <aside class="hidden md:flex md:min-h-screen md:w-60 md:flex-none md:flex-col md:border-r md:border-slate-200 md:px-3 md:py-4 dark:md:border-slate-800">
             <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">"Steward"</a>
@@ -135,7 +141,7 @@ fn navigation(staff: &Staff) -> impl IntoView + use<> {
             </div>
         </aside>
         <header class="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 backdrop-blur md:hidden dark:border-slate-800 dark:bg-slate-950/95">
-            <details>
+            <details prop:open=menu_open>
                 <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4">
                     <span class="text-lg font-bold tracking-tight">"Steward"</span>
                     <span class="rounded-lg border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">"Menu"</span>

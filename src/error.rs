@@ -172,7 +172,10 @@ mod ssr {
         fn into_response(self) -> Response {
             self.log();
             let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, axum::Json(self.to_json())).into_response()
+            let mut res = (status, axum::Json(self.to_json())).into_response();
+            // Lets the console render the same error as a page for browsers.
+            res.extensions_mut().insert(self);
+            res
         }
     }
 }

@@ -85,12 +85,7 @@ async fn signing_in_rotates_the_session_id(b: Backend) {
     let after = session_cookie(&ok).expect("signing in sets a cookie");
     assert_ne!(before, after);
     // The pre-login id is worthless now.
-    let res = common::client()
-        .get(app.url("/account"))
-        .header("Cookie", format!("steward_session={before}"))
-        .send()
-        .await
-        .unwrap();
+    let res = common::get_with_session(&app.base, "/account", &before).await;
     assert_eq!(res.status(), 303);
 }
 
@@ -104,12 +99,7 @@ async fn signing_out_deletes_the_session_on_the_server(b: Backend) {
     let res = app.post_form("/logout", &[]).await;
     assert_eq!(res.headers()["location"], "/login");
     // Replaying the old cookie gets nowhere.
-    let replay = common::client()
-        .get(app.url("/account"))
-        .header("Cookie", format!("steward_session={cookie}"))
-        .send()
-        .await
-        .unwrap();
+    let replay = common::get_with_session(&app.base, "/account", &cookie).await;
     assert_eq!(replay.status(), 303);
     assert!(replay.headers()["location"].to_str().unwrap().starts_with("/login"));
     assert!(app.db.count(sessions).await <= live, "the signed-in row is gone (a flash session may replace it)");
@@ -139,6 +129,17 @@ async fn cross_site_posts_are_refused_and_change_nothing(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    // A browser gets a page, not JSON.
+    let res = common::client()
+        .post(app.url("/login"))
+        .header("Origin", "http://evil.example")
+        .header("Accept", "text/html")
+        .form(&[("nickname", "alice"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("<h1 class=\"mt-2 text-2xl font-semibold\">Not allowed</h1>"));
 }
 
 async fn moderators_get_403_on_admin_pages(b: Backend) {
@@ -287,22 +288,12 @@ async fn two_processes_on_one_database_share_sessions(b: Backend) {
     let peer = common::spawn_peer(&a).await;
     a.db.create_user("alice", Some(Role::Admin)).await;
     let cookie = session_cookie(&a.login("alice", PASSWORD).await).unwrap();
-    let res = common::client()
-        .get(peer.url("/account"))
-        .header("Cookie", format!("steward_session={cookie}"))
-        .send()
-        .await
-        .unwrap();
+    let res = common::get_with_session(&peer.base, "/account", &cookie).await;
     assert_eq!(res.status(), 200, "the peer knows the session");
     assert!(res.text().await.unwrap().contains("@alice · admin"));
     // Signing out on one ends the session on both.
     a.post_form("/logout", &[]).await;
-    let res = common::client()
-        .get(peer.url("/account"))
-        .header("Cookie", format!("steward_session={cookie}"))
-        .send()
-        .await
-        .unwrap();
+    let res = common::get_with_session(&peer.base, "/account", &cookie).await;
     assert_eq!(res.status(), 303);
 }
 

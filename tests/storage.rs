@@ -13,31 +13,23 @@ fn entry<'a>(actor: &'a Staff, action: &'a str, message: String) -> Entry<'a> {
     Entry { actor, action, subject_users: &[], data: serde_json::json!({}), message }
 }
 
+/// Tries to insert a plain user; the error if refused.
+async fn insert_error(t: &TestDb, nickname: &str, email: &str) -> AppError {
+    let nick = steward::domain::Nickname::parse(nickname).unwrap();
+    let email = steward::domain::Email::parse(email).unwrap();
+    let new = users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: "x", role: None };
+    let mut tx = t.db.begin().await.unwrap();
+    users::insert(tx.conn(), &new).await.unwrap_err()
+}
+
 async fn nicknames_and_emails_are_unique_ignoring_case(b: Backend) {
     let t = TestDb::new(b).await;
     t.create_user("Alice", Some(Role::Admin)).await;
-    let hash = "x";
-    let nick = steward::domain::Nickname::parse("alice").unwrap();
-    let email = steward::domain::Email::parse("other@example.org").unwrap();
-    let mut tx = t.db.begin().await.unwrap();
-    let err = users::insert(
-        tx.conn(),
-        &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None },
-    )
-    .await
-    .unwrap_err();
+    let err = insert_error(&t, "alice", "other@example.org").await;
     assert!(matches!(&err, AppError::Conflict { param, .. } if param == "nickname"), "{err:?}");
-    drop(tx);
-    let nick = steward::domain::Nickname::parse("carol").unwrap();
-    let email = steward::domain::Email::parse("ALICE@example.org").unwrap();
-    let mut tx = t.db.begin().await.unwrap();
-    let err = users::insert(
-        tx.conn(),
-        &users::NewUser { nickname: &nick, email: &email, display_name: "", password_hash: hash, role: None },
-    )
-    .await
-    .unwrap_err();
+    let err = insert_error(&t, "carol", "ALICE@example.org").await;
     assert!(matches!(&err, AppError::Conflict { param, .. } if param == "email"), "{err:?}");
+    assert_eq!(t.count("SELECT COUNT(*) FROM users").await, 1);
 }
 
 async fn a_rolled_back_transaction_leaves_no_log_entry(b: Backend) {

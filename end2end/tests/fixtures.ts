@@ -60,7 +60,7 @@ function stewardBin(): string {
 
 function siteRoot(): string {
   const root = path.resolve(REPO_ROOT, requiredEnv('STEWARD_SITE_ROOT', 'the compiled site directory (with pkg/steward.js)'));
-  for (const file of ['pkg/steward.js', 'pkg/steward_bg.wasm', 'pkg/steward.css']) {
+  for (const file of ['pkg/steward.js', 'pkg/steward.wasm', 'pkg/steward.css']) {
     if (!fs.existsSync(path.join(root, file))) {
       throw new Error(`STEWARD_SITE_ROOT=${root} has no ${file}. Build the site first (see end2end/README.md).`);
     }
@@ -268,7 +268,7 @@ class ServerPool {
 }
 
 export const test = base.extend<
-  { stewardAccounts: Account[]; steward: StewardServer },
+  { stewardAccounts: Account[]; steward: StewardServer; pageErrors: string[] },
   { stewardServers: ServerPool }
 >({
   stewardAccounts: [[], { option: true }],
@@ -296,6 +296,26 @@ export const test = base.extend<
   baseURL: async ({ steward }, use) => {
     await use(steward.baseURL);
   },
+
+  // Uncaught exceptions in the page (with JavaScript on: a panic in the
+  // hydrated app). Collected for every test, attached to failing ones
+  // together with console errors; hydration.spec.ts asserts there are none.
+  pageErrors: [
+    async ({ page }, use, testInfo) => {
+      const errors: string[] = [];
+      const consoleErrors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.name}: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+      });
+      await use(errors);
+      if (testInfo.status !== testInfo.expectedStatus && (errors.length || consoleErrors.length)) {
+        const body = [`Uncaught page errors:`, ...errors, '', 'Console errors:', ...consoleErrors].join('\n');
+        await testInfo.attach('browser-errors.txt', { body, contentType: 'text/plain' });
+      }
+    },
+    { auto: true },
+  ],
 });
 
 // ---------------------------------------------------------------------------

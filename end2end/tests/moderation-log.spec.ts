@@ -74,12 +74,6 @@ test('filtering by action is kept in the URL', async ({ page }) => {
   await expect(page.getByRole('list', { name: 'Log entries' }).getByRole('listitem')).toHaveCount(1);
   expect(await logMessages(page)).toEqual([CREATED]);
   await expect(filters.getByLabel('Action', { exact: true })).toHaveValue('token.create');
-
-  // "Clear" goes back to the whole log.
-  await filters.getByRole('link', { name: 'Clear', exact: true }).click();
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log' && url.search === '');
-  await expect(filters.getByLabel('Action', { exact: true })).toHaveValue('');
-  await expect(page.getByRole('list', { name: 'Log entries' }).getByText(REVOKED, { exact: true })).toBeVisible();
 });
 
 test('an invalid date is ignored with a notice', async ({ page }) => {
@@ -91,4 +85,21 @@ test('an invalid date is ignored with a notice', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Moderation log' })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Ignored from=' })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Log entries' }).getByText(CREATED, { exact: true })).toBeVisible();
+});
+
+test('"Clear" goes back to the whole log', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await page.goto('/moderation-log?action=token.create');
+  const filters = page.getByRole('search', { name: 'Filter the log' });
+  await expect(filters.getByLabel('Action', { exact: true })).toHaveValue('token.create');
+  expect(await logMessages(page)).toEqual([CREATED]);
+
+  // A plain link; with JavaScript the router follows it on the client.
+  await filters.getByRole('link', { name: 'Clear', exact: true }).click();
+  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log' && url.search === '');
+  await expect(filters.getByLabel('Action', { exact: true })).toHaveValue('');
+  const entries = page.getByRole('list', { name: 'Log entries' });
+  await expect(entries.getByText(REVOKED, { exact: true })).toBeVisible();
+  await expect(entries.getByText(CREATED, { exact: true })).toBeVisible();
 });

@@ -51,9 +51,20 @@ test('navigation: phone menu or desktop sidebar', async ({ page }) => {
     // Desktop: the sidebar is there and the phone menu is not.
     const sidebar = page.getByRole('navigation', { name: 'Main', exact: true });
     await expect(sidebar.getByRole('link', { name: 'Moderation log', exact: true })).toBeVisible();
+    await expect(sidebar.getByRole('link', { name: 'Moderation log', exact: true })).toHaveAttribute('aria-current', 'page');
     await expect(sidebar.getByRole('link', { name: 'Account', exact: true })).toBeVisible();
     await expect(menuSummary(page)).toBeHidden();
     await expect(visibleSignOut(page)).toHaveCount(1);
+
+    // The sidebar's links work (client-side with JavaScript, plain links without).
+    await sidebar.getByRole('link', { name: 'Account', exact: true }).click();
+    await expect(page).toHaveURL((url) => url.pathname === '/account');
+    await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
+    await sidebar.getByRole('link', { name: 'Moderation log', exact: true }).click();
+    await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+    await expect(page.getByRole('heading', { name: 'Moderation log' })).toBeVisible();
+    await expect(page.getByRole('list', { name: 'Log entries' }).getByText('@admin signed in').first()).toBeVisible();
+
     await visibleSignOut(page).click();
     await expect(page).toHaveURL(/\/login$/);
     await expect(page.getByRole('status').filter({ hasText: 'You have signed out.' })).toBeVisible();
@@ -81,14 +92,19 @@ test('navigation: phone menu or desktop sidebar', async ({ page }) => {
   await expectTallEnough(account, 'the Account link');
   await expectTallEnough(signOut, 'the Sign out button');
 
-  // The menu's links work.
+  // The menu's links work (client-side with JavaScript, plain links without).
   await account.click();
   await expect(page).toHaveURL((url) => url.pathname === '/account');
   await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
+  await openPhoneMenu(page);
+  await log.click();
+  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page.getByRole('heading', { name: 'Moderation log' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Log entries' }).getByText('@admin signed in').first()).toBeVisible();
 
   // Sign out from the menu.
   await openPhoneMenu(page);
-  await menu.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await signOut.click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole('status').filter({ hasText: 'You have signed out.' })).toBeVisible();
   await page.goto('/account');

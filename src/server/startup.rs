@@ -61,6 +61,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
             shell,
         ))
         .layer(from_fn_with_state(state.clone(), csrf::same_origin_only))
+        .layer(axum::middleware::from_fn(crate::ui::html_errors::render_for_browsers))
         .layer(from_fn_with_state(state.clone(), session::load_staff))
         .layer(sessions);
 

@@ -1,6 +1,8 @@
 //! Shared look: flash messages, form fields, page headers, error pages.
 
 pub mod flash;
+#[cfg(feature = "ssr")]
+pub mod html_errors;
 
 use leptos::prelude::*;
 

@@ -218,6 +218,16 @@ impl TestApp {
     }
 }
 
+/// A GET carrying only the given session cookie (a replayed or stolen cookie).
+pub async fn get_with_session(base_url: &str, path: &str, cookie: &str) -> reqwest::Response {
+    client()
+        .get(format!("{base_url}{path}"))
+        .header("Cookie", format!("{}={cookie}", startup::SESSION_COOKIE))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The value of `steward_session` in a response's Set-Cookie, if any.
 pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers().get_all("set-cookie").iter().find_map(|v| {

@@ -46,7 +46,9 @@ pub fn parse_day(s: &str, end_of_day: bool) -> Option<i64> {
     Some(t.assume_utc().unix_timestamp())
 }
 
-#[server]
+/// JSON input: URL-encoding would send nothing for an all-empty query, which
+/// the server could not tell from a missing argument.
+#[server(input = leptos::server_fn::codec::Json)]
 pub async fn moderation_log_page(query: LogQuery) -> Result<LogPageData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};

@@ -345,30 +345,12 @@ async fn ensure_tags(c: ConnRef<'_>) -> Result<(), AppError> {
 async fn insert_chunk(c: ConnRef<'_>, rows: &[Row], hash: &str) -> Result<(), AppError> {
     match c {
         ConnRef::Sqlite(x) => {
-            // 12 binds per row; updated_at repeats created_at's placeholder. The
-            // shared hash is a PHC string (no quotes), inlined as a literal.
-            let params: Vec<String> = (0..rows.len())
-                .map(|r| {
-                    let p = |k: usize| format!("${}", r * 12 + k);
-                    format!(
-                        "({},{},{},{},'{hash}',{},{},{},{},{},{},{},{},{})",
-                        p(1),
-                        p(2),
-                        p(3),
-                        p(4),
-                        p(5),
-                        p(6),
-                        p(7),
-                        p(8),
-                        p(9),
-                        p(10),
-                        p(11),
-                        p(11),
-                        p(12)
-                    )
-                })
-                .collect();
-            let sql = format!("INSERT INTO users ({COLS}) VALUES {}", params.join(","));
+            // Positional `?` placeholders: SQLite resolves each named `$N` by a
+            // linear search over the names seen so far, which makes preparing a
+            // 13,000-parameter statement quadratic. The shared hash is a PHC
+            // string (no quotes), inlined as a literal.
+            let row = format!("(?,?,?,?,'{hash}',?,?,?,?,?,?,?,?,?)");
+            let sql = format!("INSERT INTO users ({COLS}) VALUES {}", vec![row.as_str(); rows.len()].join(","));
             let mut q = sqlx::query(&sql);
             for r in rows {
                 q = q
@@ -382,6 +364,7 @@ async fn insert_chunk(c: ConnRef<'_>, rows: &[Row], hash: &str) -> Result<(), Ap
                     .bind(r.is_confirmed)
                     .bind(r.is_admin)
                     .bind(r.is_moderator)
+                    .bind(r.created_at)
                     .bind(r.created_at)
                     .bind(r.last_active_at);
             }
