@@ -12,6 +12,7 @@ use crate::features::account::pages::AccountPage;
 use crate::features::audit::pages::ModerationLogPage;
 use crate::features::auth::pages::{HomePage, LoginPage, SetupPage};
 use crate::features::auth::server::{PageSession, load_page_session};
+use crate::features::users::pages::UsersPage;
 use crate::ui::{ErrorView, Flashes};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view=ModerationLogPage ssr=SsrMode::Async />
                 </ParentRoute>
@@ -83,6 +85,7 @@ struct NavItem {
 }
 
 const NAV: &[NavItem] = &[
+    NavItem { href: "/users", label: "Users", admin_only: false },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];

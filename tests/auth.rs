@@ -146,7 +146,7 @@ async fn moderators_get_403_on_admin_pages(b: Backend) {
     let app = spawn_app(b).await;
     app.db.create_user("mod", Some(Role::Moderator)).await;
     let res = app.login("mod", PASSWORD).await;
-    assert_eq!(res.headers()["location"], "/account");
+    assert_eq!(res.headers()["location"], "/users");
     let (status, _, body) = app.page("/moderation-log").await;
     assert_eq!(status, 403);
     assert!(body.contains("Not allowed"));

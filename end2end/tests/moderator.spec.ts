@@ -11,14 +11,15 @@ const MODERATOR: Account = {
 
 test.use({ stewardAccounts: [MODERATOR] });
 
-test('a moderator lands on Account and may not open the moderation log', async ({ page }) => {
+test('a moderator lands on Users and may not open the moderation log', async ({ page }) => {
   await signIn(page, MODERATOR);
-  await expect(page).toHaveURL((url) => url.pathname === '/account');
-  await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
+  await expect(page).toHaveURL((url) => url.pathname === '/users');
+  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
 
   // Neither the sidebar nor the phone menu offers the moderation log.
   if (isPhone(page)) await openPhoneMenu(page);
   const nav = page.getByRole('navigation', { name: isPhone(page) ? 'Main menu' : 'Main', exact: true });
+  await expect(nav.getByRole('link', { name: 'Users', exact: true })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Account', exact: true })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Moderation log', includeHidden: true })).toHaveCount(0);
 

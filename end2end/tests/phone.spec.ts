@@ -34,6 +34,10 @@ test('no page scrolls sideways', async ({ page }) => {
   await page.goto('/account');
   await expect(page.getByRole('heading', { name: 'Account', exact: true })).toBeVisible();
   await expectNoHorizontalScroll(page);
+
+  await page.goto('/users');
+  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
+  await expectNoHorizontalScroll(page);
 });
 
 test('the sign-in button is a comfortable touch target', async ({ page }) => {

@@ -6,6 +6,7 @@
 mod extract;
 mod moderation_log;
 mod tokens;
+mod users;
 
 use std::sync::LazyLock;
 
@@ -51,6 +52,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation_log::list))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(users::list))
+        .routes(routes!(users::show))
 }
 
 /// The API router to nest under one prefix.

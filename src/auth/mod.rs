@@ -21,7 +21,7 @@ impl Staff {
 
     /// The first page this role may see: where `/` and sign-in lead.
     pub fn home(&self) -> &'static str {
-        if self.is_admin() { "/moderation-log" } else { "/account" }
+        if self.is_admin() { "/moderation-log" } else { "/users" }
     }
 }
 

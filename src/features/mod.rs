@@ -5,3 +5,4 @@ pub mod audit;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod forms;
+pub mod users;

@@ -10,6 +10,7 @@ pub mod sql;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod users_list;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -122,6 +123,22 @@ impl Db {
     pub async fn scalar_i64(&self, sql: &str) -> Result<i64, AppError> {
         let mut c = self.conn().await?;
         Ok(on!(c.as_ref(), |c| sqlx::query_scalar(sql).fetch_one(&mut *c).await)?)
+    }
+
+    /// The query plan, one line per step (SQLite's EXPLAIN QUERY PLAN or
+    /// PostgreSQL's EXPLAIN), for tests that pin index use.
+    pub async fn explain(&self, sql: &str) -> Result<String, AppError> {
+        let mut c = self.conn().await?;
+        let lines: Vec<String> = match c.as_ref() {
+            ConnRef::Sqlite(x) => sqlx::query_as::<_, (i64, i64, i64, String)>(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(&mut *x)
+                .await?
+                .into_iter()
+                .map(|(_, _, _, detail)| detail)
+                .collect(),
+            ConnRef::Postgres(x) => sqlx::query_scalar(&format!("EXPLAIN {sql}")).fetch_all(&mut *x).await?,
+        };
+        Ok(lines.join("\n"))
     }
 
     /// Applies this backend's migrations from `migrations/<backend>`.

@@ -1,7 +1,7 @@
 //! `steward seed`: bulk, deterministic (same `--seed`, same data), realistic
 //! demo and benchmark data. Rows go in with wide multi-row statements (SQLite)
-//! or UNNEST arrays (PostgreSQL); secondary indexes are dropped first and
-//! rebuilt after, which is timed and reported on its own line.
+//! or UNNEST arrays (PostgreSQL); secondary indexes, the search index and its
+//! triggers are dropped first and rebuilt after, timed on their own line.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -189,8 +189,16 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-fn generate(rng: &mut StdRng, id: i64, t_now: i64) -> Row {
-    const THREE_YEARS: i64 = 3 * 365 * 86_400;
+const THREE_YEARS: i64 = 3 * 365 * 86_400;
+
+/// `created_at` of the `n`th of `count` new users: spread over three years and
+/// increasing with the id, as on a real instance.
+fn joined_at(rng: &mut StdRng, n: u64, count: u64, t_now: i64) -> i64 {
+    let step = THREE_YEARS / count.max(1) as i64;
+    t_now - THREE_YEARS + n as i64 * step + rng.gen_range(0..step.max(1))
+}
+
+fn generate(rng: &mut StdRng, id: i64, created_at: i64, t_now: i64) -> Row {
     let (first, last) = (*pick(rng, FIRST), *pick(rng, LAST));
     // The id suffix keeps nicknames and emails unique across runs.
     let base = match rng.gen_range(0..5) {
@@ -215,7 +223,6 @@ fn generate(rng: &mut StdRng, id: i64, t_now: i64) -> Row {
         1 => capitalize(first),
         _ => format!("{} {}", capitalize(first), capitalize(last)),
     };
-    let created_at = t_now - rng.gen_range(0..THREE_YEARS);
     let roll = rng.gen_range(0..1000);
     let (is_admin, is_moderator) = (local && roll < 1, local && (1..6).contains(&roll));
     let is_approved = !local || rng.gen_range(0..100) >= 2;
@@ -273,14 +280,18 @@ impl fmt::Display for Report {
     }
 }
 
-/// Secondary indexes on users, dropped before and rebuilt after the bulk load.
-/// Must match the migrations (checked by the storage tests' EXPLAIN checks).
-const USER_INDEXES: &[(&str, &str)] = &[
-    ("users_nickname_key", "CREATE UNIQUE INDEX users_nickname_key ON users (lower(nickname))"),
-    ("users_email_key", "CREATE UNIQUE INDEX users_email_key ON users (lower(email)) WHERE email IS NOT NULL"),
-    ("users_created", "CREATE INDEX users_created ON users (created_at, id)"),
-    ("users_staff", "CREATE INDEX users_staff ON users (id) WHERE is_admin OR is_moderator"),
-];
+/// The users table's secondary indexes and triggers as the catalog holds
+/// them, so seeding can drop them and recreate exactly what the migrations made.
+async fn users_schema_objects(c: ConnRef<'_>) -> Result<Vec<(String, String, String)>, AppError> {
+    const SQLITE: &str = "SELECT type, name, sql FROM sqlite_master \
+        WHERE tbl_name = 'users' AND type IN ('index', 'trigger') AND sql IS NOT NULL";
+    const POSTGRES: &str = "SELECT 'index', indexname, indexdef FROM pg_indexes \
+        WHERE tablename = 'users' AND schemaname = current_schema() AND indexname <> 'users_pkey'";
+    Ok(match c {
+        ConnRef::Sqlite(x) => sqlx::query_as(SQLITE).fetch_all(&mut *x).await?,
+        ConnRef::Postgres(x) => sqlx::query_as(POSTGRES).fetch_all(&mut *x).await?,
+    })
+}
 
 const SQLITE_CHUNK: usize = 1_000;
 const PG_CHUNK: usize = 10_000;
@@ -301,18 +312,24 @@ pub async fn users(db: &Db, count: u64, seed: u64) -> Result<Report, AppError> {
         on!(c.reborrow(), |x| sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) + 1 FROM users")
             .fetch_one(&mut *x)
             .await)?;
-    for (name, _) in USER_INDEXES {
-        on!(c.reborrow(), |x| sqlx::query(&format!("DROP INDEX IF EXISTS {name}"))
-            .execute(&mut *x)
-            .await
-            .map(|r| r.rows_affected()))?;
+    // Indexes and the search triggers are rebuilt once after the bulk load,
+    // which is far cheaper than maintaining them row by row.
+    let objects = users_schema_objects(c.reborrow()).await?;
+    for (kind, name, _) in &objects {
+        let drop = format!("DROP {} IF EXISTS {name}", kind.to_uppercase());
+        on!(c.reborrow(), |x| sqlx::query(&drop).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     }
     let chunk = if matches!(db, Db::Sqlite(_)) { SQLITE_CHUNK } else { PG_CHUNK };
     let mut done = 0u64;
     let mut tagged = 0u64;
     while done < count {
         let n = chunk.min((count - done) as usize);
-        let rows: Vec<Row> = (0..n).map(|i| generate(&mut rng, start_id + done as i64 + i as i64, t_now)).collect();
+        let rows: Vec<Row> = (0..n as u64)
+            .map(|i| {
+                let created_at = joined_at(&mut rng, done + i, count, t_now);
+                generate(&mut rng, start_id + (done + i) as i64, created_at, t_now)
+            })
+            .collect();
         tagged += rows.iter().filter(|r| !r.tags.is_empty()).count() as u64;
         insert_chunk(c.reborrow(), &rows, &hash).await?;
         done += n as u64;
@@ -324,8 +341,11 @@ pub async fn users(db: &Db, count: u64, seed: u64) -> Result<Report, AppError> {
     }
     let rows_time = started.elapsed();
     let index_started = Instant::now();
-    for (_, create) in USER_INDEXES {
+    for (_, _, create) in &objects {
         on!(c.reborrow(), |x| sqlx::query(create).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    }
+    if let ConnRef::Sqlite(x) = c.reborrow() {
+        sqlx::query("INSERT INTO users_search (users_search) VALUES ('rebuild')").execute(&mut *x).await?;
     }
     on!(c.reborrow(), |x| sqlx::query("ANALYZE").execute(&mut *x).await.map(|r| r.rows_affected()))?;
     tx.commit().await?;

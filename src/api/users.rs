@@ -1,0 +1,206 @@
+//! `GET /users` and `GET /users/{nickname_or_id}` in Pleroma's shapes (ids are
+//! strings). Moderators may read users.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::ModeratorCtx;
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::users_list::{self, Cursor, Origin, PageAt, RoleFilter, Sort, Status, UserFilter, UserRow};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Roles {
+    admin: bool,
+    moderator: bool,
+}
+
+/// A user as Pleroma's Admin API returns it, with both the old and the
+/// current flag names that Pleroma clients read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiUser {
+    id: String,
+    nickname: String,
+    email: Option<String>,
+    display_name: String,
+    roles: Roles,
+    deactivated: bool,
+    is_active: bool,
+    local: bool,
+    tags: Vec<String>,
+    avatar: String,
+    approval_pending: bool,
+    is_approved: bool,
+    confirmation_pending: bool,
+    is_confirmed: bool,
+    url: String,
+    actor_type: String,
+    registration_reason: Option<String>,
+    /// ISO 8601.
+    created_at: String,
+}
+
+pub fn to_api(r: UserRow, tags: Vec<String>, base_url: &str) -> ApiUser {
+    let created_at = time::OffsetDateTime::from_unix_timestamp(r.created_at)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default();
+    ApiUser {
+        id: r.id.to_string(),
+        url: if r.local {
+            format!("{base_url}/users/{}", r.nickname)
+        } else {
+            format!("https://{}", r.nickname.split('@').nth(1).unwrap_or_default())
+        },
+        roles: Roles { admin: r.is_admin, moderator: r.is_moderator },
+        deactivated: !r.is_active,
+        is_active: r.is_active,
+        approval_pending: !r.is_approved,
+        is_approved: r.is_approved,
+        confirmation_pending: !r.is_confirmed,
+        is_confirmed: r.is_confirmed,
+        local: r.local,
+        tags,
+        avatar: r.avatar,
+        actor_type: r.actor_type,
+        registration_reason: r.registration_reason,
+        nickname: r.nickname,
+        email: r.email,
+        display_name: r.display_name,
+        created_at,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    count: i64,
+    page_size: i64,
+    users: Vec<ApiUser>,
+    /// Pass as `after` for the next page (keyset, any depth); null at the end.
+    next_cursor: Option<String>,
+}
+
+struct ListParams {
+    filter: UserFilter,
+    page: i64,
+    size: i64,
+    after: Option<Cursor>,
+}
+
+/// Pleroma's query: `query`, `filters=a,b` (ANDed), `tags[]` (repeatable, any
+/// of), `name` (substring, any case), `email` (exact), `page`, `page_size`;
+/// plus `after` (a `next_cursor`). Arrays arrive unencoded, so the raw query
+/// is read pair by pair.
+fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
+    let mut filter = UserFilter::default();
+    let (mut page, mut size, mut after) = (1, 50, None);
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let v = v.trim().to_owned();
+        match k.as_ref() {
+            "query" if !v.is_empty() => filter.q = Some(v),
+            "filters" => {
+                for f in v.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                    match f {
+                        "local" => filter.origin = Some(Origin::Local),
+                        "external" => filter.origin = Some(Origin::External),
+                        "active" => filter.status = Some(Status::Active),
+                        "deactivated" => filter.status = Some(Status::Deactivated),
+                        "need_approval" => filter.status = Some(Status::Pending),
+                        "unconfirmed" => filter.status = Some(Status::Unconfirmed),
+                        "is_admin" => filter.role = Some(RoleFilter::Admin),
+                        "is_moderator" => filter.role = Some(RoleFilter::Moderator),
+                        other => return Err(AppError::validation("filters", format!("unknown filter {other:?}"))),
+                    }
+                }
+            }
+            "tags[]" | "tags" if !v.is_empty() => filter.tags.push(v),
+            "name" if !v.is_empty() => filter.name = Some(v),
+            "email" if !v.is_empty() => filter.email = Some(v),
+            "page" => {
+                page = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| AppError::validation("page", "page must be a whole number from 1"))?
+            }
+            "page_size" => {
+                size = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=500).contains(n))
+                    .ok_or_else(|| AppError::validation("page_size", "page_size must be 1 to 500"))?
+            }
+            "after" if !v.is_empty() => {
+                after = Some(
+                    Cursor::decode(&v).ok_or_else(|| AppError::validation("after", "after is not a valid cursor"))?,
+                )
+            }
+            _ => {}
+        }
+    }
+    Ok(ListParams { filter, page, size, after })
+}
+
+/// Users, newest first, in Pleroma's shape.
+#[utoipa::path(
+    get,
+    path = "/users",
+    params(
+        ("query" = Option<String>, Query, description = "Substring of nickname, email or display name"),
+        ("filters" = Option<String>, Query, description = "Comma-separated: local, external, active, deactivated, need_approval, unconfirmed, is_admin, is_moderator (ANDed)"),
+        ("tags[]" = Option<Vec<String>>, Query, description = "Any of these tags"),
+        ("page" = Option<i64>, Query, description = "From 1"),
+        ("page_size" = Option<i64>, Query, description = "1–500, default 50"),
+        ("after" = Option<String>, Query, description = "A next_cursor from an earlier page: keyset paging at any depth"),
+    ),
+    responses((status = 200, body = UserList), (status = 401), (status = 422)),
+    tag = "users"
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    _ctx: ModeratorCtx,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<UserList>, AppError> {
+    let ListParams { filter, page, size, after } = parse(raw.as_deref())?;
+    let mut conn = state.db.conn().await?;
+    let count = users_list::count_exact(conn.as_ref(), &filter).await?;
+    let base = state.config.base_url();
+    let (rows, mut tags, next) = match after {
+        Some(cur) => {
+            let p = users_list::list(conn.as_ref(), &filter, Sort::default(), &PageAt::After(cur), size).await?;
+            (p.rows, p.tags, p.next)
+        }
+        None => {
+            let (rows, tags) = users_list::offset_page(conn.as_ref(), &filter, page, size).await?;
+            let next = (rows.len() as i64 == size).then(|| rows.last().map(|r| r.cursor(Sort::default()))).flatten();
+            (rows, tags, next)
+        }
+    };
+    let users = rows
+        .into_iter()
+        .map(|r| {
+            let t = tags.remove(&r.id).unwrap_or_default();
+            to_api(r, t, &base)
+        })
+        .collect();
+    Ok(Json(UserList { count, page_size: size, users, next_cursor: next.map(|c| c.encode()) }))
+}
+
+/// One user by id or nickname.
+#[utoipa::path(get, path = "/users/{nickname_or_id}", params(("nickname_or_id" = String, Path)),
+    responses((status = 200, body = ApiUser), (status = 401), (status = 404)), tag = "users")]
+pub async fn show(
+    State(state): State<AppState>,
+    _ctx: ModeratorCtx,
+    Path(key): Path<String>,
+) -> Result<Json<ApiUser>, AppError> {
+    let mut conn = state.db.conn().await?;
+    let row = users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;
+    let mut tags: HashMap<i64, Vec<String>> = users_list::tags_of(conn.as_ref(), &[row.id]).await?;
+    let t = tags.remove(&row.id).unwrap_or_default();
+    Ok(Json(to_api(row, t, &state.config.base_url())))
+}

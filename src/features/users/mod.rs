@@ -1,0 +1,4 @@
+//! `/users`: the user list.
+
+pub mod pages;
+pub mod server;
