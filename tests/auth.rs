@@ -297,7 +297,27 @@ async fn two_processes_on_one_database_share_sessions(b: Backend) {
     assert_eq!(res.status(), 303);
 }
 
+async fn page_views_do_not_rewrite_the_session_row(b: Backend) {
+    let app = spawn_app(b).await;
+    app.db.create_user("alice", Some(Role::Admin)).await;
+    app.login("alice", PASSWORD).await;
+    let expiry = match b {
+        Backend::Sqlite => {
+            "SELECT CAST(unixepoch(MAX(expiry_date), 'subsec') * 1000000 AS INTEGER) FROM tower_sessions"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(EXTRACT(EPOCH FROM MAX(expiry_date)) * 1000000 AS BIGINT) FROM tower_sessions.session"
+        }
+    };
+    let before = app.db.count(expiry).await;
+    for path in ["/account", "/moderation-log", "/users"] {
+        assert_eq!(app.page(path).await.0, 200);
+    }
+    assert_eq!(app.db.count(expiry).await, before, "reads within a minute leave the session row alone");
+}
+
 both_backends!(
+    page_views_do_not_rewrite_the_session_row,
     two_processes_on_one_database_share_sessions,
     signing_in_with_the_right_password_opens_the_console,
     a_wrong_password_and_an_unknown_nickname_get_the_same_answer,

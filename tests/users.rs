@@ -190,7 +190,8 @@ both_backends!(
 );
 
 /// After ANALYZE the planner must still serve "local and active, newest first"
-/// from its partial index instead of sorting (PERFORMANCE.md's trap).
+/// from its partial index instead of sorting (PERFORMANCE.md's trap), and a
+/// search must stream from the FTS index instead of sorting every match.
 #[tokio::test]
 async fn sqlite_serves_the_common_filter_from_its_partial_index() {
     let t = seeded(Backend::Sqlite).await;
@@ -200,6 +201,19 @@ async fn sqlite_serves_the_common_filter_from_its_partial_index() {
         )
         .await
         .unwrap();
-    assert!(plan.contains("users_local_active_created"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    // A selective filter walks its partial index in list order.
+    let plan =
+        t.db.explain("SELECT users.id FROM users WHERE NOT users.is_active ORDER BY users.id DESC LIMIT 51")
+            .await
+            .unwrap();
+    assert!(plan.contains("users_deactivated"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    let plan = t
+        .db
+        .explain("SELECT users.id FROM users_search JOIN users ON users.id = users_search.rowid WHERE users_search MATCH '\"john\"' ORDER BY users_search.rowid DESC LIMIT 51")
+        .await
+        .unwrap();
+    assert!(plan.starts_with("SCAN users_search VIRTUAL TABLE"), "{plan}");
     assert!(!plan.contains("TEMP B-TREE"), "{plan}");
 }

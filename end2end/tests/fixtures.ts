@@ -11,6 +11,9 @@
 // - `stewardAccounts` (set per file with `test.use`) lists staff accounts
 //   created with `steward create-admin` BEFORE the server starts. With an admin
 //   among them there is no first-run setup URL.
+// - `stewardSeedUsers` (set per file with `test.use`) fills the database with
+//   that many demo users with `steward seed --users N --seed 7` (deterministic)
+//   after the accounts are created and BEFORE the server starts. Default 0: none.
 // - `baseURL` points at the file's server, so `page.goto('/login')` works.
 
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
@@ -26,6 +29,8 @@ export { expect };
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 const READY_TIMEOUT_MS = 20_000;
+/** `steward seed --seed` for `stewardSeedUsers`: the same seed gives the same users. */
+export const SEED = 7;
 const SETUP_URL_RE = /\/setup\?token=[A-Za-z0-9_-]+/;
 
 export interface Account {
@@ -131,8 +136,11 @@ export class StewardServer {
     });
   }
 
-  /** Creates a temp dir and database, the given accounts, then starts and awaits the server. */
-  static async start(accounts: Account[] = []): Promise<StewardServer> {
+  /**
+   * Creates a temp dir and database, the given accounts and `seedUsers` demo
+   * users, then starts and awaits the server.
+   */
+  static async start(accounts: Account[] = [], seedUsers = 0): Promise<StewardServer> {
     const bin = stewardBin();
     const site = siteRoot();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-e2e-'));
@@ -154,6 +162,7 @@ export class StewardServer {
       for (const account of accounts) {
         await createAdminWith(bin, env, account);
       }
+      if (seedUsers > 0) await seedWith(bin, env, seedUsers);
       const child = spawn(bin, [], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const server = new StewardServer(bin, dir, env, child, port);
       try {
@@ -245,16 +254,25 @@ async function createAdminWith(bin: string, env: NodeJS.ProcessEnv, a: Account):
   }
 }
 
+/** `steward seed --users N --seed 7`: deterministic demo users in the server's database. */
+async function seedWith(bin: string, env: NodeJS.ProcessEnv, users: number): Promise<void> {
+  if (!Number.isInteger(users) || users < 0) throw new Error(`stewardSeedUsers must be a whole number, not ${users}`);
+  const r = await run(bin, ['seed', '--users', String(users), '--seed', String(SEED)], env);
+  if (r.code !== 0) {
+    throw new Error(`seed --users ${users} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+  }
+}
+
 /** The current spec file's server; starting another file's stops the previous one. */
 class ServerPool {
   private key: string | null = null;
   private server: StewardServer | null = null;
 
-  async forFile(file: string, accounts: Account[]): Promise<StewardServer> {
-    const key = `${file}\n${JSON.stringify(accounts)}`;
+  async forFile(file: string, accounts: Account[], seedUsers = 0): Promise<StewardServer> {
+    const key = `${file}\n${JSON.stringify(accounts)}\n${seedUsers}`;
     if (this.server && this.key === key) return this.server;
     await this.stopAll();
-    this.server = await StewardServer.start(accounts);
+    this.server = await StewardServer.start(accounts, seedUsers);
     this.key = key;
     return this.server;
   }
@@ -268,10 +286,11 @@ class ServerPool {
 }
 
 export const test = base.extend<
-  { stewardAccounts: Account[]; steward: StewardServer; pageErrors: string[] },
+  { stewardAccounts: Account[]; stewardSeedUsers: number; steward: StewardServer; pageErrors: string[] },
   { stewardServers: ServerPool }
 >({
   stewardAccounts: [[], { option: true }],
+  stewardSeedUsers: [0, { option: true }],
 
   stewardServers: [
     async ({}, use) => {
@@ -283,8 +302,8 @@ export const test = base.extend<
   ],
 
   steward: [
-    async ({ stewardServers, stewardAccounts }, use, testInfo: TestInfo) => {
-      const server = await stewardServers.forFile(testInfo.file, stewardAccounts);
+    async ({ stewardServers, stewardAccounts, stewardSeedUsers }, use, testInfo: TestInfo) => {
+      const server = await stewardServers.forFile(testInfo.file, stewardAccounts, stewardSeedUsers);
       await use(server);
       if (testInfo.status !== testInfo.expectedStatus) {
         await testInfo.attach('steward-output.txt', { body: server.log(), contentType: 'text/plain' });

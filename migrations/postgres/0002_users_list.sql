@@ -6,13 +6,15 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 ALTER TABLE users ADD COLUMN email_domain TEXT
     GENERATED ALWAYS AS (lower(split_part(email, '@', 2))) STORED;
-CREATE INDEX users_email_domain ON users (email_domain, created_at, id) WHERE email IS NOT NULL;
+CREATE INDEX users_email_domain ON users (email_domain, id) WHERE email IS NOT NULL;
 CREATE INDEX users_nickname_sort ON users (lower(nickname), id);
 CREATE INDEX users_last_active ON users (coalesce(last_active_at, 0), id);
-CREATE INDEX users_local_active_created ON users (created_at, id) WHERE local AND is_active;
-CREATE INDEX users_pending_created ON users (created_at, id) WHERE NOT is_approved;
-CREATE INDEX users_unconfirmed_created ON users (created_at, id) WHERE NOT is_confirmed;
-CREATE INDEX users_deactivated_created ON users (created_at, id) WHERE NOT is_active;
+CREATE INDEX users_local_active ON users (id) WHERE local AND is_active;
+CREATE INDEX users_pending ON users (id) WHERE NOT is_approved;
+CREATE INDEX users_unconfirmed ON users (id) WHERE NOT is_confirmed;
+CREATE INDEX users_deactivated ON users (id) WHERE NOT is_active;
+CREATE INDEX users_admins ON users (id) WHERE is_admin;
+CREATE INDEX users_moderators ON users (id) WHERE is_moderator;
 
 -- One expression over the three searchable fields, matched with ILIKE.
 CREATE INDEX users_search_trgm ON users USING gin (

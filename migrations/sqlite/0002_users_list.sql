@@ -4,15 +4,17 @@
 
 ALTER TABLE users ADD COLUMN email_domain TEXT
     GENERATED ALWAYS AS (lower(substr(email, instr(email, '@') + 1))) VIRTUAL;
-CREATE INDEX users_email_domain ON users (email_domain, created_at, id) WHERE email IS NOT NULL;
+CREATE INDEX users_email_domain ON users (email_domain, id) WHERE email IS NOT NULL;
 CREATE INDEX users_nickname_sort ON users (lower(nickname), id);
 CREATE INDEX users_last_active ON users (coalesce(last_active_at, 0), id);
--- The commonest filter combination, which the planner otherwise answers by
--- sorting most of the table (PERFORMANCE.md).
-CREATE INDEX users_local_active_created ON users (created_at, id) WHERE local AND is_active;
-CREATE INDEX users_pending_created ON users (created_at, id) WHERE NOT is_approved;
-CREATE INDEX users_unconfirmed_created ON users (created_at, id) WHERE NOT is_confirmed;
-CREATE INDEX users_deactivated_created ON users (created_at, id) WHERE NOT is_active;
+-- Newest first is id order (ids follow creation). Partial indexes in that
+-- order serve the common filters without sorting (PERFORMANCE.md's trap).
+CREATE INDEX users_local_active ON users (id) WHERE local AND is_active;
+CREATE INDEX users_pending ON users (id) WHERE NOT is_approved;
+CREATE INDEX users_unconfirmed ON users (id) WHERE NOT is_confirmed;
+CREATE INDEX users_deactivated ON users (id) WHERE NOT is_active;
+CREATE INDEX users_admins ON users (id) WHERE is_admin;
+CREATE INDEX users_moderators ON users (id) WHERE is_moderator;
 
 -- Substring search over nickname, email and display name. External content:
 -- the text lives only in users; triggers keep the index in step.

@@ -145,7 +145,7 @@ fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
     Ok(ListParams { filter, page, size, after })
 }
 
-/// Users, newest first, in Pleroma's shape.
+/// Users, newest first (creation order), in Pleroma's shape.
 #[utoipa::path(
     get,
     path = "/users",

@@ -21,6 +21,9 @@ const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
 const FLASHES: &str = "flashes";
 const FORM: &str = "form";
+const SEEN_AT: &str = "seen_at";
+/// How often activity moves the idle deadline (one session write per minute at most).
+const REFRESH_EVERY_SECS: i64 = 60;
 
 /// The session store of whichever backend the instance runs on.
 #[derive(Debug, Clone)]
@@ -86,6 +89,7 @@ pub async fn sign_in(session: &Session, staff: &Staff) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.insert(USER_ID, staff.id).await?;
     session.insert(SIGNED_IN_AT, now()).await?;
+    session.insert(SEEN_AT, now()).await?;
     Ok(())
 }
 
@@ -108,10 +112,18 @@ pub async fn keep_form(session: &Session, form: FormState) -> Result<(), AppErro
     Ok(())
 }
 
-/// Flash messages and the last rejected form, each shown once.
+/// Flash messages and the last rejected form, each shown once. Keys are
+/// removed only when present: a removal marks the session for saving, and
+/// most page views have nothing to take.
 pub async fn take_once(session: &Session) -> Result<(Vec<Flash>, Option<FormState>), AppError> {
-    let flashes = session.remove(FLASHES).await?.unwrap_or_default();
-    let form = session.remove(FORM).await?;
+    let flashes = match session.get::<Vec<Flash>>(FLASHES).await? {
+        Some(_) => session.remove(FLASHES).await?.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let form = match session.get::<FormState>(FORM).await? {
+        Some(_) => session.remove(FORM).await?,
+        None => None,
+    };
     Ok((flashes, form))
 }
 
@@ -153,7 +165,13 @@ async fn current_staff(state: &AppState, session: &Session) -> Result<Option<Sta
         return Ok(None);
     };
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(0);
-    if now() - signed_in_at >= state.config.session_absolute.as_secs() as i64 {
+    let t = now();
+    // Activity extends the idle deadline, but the row is rewritten at most
+    // once a minute rather than on every request.
+    if t - session.get::<i64>(SEEN_AT).await?.unwrap_or(0) >= REFRESH_EVERY_SECS {
+        session.insert(SEEN_AT, t).await?;
+    }
+    if t - signed_in_at >= state.config.session_absolute.as_secs() as i64 {
         sign_out(session).await?;
         push_flash(session, Flash::info("Your session expired. Sign in again.")).await?;
         return Ok(None);

@@ -54,7 +54,7 @@ fn total_text(t: Total) -> String {
         }
     }
     match t {
-        Total::Exact(1) => "1 user".into(),
+        Total::Exact(1) | Total::About(1) => "1 user".into(),
         Total::Exact(n) => format!("{n} users"),
         Total::MoreThan(n) => format!("more than {} users", human(n)),
         Total::About(n) => format!("about {} users", human(n)),
@@ -96,7 +96,9 @@ fn UsersView(query: UsersQuery, page: UsersPageData) -> impl IntoView {
                 {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
             </div>
         })}
-        <form method="get" action="/users" role="search" aria-label="Filter users"
+        // autocomplete=off: after Back, the browser must not restore the
+        // choices of the page left behind into the form of the list shown.
+        <form method="get" action="/users" role="search" aria-label="Filter users" autocomplete="off"
             class="mb-4 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
             <div class="flex flex-col gap-2 sm:flex-row sm:items-end">
                 <div class="flex-1">
@@ -180,7 +182,8 @@ fn status_badges(u: &UserItem) -> impl IntoView + use<> {
     if !u.confirmed {
         out.push(badge("unconfirmed".into(), AMBER).into_any());
     }
-    if u.active && u.approved && u.confirmed {
+    // The same rule as the Status filter: active means active and approved.
+    if u.active && u.approved {
         out.push(badge("active".into(), GREY).into_any());
     }
     out

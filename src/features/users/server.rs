@@ -92,7 +92,7 @@ pub struct UsersPageData {
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
 /// Filtered totals are counted exactly up to this many matches.
-pub const COUNT_CAP: i64 = 10_000;
+pub const COUNT_CAP: i64 = 1_000;
 
 /// `YYYY-MM-DD` as unix seconds at the start of that UTC day.
 pub fn parse_day(s: &str) -> Option<i64> {
@@ -207,7 +207,7 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
     let mut conn = state.db.conn().await?;
     let page = users_list::list(conn.as_ref(), &p.filter, p.sort, &p.at, p.per_page).await?;
     let total = if p.filter.is_empty() {
-        Total::About(users_list::total_estimate(&state.db).await?)
+        Total::About(users_list::total_estimate(conn.as_ref()).await?)
     } else {
         match users_list::count_capped(conn.as_ref(), &p.filter, COUNT_CAP).await? {
             Some(n) => Total::Exact(n),

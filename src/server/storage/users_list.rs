@@ -8,7 +8,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::sql::{Arg, Filter, bind_args, contains_pattern};
-use super::{ConnRef, Db, on};
+use super::{ConnRef, on};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,11 +76,14 @@ impl Sort {
     }
 
     /// The indexed expression rows are ordered by (ties broken by id).
-    fn expr(self) -> &'static str {
+    /// Creation order is id order (ids are assigned as accounts are created),
+    /// which lets a search stream from the FTS index in rowid order.
+    fn expr(self, searching: bool) -> &'static str {
         match self.key {
-            SortKey::CreatedAt => "created_at",
-            SortKey::Nickname => "lower(nickname)",
-            SortKey::LastActive => "coalesce(last_active_at, 0)",
+            SortKey::CreatedAt if searching => "users_search.rowid",
+            SortKey::CreatedAt => "users.id",
+            SortKey::Nickname => "lower(users.nickname)",
+            SortKey::LastActive => "coalesce(users.last_active_at, 0)",
         }
     }
 }
@@ -111,68 +114,94 @@ impl UserFilter {
         *self == UserFilter::default()
     }
 
-    fn to_sql(&self, backend: &ConnRef<'_>) -> Filter {
+    /// A substring search long enough for the trigram index (SQLite).
+    fn fts_phrase(&self, backend: &ConnRef<'_>) -> Option<String> {
+        let q = self.q.as_deref().map(str::trim).filter(|q| q.chars().count() >= 3)?;
+        matches!(backend, ConnRef::Sqlite(_)).then(|| format!("\"{}\"", q.to_lowercase().replace('"', "\"\"")))
+    }
+
+    /// `FROM …` and the conditions. With a trigram search on SQLite the FTS
+    /// table drives the query (joined, so results stream in rowid order and
+    /// stop at the page size); every column is qualified for that join.
+    fn to_sql(&self, backend: &ConnRef<'_>) -> (&'static str, Filter) {
+        self.to_sql_for(backend, false)
+    }
+
+    /// `counting`: counts visit every match, so tags drive the query from
+    /// user_tags instead of probing it row by row in list order.
+    fn to_sql_for(&self, backend: &ConnRef<'_>, counting: bool) -> (&'static str, Filter) {
         let mut f = Filter::default();
+        let from = match self.fts_phrase(backend) {
+            Some(phrase) => {
+                f.and("users_search MATCH ?", [Arg::Text(phrase)]);
+                "users_search JOIN users ON users.id = users_search.rowid"
+            }
+            None => "users",
+        };
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let q = q.to_lowercase();
-            let sqlite = matches!(backend, ConnRef::Sqlite(_));
-            if sqlite && q.chars().count() >= 3 {
-                // A quoted FTS5 string is a phrase of trigrams: a substring match.
-                let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-                f.and("id IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)", [Arg::Text(phrase)]);
-            } else if sqlite {
-                let p = contains_pattern(&q);
-                f.and(
-                    "(lower(nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(email, '')) LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')",
-                    [Arg::Text(p.clone()), Arg::Text(p.clone()), Arg::Text(p)],
-                );
-            } else {
-                f.and(
-                    "lower(nickname || ' ' || coalesce(email, '') || ' ' || display_name) LIKE ? ESCAPE '\\'",
-                    [Arg::Text(contains_pattern(&q))],
-                );
+            let p = contains_pattern(&q.to_lowercase());
+            match backend {
+                ConnRef::Sqlite(_) if self.fts_phrase(backend).is_some() => {}
+                // Too short for trigrams: a scan, but it stops at the page size.
+                ConnRef::Sqlite(_) => {
+                    f.and(
+                        "(lower(users.nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(users.email, '')) LIKE ? ESCAPE '\\' \
+                         OR lower(users.display_name) LIKE ? ESCAPE '\\')",
+                        [Arg::Text(p.clone()), Arg::Text(p.clone()), Arg::Text(p)],
+                    );
+                }
+                ConnRef::Postgres(_) => {
+                    f.and(
+                        "lower(users.nickname || ' ' || coalesce(users.email, '') || ' ' || users.display_name) LIKE ? ESCAPE '\\'",
+                        [Arg::Text(p)],
+                    );
+                }
             }
         }
         match self.status {
-            Some(Status::Active) => f.and("is_active AND is_approved", []),
-            Some(Status::Deactivated) => f.and("NOT is_active", []),
-            Some(Status::Pending) => f.and("NOT is_approved", []),
-            Some(Status::Unconfirmed) => f.and("NOT is_confirmed", []),
+            Some(Status::Active) => f.and("users.is_active AND users.is_approved", []),
+            Some(Status::Deactivated) => f.and("NOT users.is_active", []),
+            Some(Status::Pending) => f.and("NOT users.is_approved", []),
+            Some(Status::Unconfirmed) => f.and("NOT users.is_confirmed", []),
             None => &mut f,
         };
         match self.origin {
-            Some(Origin::Local) => f.and("local", []),
-            Some(Origin::External) => f.and("NOT local", []),
+            Some(Origin::Local) => f.and("users.local", []),
+            Some(Origin::External) => f.and("NOT users.local", []),
             None => &mut f,
         };
         match self.role {
-            Some(RoleFilter::Admin) => f.and("is_admin", []),
-            Some(RoleFilter::Moderator) => f.and("is_moderator", []),
+            Some(RoleFilter::Admin) => f.and("users.is_admin", []),
+            Some(RoleFilter::Moderator) => f.and("users.is_moderator", []),
             None => &mut f,
         };
         if !self.tags.is_empty() {
             let marks = vec!["?"; self.tags.len()].join(", ");
-            f.and(
-                &format!("id IN (SELECT ut.user_id FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE t.name IN ({marks}))"),
-                self.tags.iter().cloned().map(Arg::Text),
-            );
+            let tag_ids = format!("SELECT id FROM tags WHERE name IN ({marks})");
+            let cond = if counting {
+                format!("users.id IN (SELECT ut.user_id FROM user_tags ut WHERE ut.tag_id IN ({tag_ids}))")
+            } else {
+                // Walking users in list order, each row probes user_tags.
+                format!("EXISTS (SELECT 1 FROM user_tags ut WHERE ut.user_id = users.id AND ut.tag_id IN ({tag_ids}))")
+            };
+            f.and(&cond, self.tags.iter().cloned().map(Arg::Text));
         }
         if let Some(d) = &self.domain {
-            f.and("email IS NOT NULL AND email_domain = ?", [Arg::Text(d.to_lowercase())]);
+            f.and("users.email IS NOT NULL AND users.email_domain = ?", [Arg::Text(d.to_lowercase())]);
         }
         if let Some(t) = self.created_after {
-            f.and("created_at >= ?", [Arg::Int(t)]);
+            f.and("users.created_at >= ?", [Arg::Int(t)]);
         }
         if let Some(t) = self.created_before {
-            f.and("created_at < ?", [Arg::Int(t)]);
+            f.and("users.created_at < ?", [Arg::Int(t)]);
         }
         if let Some(n) = &self.name {
-            f.and("lower(display_name) LIKE lower(?) ESCAPE '\\'", [Arg::Text(contains_pattern(n))]);
+            f.and("lower(users.display_name) LIKE lower(?) ESCAPE '\\'", [Arg::Text(contains_pattern(n))]);
         }
         if let Some(e) = &self.email {
-            f.and("email IS NOT NULL AND lower(email) = lower(?)", [Arg::Text(e.clone())]);
+            f.and("users.email IS NOT NULL AND lower(users.email) = lower(?)", [Arg::Text(e.clone())]);
         }
-        f
+        (from, f)
     }
 }
 
@@ -238,7 +267,7 @@ pub struct UserRow {
 impl UserRow {
     pub fn cursor(&self, sort: Sort) -> Cursor {
         let key = match sort.key {
-            SortKey::CreatedAt => CursorKey::Int(self.created_at),
+            SortKey::CreatedAt => CursorKey::Int(self.id),
             SortKey::Nickname => CursorKey::Text(self.nickname.to_lowercase()),
             SortKey::LastActive => CursorKey::Int(self.last_active_at.unwrap_or(0)),
         };
@@ -246,8 +275,9 @@ impl UserRow {
     }
 }
 
-pub const COLUMNS: &str = "id, nickname, email, display_name, avatar, actor_type, registration_reason, is_admin, \
-    is_moderator, local, is_active, is_approved, is_confirmed, created_at, last_active_at";
+pub const COLUMNS: &str = "users.id, users.nickname, users.email, users.display_name, users.avatar, users.actor_type, \
+    users.registration_reason, users.is_admin, users.is_moderator, users.local, users.is_active, users.is_approved, \
+    users.is_confirmed, users.created_at, users.last_active_at";
 
 pub struct ListPage {
     pub rows: Vec<UserRow>,
@@ -265,21 +295,24 @@ pub async fn list(
     at: &PageAt,
     limit: i64,
 ) -> Result<ListPage, AppError> {
-    let mut f = filter.to_sql(&c);
-    let expr = sort.expr();
+    let (from, mut f) = filter.to_sql(&c);
+    let expr = sort.expr(filter.fts_phrase(&c).is_some());
     // Walking backwards (the "previous" page) reverses the order, then the rows.
     let backwards = matches!(at, PageAt::Before(_));
     let descending = sort.descending != backwards;
-    match at {
-        PageAt::First => {}
-        PageAt::After(cur) | PageAt::Before(cur) => {
-            let op = if descending { "<" } else { ">" };
-            f.and(&format!("({expr}, id) {op} (?, ?)"), [cur.arg(), Arg::Int(cur.id)]);
+    if let PageAt::After(cur) | PageAt::Before(cur) = at {
+        let op = if descending { "<" } else { ">" };
+        if sort.key == SortKey::CreatedAt {
+            f.and(&format!("{expr} {op} ?"), [Arg::Int(cur.id)]);
+        } else {
+            f.and(&format!("({expr}, users.id) {op} (?, ?)"), [cur.arg(), Arg::Int(cur.id)]);
         }
     }
     let dir = if descending { "DESC" } else { "ASC" };
+    let order =
+        if sort.key == SortKey::CreatedAt { format!("{expr} {dir}") } else { format!("{expr} {dir}, users.id {dir}") };
     let lim = f.push(Arg::Int(limit + 1));
-    let sql = format!("SELECT {COLUMNS} FROM users {} ORDER BY {expr} {dir}, id {dir} LIMIT {lim}", f.where_clause());
+    let sql = format!("SELECT {COLUMNS} FROM {from} {} ORDER BY {order} LIMIT {lim}", f.where_clause());
     let mut rows: Vec<UserRow> =
         on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
     let more = rows.len() as i64 > limit;
@@ -307,13 +340,12 @@ pub async fn offset_page(
     page: i64,
     size: i64,
 ) -> Result<(Vec<UserRow>, HashMap<i64, Vec<String>>), AppError> {
-    let mut f = filter.to_sql(&c);
+    let (from, mut f) = filter.to_sql(&c);
+    let expr = Sort::default().expr(filter.fts_phrase(&c).is_some());
     let lim = f.push(Arg::Int(size));
     let off = f.push(Arg::Int((page - 1) * size));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM users {} ORDER BY created_at DESC, id DESC LIMIT {lim} OFFSET {off}",
-        f.where_clause()
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM {from} {} ORDER BY {expr} DESC LIMIT {lim} OFFSET {off}", f.where_clause());
     let rows: Vec<UserRow> = on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let tags = tags_of(c, &ids).await?;
@@ -340,25 +372,33 @@ pub async fn tags_of(c: ConnRef<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<Str
 /// How many rows match: exact up to `cap`, else `None` ("more than cap").
 /// Counting stops at the cap, so a broad filter costs a bounded walk.
 pub async fn count_capped(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> Result<Option<i64>, AppError> {
-    let mut f = filter.to_sql(&c);
+    let (from, mut f) = filter.to_sql_for(&c, true);
     let lim = f.push(Arg::Int(cap + 1));
-    let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM users {} LIMIT {lim}) AS capped", f.where_clause());
+    let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} {} LIMIT {lim}) AS capped", f.where_clause());
     let n: i64 = on!(c.reborrow(), |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_one(&mut *x).await)?;
     Ok((n <= cap).then_some(n))
 }
 
-/// The whole table's size: exact on SQLite (cheap with mmap), the planner's
-/// estimate on PostgreSQL (an exact count there scans the table).
-pub async fn total_estimate(db: &Db) -> Result<i64, AppError> {
-    match db {
-        Db::Sqlite(_) => db.scalar_i64("SELECT COUNT(*) FROM users").await,
-        Db::Postgres(_) => {
-            let est = db
-                .scalar_i64("SELECT CAST(GREATEST(reltuples, 0) AS BIGINT) FROM pg_class WHERE relname = 'users'")
-                .await?;
-            if est > 0 { Ok(est) } else { db.scalar_i64("SELECT COUNT(*) FROM users").await }
+/// The whole table's size, cheaply: the planner's statistics (refreshed by
+/// ANALYZE, which seeding runs), else an exact count. Takes the caller's
+/// connection: a second one per request could starve the pool under load.
+pub async fn total_estimate(mut c: ConnRef<'_>) -> Result<i64, AppError> {
+    const SQLITE_HAS_STATS: &str = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'";
+    const SQLITE: &str = "SELECT COALESCE(MAX(CAST(substr(stat, 1, instr(stat || ' ', ' ') - 1) AS INTEGER)), 0) \
+                          FROM sqlite_stat1 WHERE tbl = 'users'";
+    const POSTGRES: &str = "SELECT CAST(GREATEST(MAX(reltuples), 0) AS BIGINT) FROM pg_class WHERE relname = 'users'";
+    const EXACT: &str = "SELECT COUNT(*) FROM users";
+    let estimate: i64 = match c.reborrow() {
+        ConnRef::Sqlite(x) => {
+            let has_stats: i64 = sqlx::query_scalar(SQLITE_HAS_STATS).fetch_one(&mut *x).await?;
+            if has_stats > 0 { sqlx::query_scalar(SQLITE).fetch_one(&mut *x).await? } else { 0 }
         }
+        ConnRef::Postgres(x) => sqlx::query_scalar(POSTGRES).fetch_one(&mut *x).await?,
+    };
+    if estimate > 0 {
+        return Ok(estimate);
     }
+    Ok(on!(c, |x| sqlx::query_scalar(EXACT).fetch_one(&mut *x).await)?)
 }
 
 /// Every tag name, for the filter's choices.
@@ -368,16 +408,16 @@ pub async fn all_tags(c: ConnRef<'_>) -> Result<Vec<String>, AppError> {
 
 /// Exact number of matches (Pleroma's `count`).
 pub async fn count_exact(mut c: ConnRef<'_>, filter: &UserFilter) -> Result<i64, AppError> {
-    let f = filter.to_sql(&c);
-    let sql = format!("SELECT COUNT(*) FROM users {}", f.where_clause());
+    let (from, f) = filter.to_sql_for(&c, true);
+    let sql = format!("SELECT COUNT(*) FROM {from} {}", f.where_clause());
     Ok(on!(c.reborrow(), |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_one(&mut *x).await)?)
 }
 
 /// One user by numeric id or (case-insensitive) nickname.
 pub async fn find(c: ConnRef<'_>, key: &str) -> Result<Option<UserRow>, AppError> {
     let (cond, arg) = match key.parse::<i64>() {
-        Ok(id) => ("id = $1", Arg::Int(id)),
-        Err(_) => ("lower(nickname) = lower($1)", Arg::Text(key.to_owned())),
+        Ok(id) => ("users.id = $1", Arg::Int(id)),
+        Err(_) => ("lower(users.nickname) = lower($1)", Arg::Text(key.to_owned())),
     };
     let sql = format!("SELECT {COLUMNS} FROM users WHERE {cond}");
     Ok(on!(c, |x| bind_args!(sqlx::query_as(&sql), std::slice::from_ref(&arg)).fetch_optional(&mut *x).await)?)
