@@ -69,7 +69,7 @@ fn instant(name: &str, raw: &Option<String>, end_of_day: bool) -> Result<Option<
     {
         return Ok(Some(t.assume_utc().unix_timestamp()));
     }
-    crate::features::audit::server::parse_day(s, end_of_day).map(Some).ok_or_else(|| {
+    crate::domain::query::parse_day(s, end_of_day).map(Some).ok_or_else(|| {
         AppError::validation(name, format!("{name} must be an ISO 8601 date or datetime, like 2005-08-09T18:31:42"))
     })
 }

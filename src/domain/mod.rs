@@ -2,6 +2,7 @@
 //! once, at the edge; inner code never re-checks.
 
 mod credentials;
+pub mod query;
 mod role;
 
 pub use credentials::{Email, Nickname, Password};

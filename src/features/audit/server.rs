@@ -39,23 +39,15 @@ pub struct LogPageData {
 
 pub const PAGE_SIZE: i64 = 50;
 
-/// `YYYY-MM-DD` to unix seconds at the start (or end) of that UTC day.
-pub fn parse_day(s: &str, end_of_day: bool) -> Option<i64> {
-    let d = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-    let t = if end_of_day { d.with_hms(23, 59, 59).ok()? } else { d.midnight() };
-    Some(t.assume_utc().unix_timestamp())
-}
-
-/// JSON input: URL-encoding would send nothing for an all-empty query, which
-/// the server could not tell from a missing argument.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn moderation_log_page(query: LogQuery) -> Result<LogPageData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
 
+    use crate::domain::query::{nonempty, parse_day};
+
     crate::auth::admin()?;
     let mut notices = Vec::new();
-    let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let mut day = |name: &str, v: &Option<String>, end: bool| {
         let raw = nonempty(v)?;
         let parsed = parse_day(&raw, end);
@@ -101,17 +93,4 @@ pub async fn moderation_log_page(query: LogQuery) -> Result<LogPageData, AppErro
         })
         .collect();
     Ok(LogPageData { items, has_older: keyset.has_older, has_newer: keyset.has_newer, actions, notices })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_cover_the_whole_utc_day() {
-        let start = parse_day("2026-01-31", false).unwrap();
-        let end = parse_day("2026-01-31", true).unwrap();
-        assert_eq!(end - start, 86_399);
-        assert!(parse_day("31/01/2026", false).is_none());
-    }
 }

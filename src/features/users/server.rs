@@ -94,16 +94,12 @@ pub const DEFAULT_PER_PAGE: i64 = 50;
 /// Filtered totals are counted exactly up to this many matches.
 pub const COUNT_CAP: i64 = 1_000;
 
-/// `YYYY-MM-DD` as unix seconds at the start of that UTC day.
-pub fn parse_day(s: &str) -> Option<i64> {
-    crate::features::audit::server::parse_day(s, false)
-}
-
 #[cfg(feature = "ssr")]
 pub mod parse {
     //! Raw query to storage filter, collecting notices for what was ignored.
 
     use super::*;
+    use crate::domain::query::{nonempty, parse_day};
     use crate::server::storage::users_list::{Cursor, Origin, PageAt, RoleFilter, Sort, Status, UserFilter};
 
     pub struct Parsed {
@@ -112,10 +108,6 @@ pub mod parse {
         pub per_page: i64,
         pub at: PageAt,
         pub notices: Vec<String>,
-    }
-
-    fn nonempty(v: &Option<String>) -> Option<String> {
-        v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
     }
 
     pub fn parse(q: &UsersQuery) -> Parsed {
@@ -158,7 +150,7 @@ pub mod parse {
         };
         let mut day = |name: &str, v: &Option<String>| {
             let raw = nonempty(v)?;
-            let t = parse_day(&raw);
+            let t = parse_day(&raw, false);
             if t.is_none() {
                 notices.push(format!("Ignored {name}={raw:?}: use a date like 2026-01-31."));
             }
