@@ -7,6 +7,7 @@ mod extract;
 mod moderation_log;
 mod tokens;
 mod users;
+mod users_bulk;
 
 use std::sync::LazyLock;
 
@@ -52,8 +53,18 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation_log::list))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
-        .routes(routes!(users::list))
+        .routes(routes!(users::list, users_bulk::delete))
         .routes(routes!(users::show))
+        .routes(routes!(users_bulk::activate))
+        .routes(routes!(users_bulk::deactivate))
+        .routes(routes!(users_bulk::toggle_activation))
+        .routes(routes!(users_bulk::tag, users_bulk::untag))
+        .routes(routes!(users_bulk::grant, users_bulk::revoke))
+        .routes(routes!(users_bulk::groups))
+        .routes(routes!(users_bulk::confirm_email))
+        .routes(routes!(users_bulk::resend_confirmation))
+        .routes(routes!(users_bulk::approve))
+        .routes(routes!(users_bulk::force_password_reset))
 }
 
 /// The API router to nest under one prefix.

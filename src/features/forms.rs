@@ -14,4 +14,5 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(super::account::forms::change_password))
         .route("/account/tokens", post(super::account::forms::create_token))
         .route("/account/tokens/{id}/revoke", post(super::account::forms::revoke_token))
+        .route("/users/bulk", post(super::users::forms::apply))
 }

@@ -152,7 +152,13 @@ fn UsersView(query: UsersQuery, page: UsersPageData) -> impl IntoView {
         {if page.users.is_empty() {
             view! { <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">"No users match these filters."</p> }.into_any()
         } else {
-            view! { <UserTable users=page.users /> }.into_any()
+            view! {
+                <form method="post" action="/users/bulk" aria-label="Bulk actions">
+                    <input type="hidden" name="return_to" value=page.here.clone() />
+                    <BulkBar can_admin=page.can_admin />
+                    <UserTable users=page.users />
+                </form>
+            }.into_any()
         }}
         <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
             {page.prev.map(|href| view! { <a rel="prev" href=href class=BUTTON_QUIET>"← Previous"</a> })}
@@ -189,6 +195,49 @@ fn status_badges(u: &UserItem) -> impl IntoView + use<> {
     out
 }
 
+/// Choose an action for the checked rows. Moderators only see theirs.
+#[component]
+fn BulkBar(can_admin: bool) -> impl IntoView {
+    let mut actions = vec![("", "Choose…"), ("activate", "Activate"), ("deactivate", "Deactivate")];
+    if can_admin {
+        actions.extend([
+            ("tag", "Add tags"),
+            ("untag", "Remove tags"),
+            ("approve", "Approve registration"),
+            ("confirm_email", "Confirm email"),
+            ("resend_confirmation", "Resend confirmation email"),
+            ("force_password_reset", "Force password reset"),
+            ("grant_moderator", "Make moderator"),
+            ("revoke_moderator", "Revoke moderator"),
+            ("grant_admin", "Make admin"),
+            ("revoke_admin", "Revoke admin"),
+            ("delete", "Delete"),
+        ]);
+    }
+    view! {
+        <fieldset class="mb-3 grid grid-cols-1 gap-2 rounded-2xl border border-slate-200 bg-white p-3 sm:grid-cols-2 lg:grid-cols-4 lg:items-end dark:border-slate-800 dark:bg-slate-900">
+            <legend class="sr-only">"Apply to selected users"</legend>
+            <div>
+                <label for="bulk-action" class="mb-1 block text-sm font-medium">"Action"</label>
+                <select id="bulk-action" name="action" class=INPUT>
+                    {actions.into_iter().map(|(v, t)| view! { <option value=v>{t}</option> }).collect_view()}
+                </select>
+            </div>
+            {can_admin.then(|| view! {
+                <div>
+                    <label for="bulk-tags" class="mb-1 block text-sm font-medium">"Tags (for add/remove)"</label>
+                    <input id="bulk-tags" name="tags" type="text" placeholder="vip, beta" class=INPUT />
+                </div>
+                <div>
+                    <label for="bulk-confirm" class="mb-1 block text-sm font-medium">"Type \"delete\" to confirm deletion"</label>
+                    <input id="bulk-confirm" name="confirm" type="text" autocomplete="off" class=INPUT />
+                </div>
+            })}
+            <button type="submit" class=BUTTON>"Apply to selected"</button>
+        </fieldset>
+    }
+}
+
 /// A table on wide screens; below `md` each row is a card.
 #[component]
 fn UserTable(users: Vec<UserItem>) -> impl IntoView {
@@ -197,6 +246,7 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
             <caption class="sr-only">"Users"</caption>
             <thead class="hidden md:table-header-group">
                 <tr class="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:text-slate-400">
+                    <th scope="col" class="w-10 py-2 pr-3 font-medium"><span class="sr-only">"Select"</span></th>
                     <th scope="col" class="py-2 pr-3 font-medium">"User"</th>
                     <th scope="col" class="py-2 pr-3 font-medium">"Status"</th>
                     <th scope="col" class="py-2 pr-3 font-medium">"Role and tags"</th>
@@ -209,6 +259,11 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                     let origin = if u.local { None } else { Some(badge("external".into(), GREY)) };
                     view! {
                         <tr class="block rounded-2xl border border-slate-200 bg-white p-4 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent">
+                            <td class="float-right md:float-none md:table-cell md:py-2 md:pr-3">
+                                <label class="-m-2 flex size-11 items-center justify-center">
+                                    <input type="checkbox" name="ids" value=u.id class="size-5" aria-label=format!("Select @{}", u.nickname) />
+                                </label>
+                            </td>
                             <td class="block md:table-cell md:py-2 md:pr-3">
                                 <p class="font-medium break-all">{format!("@{}", u.nickname)}</p>
                                 {(!u.display_name.is_empty()).then(|| view! { <p class="break-words">{u.display_name.clone()}</p> })}

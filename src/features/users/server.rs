@@ -88,6 +88,10 @@ pub struct UsersPageData {
     /// The sort actually applied, as a parameter value.
     pub sort: String,
     pub per_page: i64,
+    /// Whether the viewer may use admin-only bulk actions.
+    pub can_admin: bool,
+    /// This exact view's URL, for returning after a bulk action.
+    pub here: String,
 }
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
@@ -193,7 +197,7 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::users_list;
 
-    crate::auth::moderator()?;
+    let ctx = crate::auth::moderator()?;
     let p = parse::parse(&query);
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
@@ -237,5 +241,7 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
         all_tags,
         sort: p.sort.as_param(),
         per_page: p.per_page,
+        can_admin: ctx.staff().is_admin(),
+        here: query.href(query.after.as_deref(), query.before.as_deref()),
     })
 }

@@ -10,6 +10,7 @@ pub mod sql;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod users_bulk;
 pub mod users_list;
 
 use std::str::FromStr;

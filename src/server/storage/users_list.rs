@@ -413,6 +413,16 @@ pub async fn count_exact(mut c: ConnRef<'_>, filter: &UserFilter) -> Result<i64,
     Ok(on!(c.reborrow(), |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_one(&mut *x).await)?)
 }
 
+/// These users, by id.
+pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<UserRow>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE users.id IN ({list}) ORDER BY users.id DESC");
+    Ok(on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?)
+}
+
 /// One user by numeric id or (case-insensitive) nickname.
 pub async fn find(c: ConnRef<'_>, key: &str) -> Result<Option<UserRow>, AppError> {
     let (cond, arg) = match key.parse::<i64>() {

@@ -1,0 +1,245 @@
+//! Pleroma's user mutations: activate/deactivate, tags, permission groups,
+//! confirmations, approval, forced password reset and deletion. Each is one
+//! call of [`crate::features::users::bulk::apply`]: one transaction, one log entry.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use super::users::{ApiUser, to_api};
+use crate::auth::ModeratorCtx;
+use crate::error::AppError;
+use crate::features::users::bulk::{self, BulkAction, Group, Selection};
+use crate::server::state::AppState;
+use crate::server::storage::users_bulk::Target;
+use crate::server::storage::users_list;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Nicknames {
+    nicknames: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NicknamesAndTags {
+    nicknames: Vec<String>,
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Users {
+    users: Vec<ApiUser>,
+}
+
+async fn run(
+    state: &AppState,
+    ctx: &ModeratorCtx,
+    action: BulkAction,
+    nicknames: &[String],
+) -> Result<Vec<Target>, AppError> {
+    bulk::apply(&state.db, ctx, &action, Selection::Nicknames(nicknames)).await
+}
+
+/// The touched users as they are now.
+async fn users_now(state: &AppState, targets: &[Target]) -> Result<Users, AppError> {
+    let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
+    let mut conn = state.db.conn().await?;
+    let rows = users_list::by_ids(conn.as_ref(), &ids).await?;
+    let mut tags = users_list::tags_of(conn.as_ref(), &ids).await?;
+    let base = state.config.base_url();
+    Ok(Users {
+        users: rows
+            .into_iter()
+            .map(|r| {
+                let t = tags.remove(&r.id).unwrap_or_default();
+                to_api(r, t, &base)
+            })
+            .collect(),
+    })
+}
+
+fn names(targets: &[Target]) -> Vec<String> {
+    targets.iter().map(|t| t.nickname.clone()).collect()
+}
+
+/// Activates users (moderators may).
+#[utoipa::path(patch, path = "/users/activate", request_body = Nicknames,
+    responses((status = 200, body = Users), (status = 401), (status = 422)), tag = "users")]
+pub async fn activate(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<Json<Users>, AppError> {
+    let t = run(&s, &ctx, BulkAction::Activate, &b.nicknames).await?;
+    Ok(Json(users_now(&s, &t).await?))
+}
+
+/// Deactivates users (moderators may; not yourself).
+#[utoipa::path(patch, path = "/users/deactivate", request_body = Nicknames,
+    responses((status = 200, body = Users), (status = 401), (status = 422)), tag = "users")]
+pub async fn deactivate(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<Json<Users>, AppError> {
+    let t = run(&s, &ctx, BulkAction::Deactivate, &b.nicknames).await?;
+    Ok(Json(users_now(&s, &t).await?))
+}
+
+/// Flips one user's activation.
+#[utoipa::path(patch, path = "/users/{nickname}/toggle_activation", params(("nickname" = String, Path)),
+    responses((status = 200, body = ApiUser), (status = 404)), tag = "users")]
+pub async fn toggle_activation(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    Path(nickname): Path<String>,
+) -> Result<Json<ApiUser>, AppError> {
+    let mut conn = s.db.conn().await?;
+    let row = users_list::find(conn.as_ref(), &nickname).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let action = if row.is_active { BulkAction::Deactivate } else { BulkAction::Activate };
+    let t = run(&s, &ctx, action, &[row.nickname]).await?;
+    users_now(&s, &t).await?.users.pop().map(Json).ok_or(AppError::NotFound)
+}
+
+/// Adds tags to users (admin).
+#[utoipa::path(put, path = "/users/tag", request_body = NicknamesAndTags,
+    responses((status = 204), (status = 403), (status = 422)), tag = "users")]
+pub async fn tag(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<NicknamesAndTags>,
+) -> Result<StatusCode, AppError> {
+    run(&s, &ctx, BulkAction::Tag(bulk::parse_tags(&b.tags)?), &b.nicknames).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes tags from users (admin).
+#[utoipa::path(delete, path = "/users/tag", request_body = NicknamesAndTags,
+    responses((status = 204), (status = 403), (status = 422)), tag = "users")]
+pub async fn untag(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<NicknamesAndTags>,
+) -> Result<StatusCode, AppError> {
+    run(&s, &ctx, BulkAction::Untag(bulk::parse_tags(&b.tags)?), &b.nicknames).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn group(raw: &str) -> Result<Group, AppError> {
+    Group::parse(raw).ok_or(AppError::NotFound)
+}
+
+/// Adds users to `admin` or `moderator` (admin).
+#[utoipa::path(post, path = "/users/permission_group/{group}", params(("group" = String, Path)), request_body = Nicknames,
+    responses((status = 200, description = "`{\"is_<group>\": true}`"), (status = 403), (status = 404)), tag = "users")]
+pub async fn grant(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    Path(g): Path<String>,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let g = group(&g)?;
+    run(&s, &ctx, BulkAction::Grant(g), &b.nicknames).await?;
+    Ok(Json(serde_json::json!({ format!("is_{}", g.name()): true })))
+}
+
+/// Removes users from `admin` or `moderator` (admin; never your own admin role).
+#[utoipa::path(delete, path = "/users/permission_group/{group}", params(("group" = String, Path)), request_body = Nicknames,
+    responses((status = 200, description = "`{\"is_<group>\": false}`"), (status = 403), (status = 404), (status = 422)), tag = "users")]
+pub async fn revoke(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    Path(g): Path<String>,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let g = group(&g)?;
+    run(&s, &ctx, BulkAction::Revoke(g), &b.nicknames).await?;
+    Ok(Json(serde_json::json!({ format!("is_{}", g.name()): false })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PermissionGroups {
+    is_admin: bool,
+    is_moderator: bool,
+}
+
+/// A user's permission groups.
+#[utoipa::path(get, path = "/users/{nickname}/permission_group", params(("nickname" = String, Path)),
+    responses((status = 200, body = PermissionGroups), (status = 404)), tag = "users")]
+pub async fn groups(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    Path(nickname): Path<String>,
+) -> Result<Json<PermissionGroups>, AppError> {
+    let mut conn = s.db.conn().await?;
+    let row = users_list::find(conn.as_ref(), &nickname).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(PermissionGroups { is_admin: row.is_admin, is_moderator: row.is_moderator }))
+}
+
+/// Marks users' emails confirmed (admin); answers their nicknames.
+#[utoipa::path(patch, path = "/users/confirm_email", request_body = Nicknames, responses((status = 200, body = [String])), tag = "users")]
+pub async fn confirm_email(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<Json<Vec<String>>, AppError> {
+    Ok(Json(names(&run(&s, &ctx, BulkAction::ConfirmEmail, &b.nicknames).await?)))
+}
+
+/// Sends the confirmation email again (admin); answers the nicknames.
+#[utoipa::path(patch, path = "/users/resend_confirmation_email", request_body = Nicknames, responses((status = 200, body = [String])), tag = "users")]
+pub async fn resend_confirmation(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<Json<Vec<String>>, AppError> {
+    Ok(Json(names(&run(&s, &ctx, BulkAction::ResendConfirmation, &b.nicknames).await?)))
+}
+
+/// Approves pending registrations (admin).
+#[utoipa::path(patch, path = "/users/approve", request_body = Nicknames, responses((status = 200, body = Users)), tag = "users")]
+pub async fn approve(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<Json<Users>, AppError> {
+    let t = run(&s, &ctx, BulkAction::Approve, &b.nicknames).await?;
+    Ok(Json(users_now(&s, &t).await?))
+}
+
+/// Requires users to choose a new password at next sign-in (admin).
+#[utoipa::path(patch, path = "/users/force_password_reset", request_body = Nicknames, responses((status = 204)), tag = "users")]
+pub async fn force_password_reset(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<Nicknames>,
+) -> Result<StatusCode, AppError> {
+    run(&s, &ctx, BulkAction::ForcePasswordReset, &b.nicknames).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes users (admin; not yourself): `{nicknames}` as JSON or `?nickname=`.
+/// Answers the deleted nicknames.
+#[utoipa::path(delete, path = "/users", request_body = Nicknames,
+    params(("nickname" = Option<String>, Query, description = "Pleroma's older single-user form")),
+    responses((status = 200, body = [String]), (status = 403), (status = 422)), tag = "users")]
+pub async fn delete(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    RawQuery(q): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<Json<Vec<String>>, AppError> {
+    let mut nicknames: Vec<String> = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == "nickname" || k == "nicknames[]")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    if nicknames.is_empty() {
+        let b: Nicknames =
+            serde_json::from_slice(&body).map_err(|e| AppError::validation("nicknames", e.to_string()))?;
+        nicknames = b.nicknames;
+    }
+    Ok(Json(names(&run(&s, &ctx, BulkAction::Delete, &nicknames).await?)))
+}

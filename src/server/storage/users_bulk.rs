@@ -1,0 +1,111 @@
+//! Bulk changes to users. Each runs inside the caller's transaction, which
+//! also holds the action's moderation-log entry.
+
+use super::sql::{Arg, bind_args};
+use super::{ConnRef, now, on};
+use crate::error::AppError;
+
+/// A user named in a bulk request.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Target {
+    pub id: i64,
+    pub nickname: String,
+    pub is_admin: bool,
+    pub is_moderator: bool,
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The users with these nicknames (any case); `Err` names the unknown ones.
+pub async fn by_nicknames(c: ConnRef<'_>, nicknames: &[String]) -> Result<Vec<Target>, AppError> {
+    if nicknames.is_empty() {
+        return Err(AppError::validation("nicknames", "name at least one user"));
+    }
+    let marks = (1..=nicknames.len()).map(|i| format!("lower(${i})")).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT id, nickname, is_admin, is_moderator FROM users WHERE lower(nickname) IN ({marks})");
+    let args: Vec<Arg> = nicknames.iter().cloned().map(Arg::Text).collect();
+    let found: Vec<Target> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *x).await)?;
+    let unknown: Vec<&str> = nicknames
+        .iter()
+        .filter(|n| !found.iter().any(|t| t.nickname.eq_ignore_ascii_case(n)))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(AppError::validation("nicknames", format!("no such users: {}", unknown.join(", "))));
+    }
+    Ok(found)
+}
+
+/// The users with these ids; `Err` if any is missing.
+pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<Target>, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::validation("ids", "select at least one user"));
+    }
+    let sql = format!("SELECT id, nickname, is_admin, is_moderator FROM users WHERE id IN ({})", id_list(ids));
+    let found: Vec<Target> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    if found.len() != ids.len() {
+        return Err(AppError::validation("ids", "some selected users no longer exist; reload the list"));
+    }
+    Ok(found)
+}
+
+/// A boolean column bulk actions may set (never a name from input).
+#[derive(Debug, Clone, Copy)]
+pub enum Flag {
+    Active,
+    Approved,
+    Confirmed,
+    Admin,
+    Moderator,
+    PasswordResetPending,
+}
+
+impl Flag {
+    fn column(self) -> &'static str {
+        match self {
+            Flag::Active => "is_active",
+            Flag::Approved => "is_approved",
+            Flag::Confirmed => "is_confirmed",
+            Flag::Admin => "is_admin",
+            Flag::Moderator => "is_moderator",
+            Flag::PasswordResetPending => "password_reset_pending",
+        }
+    }
+}
+
+pub async fn set_flag(c: ConnRef<'_>, ids: &[i64], flag: Flag, value: bool) -> Result<u64, AppError> {
+    let sql = format!("UPDATE users SET {} = $1, updated_at = $2 WHERE id IN ({})", flag.column(), id_list(ids));
+    Ok(on!(c, |x| sqlx::query(&sql).bind(value).bind(now()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
+
+pub async fn add_tags(mut c: ConnRef<'_>, ids: &[i64], tags: &[String]) -> Result<(), AppError> {
+    const TAG: &str = "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
+    for tag in tags {
+        on!(c.reborrow(), |x| sqlx::query(TAG).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        let sql = format!(
+            "INSERT INTO user_tags (user_id, tag_id) SELECT u.id, t.id FROM users u, tags t \
+             WHERE u.id IN ({}) AND t.name = $1 ON CONFLICT DO NOTHING",
+            id_list(ids)
+        );
+        on!(c.reborrow(), |x| sqlx::query(&sql).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn remove_tags(mut c: ConnRef<'_>, ids: &[i64], tags: &[String]) -> Result<(), AppError> {
+    for tag in tags {
+        let sql = format!(
+            "DELETE FROM user_tags WHERE user_id IN ({}) AND tag_id IN (SELECT id FROM tags WHERE name = $1)",
+            id_list(ids)
+        );
+        on!(c.reborrow(), |x| sqlx::query(&sql).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn delete(c: ConnRef<'_>, ids: &[i64]) -> Result<u64, AppError> {
+    let sql = format!("DELETE FROM users WHERE id IN ({})", id_list(ids));
+    Ok(on!(c, |x| sqlx::query(&sql).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
