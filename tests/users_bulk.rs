@@ -73,6 +73,12 @@ async fn tags_are_added_and_removed_with_pleroma_messages(b: Backend) {
     assert_eq!(status, 204);
     let (_, user) = call(&app, &token, Method::GET, "/users/ann", Value::Null).await;
     assert_eq!(user["tags"], json!(["bar"]));
+    // Pleroma clients also send unencoded query arrays.
+    let res =
+        app.api(Method::PUT, "/api/v1/admin/users/tag?nicknames[]=ann&tags[]=baz", &token).await.send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let (_, user) = call(&app, &token, Method::GET, "/users/ann", Value::Null).await;
+    assert_eq!(user["tags"], json!(["bar", "baz"]));
 }
 
 async fn moderators_may_deactivate_but_nothing_admin_only(b: Backend) {

@@ -104,26 +104,47 @@ pub async fn toggle_activation(
     users_now(&s, &t).await?.users.pop().map(Json).ok_or(AppError::NotFound)
 }
 
-/// Adds tags to users (admin).
+/// Nicknames and tags from `nicknames[]=…&tags[]=…` in the query (Pleroma
+/// clients send them unencoded), else from a JSON body.
+fn nicknames_and_tags(query: Option<&str>, body: &[u8]) -> Result<NicknamesAndTags, AppError> {
+    let (mut nicknames, mut tags) = (Vec::new(), Vec::new());
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "nicknames[]" | "nicknames" => nicknames.push(v.into_owned()),
+            "tags[]" | "tags" => tags.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    if !nicknames.is_empty() {
+        return Ok(NicknamesAndTags { nicknames, tags });
+    }
+    serde_json::from_slice(body).map_err(|e| AppError::validation("nicknames", format!("send nicknames and tags: {e}")))
+}
+
+/// Adds tags to users (admin). JSON body or query arrays.
 #[utoipa::path(put, path = "/users/tag", request_body = NicknamesAndTags,
     responses((status = 204), (status = 403), (status = 422)), tag = "users")]
 pub async fn tag(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
-    ApiJson(b): ApiJson<NicknamesAndTags>,
+    RawQuery(q): RawQuery,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
+    let b = nicknames_and_tags(q.as_deref(), &body)?;
     run(&s, &ctx, BulkAction::Tag(bulk::parse_tags(&b.tags)?), &b.nicknames).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Removes tags from users (admin).
+/// Removes tags from users (admin). JSON body or query arrays.
 #[utoipa::path(delete, path = "/users/tag", request_body = NicknamesAndTags,
     responses((status = 204), (status = 403), (status = 422)), tag = "users")]
 pub async fn untag(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
-    ApiJson(b): ApiJson<NicknamesAndTags>,
+    RawQuery(q): RawQuery,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
+    let b = nicknames_and_tags(q.as_deref(), &body)?;
     run(&s, &ctx, BulkAction::Untag(bulk::parse_tags(&b.tags)?), &b.nicknames).await?;
     Ok(StatusCode::NO_CONTENT)
 }
