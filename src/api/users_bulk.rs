@@ -121,6 +121,19 @@ fn nicknames_and_tags(query: Option<&str>, body: &[u8]) -> Result<NicknamesAndTa
     serde_json::from_slice(body).map_err(|e| AppError::validation("nicknames", format!("send nicknames and tags: {e}")))
 }
 
+/// Applies a tag change built from the request's tags.
+async fn change_tags(
+    s: &AppState,
+    ctx: &ModeratorCtx,
+    query: Option<&str>,
+    body: &[u8],
+    action: fn(Vec<String>) -> BulkAction,
+) -> Result<StatusCode, AppError> {
+    let b = nicknames_and_tags(query, body)?;
+    run(s, ctx, action(bulk::parse_tags(&b.tags)?), &b.nicknames).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Adds tags to users (admin). JSON body or query arrays.
 #[utoipa::path(put, path = "/users/tag", request_body = NicknamesAndTags,
     responses((status = 204), (status = 403), (status = 422)), tag = "users")]
@@ -130,9 +143,7 @@ pub async fn tag(
     RawQuery(q): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    let b = nicknames_and_tags(q.as_deref(), &body)?;
-    run(&s, &ctx, BulkAction::Tag(bulk::parse_tags(&b.tags)?), &b.nicknames).await?;
-    Ok(StatusCode::NO_CONTENT)
+    change_tags(&s, &ctx, q.as_deref(), &body, BulkAction::Tag).await
 }
 
 /// Removes tags from users (admin). JSON body or query arrays.
@@ -144,9 +155,7 @@ pub async fn untag(
     RawQuery(q): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    let b = nicknames_and_tags(q.as_deref(), &body)?;
-    run(&s, &ctx, BulkAction::Untag(bulk::parse_tags(&b.tags)?), &b.nicknames).await?;
-    Ok(StatusCode::NO_CONTENT)
+    change_tags(&s, &ctx, q.as_deref(), &body, BulkAction::Untag).await
 }
 
 fn group(raw: &str) -> Result<Group, AppError> {
