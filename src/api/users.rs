@@ -75,6 +75,16 @@ pub fn to_api(r: UserRow, tags: Vec<String>, base_url: &str) -> ApiUser {
     }
 }
 
+/// Rows with their tags (from one `tags_of` query) in API shape, in row order.
+pub fn to_api_all(rows: Vec<UserRow>, mut tags: HashMap<i64, Vec<String>>, base_url: &str) -> Vec<ApiUser> {
+    rows.into_iter()
+        .map(|r| {
+            let t = tags.remove(&r.id).unwrap_or_default();
+            to_api(r, t, base_url)
+        })
+        .collect()
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserList {
     count: i64,
@@ -169,7 +179,7 @@ pub async fn list(
     let mut conn = state.db.conn().await?;
     let count = users_list::count_exact(conn.as_ref(), &filter).await?;
     let base = state.config.base_url();
-    let (rows, mut tags, next) = match after {
+    let (rows, tags, next) = match after {
         Some(cur) => {
             let p = users_list::list(conn.as_ref(), &filter, Sort::default(), &PageAt::After(cur), size).await?;
             (p.rows, p.tags, p.next)
@@ -180,13 +190,7 @@ pub async fn list(
             (rows, tags, next)
         }
     };
-    let users = rows
-        .into_iter()
-        .map(|r| {
-            let t = tags.remove(&r.id).unwrap_or_default();
-            to_api(r, t, &base)
-        })
-        .collect();
+    let users = to_api_all(rows, tags, &base);
     Ok(Json(UserList { count, page_size: size, users, next_cursor: next.map(|c| c.encode()) }))
 }
 
@@ -200,7 +204,6 @@ pub async fn show(
 ) -> Result<Json<ApiUser>, AppError> {
     let mut conn = state.db.conn().await?;
     let row = users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;
-    let mut tags: HashMap<i64, Vec<String>> = users_list::tags_of(conn.as_ref(), &[row.id]).await?;
-    let t = tags.remove(&row.id).unwrap_or_default();
-    Ok(Json(to_api(row, t, &state.config.base_url())))
+    let tags = users_list::tags_of(conn.as_ref(), &[row.id]).await?;
+    to_api_all(vec![row], tags, &state.config.base_url()).pop().map(Json).ok_or(AppError::NotFound)
 }

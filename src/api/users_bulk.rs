@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
-use super::users::{ApiUser, to_api};
+use super::users::{ApiUser, to_api_all};
 use crate::auth::ModeratorCtx;
 use crate::error::AppError;
 use crate::features::users::bulk::{self, BulkAction, Group, Selection};
@@ -47,17 +47,19 @@ async fn users_now(state: &AppState, targets: &[Target]) -> Result<Users, AppErr
     let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
     let mut conn = state.db.conn().await?;
     let rows = users_list::by_ids(conn.as_ref(), &ids).await?;
-    let mut tags = users_list::tags_of(conn.as_ref(), &ids).await?;
-    let base = state.config.base_url();
-    Ok(Users {
-        users: rows
-            .into_iter()
-            .map(|r| {
-                let t = tags.remove(&r.id).unwrap_or_default();
-                to_api(r, t, &base)
-            })
-            .collect(),
-    })
+    let tags = users_list::tags_of(conn.as_ref(), &ids).await?;
+    Ok(Users { users: to_api_all(rows, tags, &state.config.base_url()) })
+}
+
+/// Runs `action` and answers the touched users as they are now (Pleroma's `{users:[…]}`).
+async fn run_and_show(
+    s: &AppState,
+    ctx: &ModeratorCtx,
+    action: BulkAction,
+    nicknames: &[String],
+) -> Result<Json<Users>, AppError> {
+    let touched = run(s, ctx, action, nicknames).await?;
+    Ok(Json(users_now(s, &touched).await?))
 }
 
 fn names(targets: &[Target]) -> Vec<String> {
@@ -72,8 +74,7 @@ pub async fn activate(
     ctx: ModeratorCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Users>, AppError> {
-    let t = run(&s, &ctx, BulkAction::Activate, &b.nicknames).await?;
-    Ok(Json(users_now(&s, &t).await?))
+    run_and_show(&s, &ctx, BulkAction::Activate, &b.nicknames).await
 }
 
 /// Deactivates users (moderators may; not yourself).
@@ -84,8 +85,7 @@ pub async fn deactivate(
     ctx: ModeratorCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Users>, AppError> {
-    let t = run(&s, &ctx, BulkAction::Deactivate, &b.nicknames).await?;
-    Ok(Json(users_now(&s, &t).await?))
+    run_and_show(&s, &ctx, BulkAction::Deactivate, &b.nicknames).await
 }
 
 /// Flips one user's activation.
@@ -236,8 +236,7 @@ pub async fn approve(
     ctx: ModeratorCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Users>, AppError> {
-    let t = run(&s, &ctx, BulkAction::Approve, &b.nicknames).await?;
-    Ok(Json(users_now(&s, &t).await?))
+    run_and_show(&s, &ctx, BulkAction::Approve, &b.nicknames).await
 }
 
 /// Requires users to choose a new password at next sign-in (admin).

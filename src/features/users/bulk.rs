@@ -66,20 +66,21 @@ impl BulkAction {
     }
 
     /// A Pleroma-style sentence: `@admin added tags: a, b to users: @x, @y`.
+    /// `actor` is written as given (`@admin` in the log, `You` in a flash).
     pub fn message(&self, actor: &str, users: &[String]) -> String {
         let who = users.iter().map(|n| format!("@{n}")).collect::<Vec<_>>().join(", ");
         match self {
-            BulkAction::Activate => format!("@{actor} activated users: {who}"),
-            BulkAction::Deactivate => format!("@{actor} deactivated users: {who}"),
-            BulkAction::Tag(t) => format!("@{actor} added tags: {} to users: {who}", t.join(", ")),
-            BulkAction::Untag(t) => format!("@{actor} removed tags: {} from users: {who}", t.join(", ")),
-            BulkAction::Grant(g) => format!("@{actor} made {who} {}", g.name()),
-            BulkAction::Revoke(g) => format!("@{actor} revoked {} role from {who}", g.name()),
-            BulkAction::ConfirmEmail => format!("@{actor} confirmed email for users: {who}"),
-            BulkAction::ResendConfirmation => format!("@{actor} re-sent confirmation email for users: {who}"),
-            BulkAction::ForcePasswordReset => format!("@{actor} forced password reset for users: {who}"),
-            BulkAction::Approve => format!("@{actor} approved users: {who}"),
-            BulkAction::Delete => format!("@{actor} deleted users: {who}"),
+            BulkAction::Activate => format!("{actor} activated users: {who}"),
+            BulkAction::Deactivate => format!("{actor} deactivated users: {who}"),
+            BulkAction::Tag(t) => format!("{actor} added tags: {} to users: {who}", t.join(", ")),
+            BulkAction::Untag(t) => format!("{actor} removed tags: {} from users: {who}", t.join(", ")),
+            BulkAction::Grant(g) => format!("{actor} made {who} {}", g.name()),
+            BulkAction::Revoke(g) => format!("{actor} revoked {} role from {who}", g.name()),
+            BulkAction::ConfirmEmail => format!("{actor} confirmed email for users: {who}"),
+            BulkAction::ResendConfirmation => format!("{actor} re-sent confirmation email for users: {who}"),
+            BulkAction::ForcePasswordReset => format!("{actor} forced password reset for users: {who}"),
+            BulkAction::Approve => format!("{actor} approved users: {who}"),
+            BulkAction::Delete => format!("{actor} deleted users: {who}"),
         }
     }
 }
@@ -179,7 +180,7 @@ mod service {
                 action: action.key(),
                 subject_users: &ids,
                 data,
-                message: action.message(&actor.nickname, &names),
+                message: action.message(&format!("@{}", actor.nickname), &names),
             },
         )
         .await?;
@@ -196,10 +197,10 @@ mod tests {
     fn messages_read_like_pleromas() {
         let users = vec!["a".to_owned(), "b".to_owned()];
         assert_eq!(
-            BulkAction::Tag(vec!["foo".into(), "bar".into()]).message("admin", &users),
+            BulkAction::Tag(vec!["foo".into(), "bar".into()]).message("@admin", &users),
             "@admin added tags: foo, bar to users: @a, @b"
         );
-        assert_eq!(BulkAction::Grant(Group::Admin).message("admin", &users[..1]), "@admin made @a admin");
+        assert_eq!(BulkAction::Grant(Group::Admin).message("@admin", &users[..1]), "@admin made @a admin");
         assert!(BulkAction::Delete.admin_only() && !BulkAction::Deactivate.admin_only());
     }
 

@@ -63,11 +63,9 @@ pub async fn apply(
     let flash = match parse_action(&action, &tags, &confirm) {
         Err(e) => Flash::error(e.to_string()),
         Ok(action) => match bulk::apply(&state.db, &ctx, &action, Selection::Ids(&ids)).await {
-            Ok(done) => Flash::success(
-                action
-                    .message("you", &done.iter().map(|t| t.nickname.clone()).collect::<Vec<_>>())
-                    .replacen("@you ", "You ", 1),
-            ),
+            Ok(done) => {
+                Flash::success(action.message("You", &done.iter().map(|t| t.nickname.clone()).collect::<Vec<_>>()))
+            }
             Err(AppError::Forbidden) => Flash::error("Only admins can do that."),
             Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => Flash::error(e.to_string()),
             Err(e) => return Err(e),
