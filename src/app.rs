@@ -10,8 +10,9 @@ use crate::auth::Staff;
 use crate::error::AppError;
 use crate::features::account::pages::AccountPage;
 use crate::features::audit::pages::ModerationLogPage;
-use crate::features::auth::pages::{HomePage, LoginPage, SetupPage};
-use crate::features::auth::server::{PageSession, load_page_session};
+use crate::features::auth::pages::{HomePage, LoginPage, PasswordResetPage, SetupPage};
+use crate::features::auth::server::{PageSession, ViewLink, load_page_session};
+use crate::features::users::detail::{NewUserPage, UserDetailPage};
 use crate::features::users::pages::UsersPage;
 use crate::ui::{ErrorView, Flashes};
 
@@ -56,9 +57,12 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/:id") view=UserDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view=ModerationLogPage ssr=SsrMode::Async />
                 </ParentRoute>
@@ -96,7 +100,10 @@ fn nav_links(staff: &Staff) -> impl IntoView + use<> {
         .filter(|item| !item.admin_only || staff.is_admin())
         .map(|item| {
             let href = item.href;
-            let current = move || (path.get() == href).then_some("page");
+            // A section stays current on its sub-pages (`/users/42`).
+            let current = move || {
+                path.with(|p| p == href || p.strip_prefix(href).is_some_and(|r| r.starts_with('/'))).then_some("page")
+            };
             view! {
                 <li>
                     <a
@@ -122,9 +129,28 @@ fn sign_out_form() -> impl IntoView {
     }
 }
 
+/// Saved user-list views with their live counts.
+fn saved_views(views: &[ViewLink]) -> impl IntoView + use<> {
+    (!views.is_empty()).then(|| {
+        view! {
+            <p class="px-3 pt-4 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400" id="views-h">"Saved views"</p>
+            <ul class="space-y-1" aria-labelledby="views-h" data-testid="saved-views">
+                {views.iter().map(|v| view! {
+                    <li>
+                        <a href=v.href.clone() class="flex min-h-11 items-center justify-between gap-2 rounded-lg px-3 text-sm hover:bg-slate-200 dark:hover:bg-slate-800">
+                            <span class="truncate">{v.name.clone()}</span>
+                            <span class="rounded-full bg-slate-200 px-2 text-xs tabular-nums dark:bg-slate-800">{v.count.clone()}</span>
+                        </a>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
 /// The signed-in staff member's navigation: a sidebar on wide screens, a
 /// `<details>` menu on phones (no JavaScript needed).
-fn navigation(staff: &Staff) -> impl IntoView + use<> {
+fn navigation(staff: &Staff, views: &[ViewLink]) -> impl IntoView + use<> {
     let who = format!("@{} · {}", staff.nickname, staff.role.label());
     // After client-side navigation the phone menu closes, as a new page would.
     let path = leptos_router::hooks::use_location().pathname;
@@ -137,6 +163,7 @@ fn navigation(staff: &Staff) -> impl IntoView + use<> {
             <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">"Steward"</a>
             <nav aria-label="Main" class="flex-1">
                 <ul class="space-y-1">{nav_links(staff)}</ul>
+                {saved_views(views)}
             </nav>
             <div class="border-t border-slate-200 pt-3 dark:border-slate-800">
                 <p class="px-3 pb-2 text-xs text-slate-600 dark:text-slate-400">{who.clone()}</p>
@@ -151,6 +178,7 @@ fn navigation(staff: &Staff) -> impl IntoView + use<> {
                 </summary>
                 <nav aria-label="Main menu" class="px-3 pb-3">
                     <ul class="space-y-1">{nav_links(staff)}</ul>
+                    {saved_views(views)}
                     <p class="px-3 pt-3 text-xs text-slate-600 dark:text-slate-400">{who}</p>
                     {sign_out_form()}
                 </nav>
@@ -167,7 +195,7 @@ fn ConsoleLayout() -> impl IntoView {
     let nav = move || {
         Suspend::new(async move {
             match session.await {
-                Ok(PageSession { staff: Some(staff), .. }) => navigation(&staff).into_any(),
+                Ok(PageSession { staff: Some(staff), views, .. }) => navigation(&staff, &views).into_any(),
                 _ => ().into_any(),
             }
         })

@@ -118,7 +118,7 @@ async fn create_admin(db: &Db, nickname: &str, email: &str, moderator: bool, std
     audit::record(
         tx.conn(),
         audit::Entry {
-            actor: &staff,
+            actor: (&staff).into(),
             action: "user.create_staff",
             subject_users: &[id],
             data: serde_json::json!({ "via": "cli", "role": role.label() }),

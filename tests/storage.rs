@@ -10,7 +10,7 @@ use steward::server::storage::audit::{self, Entry, LogFilter, Page};
 use steward::server::storage::{seed, throttle, users};
 
 fn entry<'a>(actor: &'a Staff, action: &'a str, message: String) -> Entry<'a> {
-    Entry { actor, action, subject_users: &[], data: serde_json::json!({}), message }
+    Entry { actor: actor.into(), action, subject_users: &[], data: serde_json::json!({}), message }
 }
 
 /// Tries to insert a plain user; the error if refused.

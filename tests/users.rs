@@ -54,6 +54,15 @@ async fn each_filter_returns_exactly_the_matching_rows(b: Backend) {
             UserFilter { tags: vec!["vip".into(), "beta".into()], ..Default::default() },
             "id IN (SELECT user_id FROM user_tags ut JOIN tags g ON g.id = ut.tag_id WHERE g.name IN ('vip', 'beta'))",
         ),
+        // One tag walks that tag's index entries instead of the users table.
+        (
+            UserFilter { tags: vec!["vip".into()], ..Default::default() },
+            "id IN (SELECT user_id FROM user_tags ut JOIN tags g ON g.id = ut.tag_id WHERE g.name = 'vip')",
+        ),
+        (
+            UserFilter { tags: vec!["vip".into()], status: Some(Status::Deactivated), ..Default::default() },
+            "NOT is_active AND id IN (SELECT user_id FROM user_tags ut JOIN tags g ON g.id = ut.tag_id WHERE g.name = 'vip')",
+        ),
         (
             UserFilter { q: Some("JOHN".into()), ..Default::default() },
             "lower(nickname || ' ' || coalesce(email, '') || ' ' || display_name) LIKE '%john%'",

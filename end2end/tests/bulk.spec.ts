@@ -31,7 +31,7 @@ test('bulk deactivate returns to the same list with the change and a log entry',
     await page.getByRole('checkbox', { name: `Select ${nick}` }).check();
   }
   await page.getByLabel('Action', { exact: true }).selectOption('deactivate');
-  await page.getByRole('button', { name: 'Apply to selected' }).click();
+  await page.getByRole('button', { name: 'Apply action' }).click();
 
   await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '?origin=local&sort=nickname&per_page=25');
   await expect(page.getByRole('status').filter({ hasText: 'You deactivated users:' })).toBeVisible();
@@ -54,7 +54,7 @@ test('deleting needs the typed confirmation', async ({ page }) => {
   const nick = (await activeNicknames(page, 1))[0];
   await page.getByRole('checkbox', { name: `Select ${nick}` }).check();
   await page.getByLabel('Action', { exact: true }).selectOption('delete');
-  await page.getByRole('button', { name: 'Apply to selected' }).click();
+  await page.getByRole('button', { name: 'Apply action' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Type "delete" to confirm' })).toBeVisible();
   await expect(rows(page).filter({ hasText: nick })).toHaveCount(1);
 });

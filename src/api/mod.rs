@@ -8,6 +8,7 @@ mod moderation_log;
 mod tokens;
 mod users;
 mod users_bulk;
+mod users_manage;
 
 use std::sync::LazyLock;
 
@@ -53,7 +54,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation_log::list))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
-        .routes(routes!(users::list, users_bulk::delete))
+        .routes(routes!(users::list, users_bulk::delete, users_manage::create))
         .routes(routes!(users::show))
         .routes(routes!(users_bulk::activate))
         .routes(routes!(users_bulk::deactivate))
@@ -65,6 +66,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(users_bulk::resend_confirmation))
         .routes(routes!(users_bulk::approve))
         .routes(routes!(users_bulk::force_password_reset))
+        .routes(routes!(users_manage::credentials, users_manage::update_credentials))
+        .routes(routes!(users_manage::password_reset))
+        .routes(routes!(users_manage::grant_one, users_manage::revoke_one))
 }
 
 /// The API router to nest under one prefix.

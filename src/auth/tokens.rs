@@ -45,7 +45,7 @@ pub async fn issue(db: &Db, owner: &Staff, label: &str, scope: tokens::Scope) ->
     audit::record(
         tx.conn(),
         audit::Entry {
-            actor: owner,
+            actor: owner.into(),
             action: "token.create",
             subject_users: &[owner.id],
             data: serde_json::json!({ "token_id": id, "label": label, "scope": scope.as_str() }),
@@ -67,7 +67,7 @@ pub async fn revoke(db: &Db, owner: &Staff, id: i64) -> Result<Option<String>, A
     audit::record(
         tx.conn(),
         audit::Entry {
-            actor: owner,
+            actor: owner.into(),
             action: "token.revoke",
             subject_users: &[owner.id],
             data: serde_json::json!({ "token_id": id, "label": label }),

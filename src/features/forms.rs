@@ -1,8 +1,8 @@
-//! The console's form posts (post/redirect/get), gathered into one router.
+//! The console's form posts (post/redirect/get) and downloads, gathered into one router.
 //! They work identically with JavaScript on or off.
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use crate::server::state::AppState;
 
@@ -15,4 +15,11 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(super::account::forms::create_token))
         .route("/account/tokens/{id}/revoke", post(super::account::forms::revoke_token))
         .route("/users/bulk", post(super::users::forms::apply))
+        .route("/users/export.csv", get(super::users::export::download))
+        .route("/users/new", post(super::users::forms::create))
+        .route("/users/views", post(super::users::views::save))
+        .route("/users/views/{id}/delete", post(super::users::views::delete))
+        .route("/users/{id}/credentials", post(super::users::forms::update_credentials))
+        .route("/users/{id}/password-reset", post(super::users::forms::password_reset_link))
+        .route("/password-reset", post(super::auth::forms::reset_password))
 }

@@ -59,7 +59,7 @@ pub async fn change_password(
     audit::record(
         tx.conn(),
         audit::Entry {
-            actor: staff,
+            actor: staff.into(),
             action: "account.change_password",
             subject_users: &[staff.id],
             data: serde_json::json!({}),

@@ -1,4 +1,4 @@
-//! `POST /login`, `POST /logout`, `POST /setup`.
+//! `POST /login`, `POST /logout`, `POST /setup`, `POST /password-reset`.
 
 use std::net::SocketAddr;
 
@@ -56,7 +56,7 @@ pub async fn login(
     audit::record(
         tx.conn(),
         audit::Entry {
-            actor: &staff,
+            actor: (&staff).into(),
             action: "session.sign_in",
             subject_users: &[staff.id],
             data: serde_json::json!({ "ip": ip }),
@@ -94,7 +94,7 @@ pub async fn logout(
         audit::record(
             tx.conn(),
             audit::Entry {
-                actor: staff,
+                actor: staff.into(),
                 action: "session.sign_out",
                 subject_users: &[staff.id],
                 data: serde_json::json!({}),
@@ -193,7 +193,7 @@ pub async fn setup(
     audit::record(
         tx.conn(),
         audit::Entry {
-            actor: &staff,
+            actor: (&staff).into(),
             action: "setup.create_admin",
             subject_users: &[id],
             data: serde_json::json!({}),
@@ -205,4 +205,48 @@ pub async fn setup(
     session::sign_in(&session, &staff).await?;
     session::push_flash(&session, Flash::success(format!("Welcome, {}. Steward is ready.", staff.nickname))).await?;
     Ok(Redirect::to(staff.home()).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    token: String,
+    password: String,
+    password_confirmation: String,
+}
+
+/// `POST /password-reset`: a user sets a new password with a one-time link
+/// (256 random bits: guessing one is not a practical attack).
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let again =
+        format!("/password-reset?token={}", url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>());
+    let password = Password::parse(&form.password, "password").and_then(|p| {
+        if form.password == form.password_confirmation {
+            Ok(p)
+        } else {
+            Err(AppError::validation("password_confirmation", "The two passwords differ."))
+        }
+    });
+    let result = match password {
+        Ok(p) => crate::features::users::manage::reset_password(&state.db, &form.token, &p).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(nickname) => {
+            tracing::info!(ip = %peer.ip(), %nickname, "password reset with a link");
+            session::push_flash(&session, Flash::success("Your password was changed. Use it the next time you sign in."))
+                .await?;
+            Ok(Redirect::to(&again).into_response())
+        }
+        Err(e @ AppError::Validation { .. }) => {
+            let fs = FormState::new("password_reset", 422).error(e.param().unwrap_or_default(), e.to_string());
+            session::keep_form(&session, fs).await?;
+            Ok(Redirect::to(&again).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -1,4 +1,4 @@
-//! `/login`, `/setup` and the start page.
+//! `/login`, `/setup`, `/password-reset` and the start page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -6,6 +6,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::server::setup_allowed;
+use crate::features::users::detail_data::reset_link_valid;
 use crate::app::use_page_session;
 use crate::error::AppError;
 use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError};
@@ -111,6 +112,50 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let path = session.await.ok().and_then(|s| s.staff).map_or("/login", |s| s.home());
                 view! { <Redirect path=path /> }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/password-reset?token=`: where a one-time link from an admin leads.
+#[component]
+pub fn PasswordResetPage() -> impl IntoView {
+    let session = use_page_session();
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let valid = Resource::new_blocking(token, reset_link_valid);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (s, ok) = (session.await, valid.await);
+                let (s, ok) = match (s, ok) {
+                    (Ok(s), Ok(ok)) => (s, ok),
+                    (Err(e), _) | (_, Err(e)) => return view! { <ErrorView error=e /> }.into_any(),
+                };
+                let form = s.form_named("password_reset").unwrap_or_default();
+                view! {
+                    <Card title="Choose a new password">
+                        <Flashes flashes=s.flashes.clone() />
+                        <FormError form=Some(form.clone()) />
+                        {if ok {
+                            view! {
+                                <form method="post" action="/password-reset" novalidate>
+                                    <input type="hidden" name="token" value=token() />
+                                    <Field name="password" label="New password" kind="password" form=form.clone() autocomplete="new-password" required=true hint="At least 12 characters." />
+                                    <Field name="password_confirmation" label="Repeat new password" kind="password" form=form.clone() autocomplete="new-password" required=true />
+                                    <button type="submit" class=format!("{BUTTON} w-full")>"Set password"</button>
+                                </form>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="reset-unavailable">
+                                    "This link has expired or was already used. Ask an admin for a new one."
+                                </p>
+                            }.into_any()
+                        }}
+                    </Card>
+                }
+                    .into_any()
             })}
         </Suspense>
     }

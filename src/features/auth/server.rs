@@ -14,6 +14,18 @@ pub struct PageSession {
     pub staff: Option<Staff>,
     pub flashes: Vec<Flash>,
     pub form: Option<FormState>,
+    /// The signed-in staff member's saved user-list views, with live counts.
+    pub views: Vec<ViewLink>,
+}
+
+/// A saved view in the sidebar.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ViewLink {
+    pub id: i64,
+    pub name: String,
+    pub href: String,
+    /// "12", "1k+" or "about 1.2M".
+    pub count: String,
 }
 
 impl PageSession {
@@ -35,7 +47,11 @@ pub async fn load_page_session() -> Result<PageSession, AppError> {
     if let Some(f) = &form {
         crate::ui::set_status(f.status);
     }
-    Ok(PageSession { staff, flashes, form })
+    let views = match &staff {
+        Some(s) => crate::features::users::views::sidebar(s).await?,
+        None => Vec::new(),
+    };
+    Ok(PageSession { staff, flashes, form, views })
 }
 
 /// Whether `token` opens the first-run setup form right now.

@@ -68,7 +68,10 @@ impl BulkAction {
     /// A Pleroma-style sentence: `@admin added tags: a, b to users: @x, @y`.
     /// `actor` is written as given (`@admin` in the log, `You` in a flash).
     pub fn message(&self, actor: &str, users: &[String]) -> String {
-        let who = users.iter().map(|n| format!("@{n}")).collect::<Vec<_>>().join(", ");
+        let mut who = users.iter().take(MESSAGE_NAMES).map(|n| format!("@{n}")).collect::<Vec<_>>().join(", ");
+        if users.len() > MESSAGE_NAMES {
+            who.push_str(&format!(" and {} more", users.len() - MESSAGE_NAMES));
+        }
         match self {
             BulkAction::Activate => format!("{actor} activated users: {who}"),
             BulkAction::Deactivate => format!("{actor} deactivated users: {who}"),
@@ -84,6 +87,12 @@ impl BulkAction {
         }
     }
 }
+
+/// A message names at most this many users (the log links every one).
+const MESSAGE_NAMES: usize = 20;
+
+/// An action on "all users matching the filter" may touch at most this many.
+pub const MAX_FILTER_USERS: i64 = 100_000;
 
 /// Splits `"a, b,,c"` into clean tag names (1–64 characters each).
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, crate::error::AppError> {
@@ -106,13 +115,19 @@ mod service {
     use super::{BulkAction, Group};
     use crate::auth::ModeratorCtx;
     use crate::error::AppError;
+    use super::MAX_FILTER_USERS;
     use crate::server::storage::users_bulk::{self, Flag, Target};
+    use crate::server::storage::users_list::UserFilter;
     use crate::server::storage::{Db, audit};
 
     /// Who a bulk action applies to.
+    #[derive(Clone, Copy)]
     pub enum Selection<'a> {
         Ids(&'a [i64]),
         Nicknames(&'a [String]),
+        /// Everyone matching the filter, which must still be exactly
+        /// `expected` users (the count the admin confirmed).
+        Filter { filter: &'a UserFilter, expected: i64 },
     }
 
     /// Applies `action` to the selected users in one transaction with its log
@@ -131,6 +146,22 @@ mod service {
         let targets = match who {
             Selection::Ids(ids) => users_bulk::by_ids(tx.conn(), ids).await?,
             Selection::Nicknames(n) => users_bulk::by_nicknames(tx.conn(), n).await?,
+            Selection::Filter { filter, expected } => {
+                let found = users_bulk::by_filter(tx.conn(), filter, MAX_FILTER_USERS).await?;
+                if found.len() as i64 > MAX_FILTER_USERS {
+                    return Err(AppError::validation(
+                        "filter",
+                        format!("More than {MAX_FILTER_USERS} users match; narrow the filter."),
+                    ));
+                }
+                if found.len() as i64 != expected {
+                    return Err(AppError::conflict(
+                        "filter",
+                        format!("The filter now matches {} users, not {expected}. Check the list and confirm again.", found.len()),
+                    ));
+                }
+                found
+            }
         };
         let includes_self = targets.iter().any(|t| t.id == actor.id);
         match action {
@@ -166,17 +197,23 @@ mod service {
             BulkAction::Delete => users_bulk::delete(c.reborrow(), &ids).await.map(drop)?,
         }
         let names: Vec<String> = targets.iter().map(|t| t.nickname.clone()).collect();
-        let data = match action {
-            BulkAction::Tag(t) | BulkAction::Untag(t) => serde_json::json!({ "tags": t, "nicknames": names }),
+        // Every user is linked to the entry; its data names the first few.
+        let listed = &names[..names.len().min(100)];
+        let mut data = match action {
+            BulkAction::Tag(t) | BulkAction::Untag(t) => serde_json::json!({ "tags": t, "nicknames": listed }),
             BulkAction::Grant(g) | BulkAction::Revoke(g) => {
-                serde_json::json!({ "permission": g.name(), "nicknames": names })
+                serde_json::json!({ "permission": g.name(), "nicknames": listed })
             }
-            _ => serde_json::json!({ "nicknames": names }),
+            _ => serde_json::json!({ "nicknames": listed }),
         };
+        if let Selection::Filter { .. } = who {
+            data["count"] = names.len().into();
+            data["selection"] = "filter".into();
+        }
         audit::record(
             c,
             audit::Entry {
-                actor,
+                actor: actor.into(),
                 action: action.key(),
                 subject_users: &ids,
                 data,

@@ -1,16 +1,25 @@
-//! `POST /users/bulk`: the list's selection form. Works without JavaScript and
-//! returns to the same list URL (post/redirect/get) with a flash message.
+//! The users pages' form posts: `POST /users/bulk` (the list's selection and
+//! a user page's action buttons), `/users/new`, `/users/{id}/credentials` and
+//! `/users/{id}/password-reset`. Post/redirect/get with a flash message;
+//! rejected input comes back beside its field.
 
+use axum::Form;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::bulk::{self, BulkAction, Group, Selection};
-use crate::auth::{ModeratorCtx, session};
+use super::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
+use super::pages::CONFIRM_FORM;
+use super::server::{UsersQuery, parse};
+use crate::auth::{AdminCtx, ModeratorCtx, session};
 use crate::error::AppError;
 use crate::server::state::AppState;
-use crate::ui::flash::Flash;
+use crate::server::storage::users_bulk::Target;
+use crate::server::storage::users_list;
+use crate::ui::flash::{Flash, FormState};
 
 /// The word a user must type to confirm deletion.
 pub const DELETE_CONFIRMATION: &str = "delete";
@@ -40,37 +49,263 @@ fn parse_action(action: &str, tags: &[String], confirm: &str) -> Result<BulkActi
     })
 }
 
+/// `/users`, `/users?…` or `/users/{id}`.
+fn is_users_page(v: &str) -> bool {
+    v == "/users"
+        || v.starts_with("/users?")
+        || v.strip_prefix("/users/").is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The bulk form's fields; `ids` and `tags` repeat, so pairs are read directly.
+#[derive(Default)]
+struct BulkForm {
+    ids: Vec<i64>,
+    tags: Vec<String>,
+    action: String,
+    confirm: String,
+    /// `filter`: every user matching the list's filter instead of the ticked rows.
+    scope: String,
+    /// The number of matching users the admin confirmed (second step).
+    confirm_count: Option<i64>,
+    back: String,
+}
+
+impl BulkForm {
+    fn read(body: &[u8]) -> BulkForm {
+        let mut f = BulkForm { back: "/users".into(), ..Default::default() };
+        for (k, v) in url::form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "ids" => f.ids.extend(v.parse::<i64>().ok()),
+                "tags" => f.tags.push(v.into_owned()),
+                "action" => f.action = v.into_owned(),
+                "confirm" => f.confirm = v.into_owned(),
+                "scope" => f.scope = v.into_owned(),
+                "confirm_count" => f.confirm_count = v.parse().ok(),
+                // Only back to the list or a user's page, never elsewhere.
+                "return_to" if is_users_page(&v) => f.back = v.into_owned(),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
 pub async fn apply(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    // Repeated `ids` keys: read the pairs directly (serde_urlencoded keeps one).
-    let (mut ids, mut tags) = (Vec::new(), Vec::new());
-    let (mut action, mut confirm, mut back) = (String::new(), String::new(), String::from("/users"));
-    for (k, v) in url::form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "ids" => ids.extend(v.parse::<i64>().ok()),
-            "tags" => tags.push(v.into_owned()),
-            "action" => action = v.into_owned(),
-            "confirm" => confirm = v.into_owned(),
-            // Only back to the list itself, never elsewhere.
-            "return_to" if v == "/users" || v.starts_with("/users?") => back = v.into_owned(),
-            _ => {}
-        }
+    let mut form = BulkForm::read(&body);
+    let parsed = parse_action(&form.action, &form.tags, &form.confirm);
+    // A deleted user's page no longer exists: go back to the list.
+    if parsed == Ok(BulkAction::Delete) && !form.back.starts_with("/users?") {
+        form.back = "/users".into();
     }
-    let flash = match parse_action(&action, &tags, &confirm) {
+    let flash = match parsed {
         Err(e) => Flash::error(e.to_string()),
-        Ok(action) => match bulk::apply(&state.db, &ctx, &action, Selection::Ids(&ids)).await {
-            Ok(done) => {
-                Flash::success(action.message("You", &done.iter().map(|t| t.nickname.clone()).collect::<Vec<_>>()))
-            }
-            Err(AppError::Forbidden) => Flash::error("Only admins can do that."),
-            Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => Flash::error(e.to_string()),
-            Err(e) => return Err(e),
+        Ok(action) if form.scope == "filter" => match on_filter(&state, &ctx, &session, &action, &form).await? {
+            Some(flash) => flash,
+            // Asked for confirmation of the count instead.
+            None => return Ok(Redirect::to(&form.back).into_response()),
         },
+        Ok(action) => outcome(&action, bulk::apply(&state.db, &ctx, &action, Selection::Ids(&form.ids)).await)?,
     };
     session::push_flash(&session, flash).await?;
-    Ok(Redirect::to(&back).into_response())
+    Ok(Redirect::to(&form.back).into_response())
+}
+
+/// The flash for a finished bulk action; server faults stay errors.
+fn outcome(action: &BulkAction, r: Result<Vec<Target>, AppError>) -> Result<Flash, AppError> {
+    Ok(match r {
+        Ok(done) => Flash::success(action.message("You", &done.iter().map(|t| t.nickname.clone()).collect::<Vec<_>>())),
+        Err(AppError::Forbidden) => Flash::error("Only admins can do that."),
+        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => Flash::error(e.to_string()),
+        Err(e) => return Err(e),
+    })
+}
+
+/// "All users matching the filter": the first submit counts the matches and
+/// asks to confirm that number (kept as the `bulk_confirm` form, which the
+/// list shows); the second applies the action if the count still holds.
+async fn on_filter(
+    state: &AppState,
+    ctx: &ModeratorCtx,
+    session: &Session,
+    action: &BulkAction,
+    form: &BulkForm,
+) -> Result<Option<Flash>, AppError> {
+    if action.admin_only() && !ctx.staff().is_admin() {
+        return Ok(Some(Flash::error("Only admins can do that.")));
+    }
+    let query = UsersQuery::from_query_string(form.back.split_once('?').map_or("", |(_, q)| q));
+    let filter = parse::parse(&query.without_position()).filter;
+    if let Some(expected) = form.confirm_count {
+        let r = bulk::apply(&state.db, ctx, action, Selection::Filter { filter: &filter, expected }).await;
+        return outcome(action, r).map(Some);
+    }
+    let mut conn = state.db.conn().await?;
+    let n = users_list::count_capped(conn.as_ref(), &filter, bulk::MAX_FILTER_USERS).await?;
+    Ok(match n {
+        None => Some(Flash::error(format!(
+            "More than {} users match; narrow the filter.",
+            bulk::MAX_FILTER_USERS
+        ))),
+        Some(0) => Some(Flash::error("No users match this filter.")),
+        Some(n) => {
+            let fs = FormState::new(CONFIRM_FORM, 200)
+                .value("action", &form.action)
+                .value("tags", &form.tags.join(", "))
+                .value("confirm", &form.confirm)
+                .value("count", &n.to_string());
+            session::keep_form(session, fs).await?;
+            None
+        }
+    })
+}
+
+async fn reject(session: &Session, form: FormState, back: &str) -> Result<Response, AppError> {
+    session::keep_form(session, form).await?;
+    Ok(Redirect::to(back).into_response())
+}
+
+/// A rejected form with every field error and the typed values (never passwords).
+fn rejected(name: &str, errors: Vec<AppError>, values: &[(&str, &str)]) -> FormState {
+    let mut fs = FormState::new(name, 422);
+    for (k, v) in values {
+        fs = fs.value(k, v);
+    }
+    for e in errors {
+        fs = fs.error(e.param().unwrap_or(""), e.to_string());
+    }
+    fs
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    nickname: String,
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    password: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    const BACK: &str = "/users/new";
+    let values = [("nickname", f.nickname.as_str()), ("email", &f.email), ("display_name", &f.display_name), ("role", &f.role)];
+    let input = NewAccountInput {
+        nickname: f.nickname.clone(),
+        email: f.email.clone(),
+        password: f.password.clone(),
+        display_name: f.display_name.clone(),
+        role: f.role.clone(),
+    };
+    let valid = match input.validate() {
+        Ok(v) => v,
+        Err(errors) => return reject(&session, rejected("new_user", errors, &values), BACK).await,
+    };
+    match manage::create(&state.db, &ctx, std::slice::from_ref(&valid)).await {
+        Ok(created) => {
+            let c = &created[0];
+            session::push_flash(&session, Flash::success(format!("Created @{}.", c.nickname))).await?;
+            Ok(Redirect::to(&format!("/users/{}", c.id)).into_response())
+        }
+        Err(CreateFailed::Taken(faults)) => {
+            let errors = faults.into_iter().flatten().collect();
+            reject(&session, rejected("new_user", errors, &values), BACK).await
+        }
+        Err(CreateFailed::Other(e)) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CredentialsForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    bio: String,
+    #[serde(default)]
+    avatar: String,
+    #[serde(default)]
+    actor_type: String,
+    locked: Option<String>,
+    discoverable: Option<String>,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn update_credentials(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<CredentialsForm>,
+) -> Result<Response, AppError> {
+    let back = format!("/users/{id}");
+    let some = |v: &str| (!v.trim().is_empty()).then(|| v.to_owned());
+    let input = CredentialsInput {
+        // An empty email field keeps the address (accounts from elsewhere have none).
+        email: some(&f.email),
+        display_name: Some(f.display_name.clone()),
+        bio: Some(f.bio.clone()),
+        avatar: Some(f.avatar.clone()),
+        actor_type: some(&f.actor_type),
+        locked: Some(f.locked.is_some()),
+        discoverable: Some(f.discoverable.is_some()),
+        password: some(&f.password),
+    };
+    let mut values = vec![
+        ("email", f.email.as_str()),
+        ("display_name", &f.display_name),
+        ("bio", &f.bio),
+        ("avatar", &f.avatar),
+        ("actor_type", &f.actor_type),
+    ];
+    if f.locked.is_some() {
+        values.push(("locked", "on"));
+    }
+    if f.discoverable.is_some() {
+        values.push(("discoverable", "on"));
+    }
+    let result = match input.validate() {
+        Ok(valid) => manage::update_credentials(&state.db, &ctx, id, valid).await.map_err(|e| vec![e]),
+        Err(errors) => Err(errors),
+    };
+    match result {
+        Ok(()) => {
+            session::push_flash(&session, Flash::success("Credentials saved.")).await?;
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(errors) if errors.iter().all(|e| e.param().is_some()) => {
+            reject(&session, rejected("credentials", errors, &values), &back).await
+        }
+        Err(mut errors) => Err(errors.swap_remove(0)),
+    }
+}
+
+pub async fn password_reset_link(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let flash = match manage::reset_link(&state.db, &ctx, id, &state.config.base_url()).await {
+        Ok((_, link)) => Flash {
+            secret: Some(link),
+            ..Flash::success("Password reset link created. It works once, for 24 hours.")
+        },
+        Err(e @ AppError::Validation { .. }) => Flash::error(e.to_string()),
+        Err(e) => return Err(e),
+    };
+    session::push_flash(&session, flash).await?;
+    Ok(Redirect::to(&format!("/users/{id}")).into_response())
 }

@@ -1,7 +1,17 @@
-//! `/users`: the user list and bulk actions.
+//! `/users`: the user list, bulk actions, `/users/new` and `/users/{id}`.
 
 pub mod bulk;
+pub mod detail;
+pub mod detail_data;
+pub mod filters;
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod manage;
 pub mod pages;
 pub mod server;
+pub mod shortcuts;
+#[cfg(feature = "ssr")]
+pub mod views;

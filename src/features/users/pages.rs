@@ -1,19 +1,26 @@
-//! `/users`: a GET filter form (the URL is the whole state), one keyset page,
-//! a table on desktop that becomes cards on phones.
+//! `/users`: the filter form (see filters.rs), one keyset page as a table on
+//! desktop and cards on phones, bulk actions on ticked rows or on the whole
+//! filter, and the admin's tools (new user, CSV export, saved views).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::server::{Total, UserItem, UsersPageData, UsersQuery, users_page};
-use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, PageHeader, format_time};
+use super::filters::{FilterForm, INPUT};
+use super::server::{Total, UserItem, UsersPageData, UsersQuery, user_tags, users_page};
+use super::shortcuts::Shortcuts;
+use crate::app::use_page_session;
+use crate::features::auth::server::ViewLink;
+use crate::ui::flash::FormState;
+use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, PageHeader, format_time};
 
-const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base dark:border-slate-600 dark:bg-slate-900";
+/// The form name under which a pending "apply to all matching" waits (see forms.rs).
+pub const CONFIRM_FORM: &str = "bulk_confirm";
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query_map = use_query_map();
-    let query = move || {
+    let query = Memo::new(move |_| {
         let m = query_map.read();
         UsersQuery {
             q: m.get("q"),
@@ -29,19 +36,49 @@ pub fn UsersPage() -> impl IntoView {
             after: m.get("after"),
             before: m.get("before"),
         }
-    };
-    let data = Resource::new_blocking(query, users_page);
+    });
+    let data = Resource::new_blocking(move || query.get(), users_page);
+    let tags = Resource::new_blocking(|| (), |_| user_tags());
+    let session = use_page_session();
+    // The filter form follows navigation it did not start (links, back and
+    // forward) but is left alone while it drives the URL itself.
+    let own = StoredValue::new(None::<UsersQuery>);
+    let form_query = RwSignal::new(query.get_untracked());
+    Effect::watch(
+        move || query.get(),
+        move |q, _, _| {
+            if own.get_value().as_ref() == Some(q) {
+                own.set_value(None);
+            } else {
+                form_query.set(q.clone());
+            }
+        },
+        false,
+    );
+    let on_navigate = Callback::new(move |href: String| {
+        own.set_value(Some(UsersQuery::from_query_string(href.split_once('?').map_or("", |(_, q)| q))));
+    });
     view! {
         <Title text="Users" />
         <PageHeader title="Users".into() lead="Find accounts by name, email or display name; every view is a link you can bookmark." />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let all_tags = tags.await.unwrap_or_default();
+                view! { <FilterForm query=form_query.get() all_tags on_navigate /> }
+            })}
+        </Suspense>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let s = session.await.ok();
+                let confirm = s.as_ref().and_then(|s| s.form_named(CONFIRM_FORM));
+                let views = s.map(|s| s.views).unwrap_or_default();
                 match data.await {
-                    Ok(page) => view! { <UsersView query=query() page /> }.into_any(),
+                    Ok(page) => view! { <UsersView query=query.get_untracked() page confirm views /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
+        <Shortcuts />
     }
 }
 
@@ -61,101 +98,100 @@ fn total_text(t: Total) -> String {
     }
 }
 
-/// A `<select>` whose options keep the current choice.
-fn select(
-    id: &'static str,
-    name: &'static str,
-    label: &'static str,
-    current: Option<String>,
-    options: &[(&'static str, &'static str)],
-) -> impl IntoView + use<> {
-    let current = current.unwrap_or_default();
-    let options: Vec<_> = options.to_vec();
+/// What each bulk action is called: (value, label, admins only).
+const ACTIONS: &[(&str, &str, bool)] = &[
+    ("activate", "Activate", false),
+    ("deactivate", "Deactivate", false),
+    ("tag", "Add tags", true),
+    ("untag", "Remove tags", true),
+    ("approve", "Approve registration", true),
+    ("confirm_email", "Confirm email", true),
+    ("resend_confirmation", "Resend confirmation email", true),
+    ("force_password_reset", "Force password reset", true),
+    ("grant_moderator", "Make moderator", true),
+    ("revoke_moderator", "Revoke moderator", true),
+    ("grant_admin", "Make admin", true),
+    ("revoke_admin", "Revoke admin", true),
+    ("delete", "Delete", true),
+];
+
+/// Admin tools above the list: new user, CSV of this filter, save this view.
+#[component]
+fn ListTools(query: UsersQuery, page: UsersPageData, views: Vec<ViewLink>) -> impl IntoView {
+    let qs = query.query_string(None, None);
+    let export = if qs.is_empty() { "/users/export.csv".to_owned() } else { format!("/users/export.csv?{qs}") };
+    let current = views.iter().find(|v| v.href == query.without_position().href(None, None)).cloned();
     view! {
-        <div>
-            <label for=id class="mb-1 block text-sm font-medium">{label}</label>
-            <select id=id name=name class=INPUT>
-                {options.into_iter().map(|(value, text)| {
-                    let sel = value == current;
-                    view! { <option value=value selected=sel>{text}</option> }
-                }).collect_view()}
-            </select>
+        <div class="mb-4 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:items-start">
+            {page.can_admin.then(|| view! {
+                <a href="/users/new" class=BUTTON>"New user"</a>
+                <a href=export download="" class=BUTTON_QUIET data-testid="export-csv">"Export CSV"</a>
+            })}
+            <details class="sm:ml-auto">
+                <summary class=format!("{BUTTON_QUIET} cursor-pointer list-none")>"Saved views"</summary>
+                <div class="mt-2 rounded-2xl border border-slate-200 bg-white p-3 sm:w-80 dark:border-slate-800 dark:bg-slate-900">
+                    <form method="post" action="/users/views" class="flex flex-col gap-2">
+                        <input type="hidden" name="return_to" value=page.here.clone() />
+                        <label for="view-name" class="text-sm font-medium">"Save this filter as"</label>
+                        <input id="view-name" name="name" type="text" maxlength="60" required placeholder="Spam wave, Nov 23" class=INPUT />
+                        <button type="submit" class=BUTTON>"Save view"</button>
+                    </form>
+                    {current.map(|v| view! {
+                        <form method="post" action=format!("/users/views/{}/delete", v.id) class="mt-3 border-t border-slate-200 pt-3 dark:border-slate-800">
+                            <button type="submit" class=format!("{BUTTON_DANGER} w-full")>{format!("Delete the view \"{}\"", v.name)}</button>
+                        </form>
+                    })}
+                </div>
+            </details>
+        </div>
+    }
+}
+
+/// Asks to confirm an action on every user matching the filter, with the
+/// number counted on the server; submitting again applies it.
+#[component]
+fn ConfirmAll(form: FormState, here: String) -> impl IntoView {
+    let get = |k: &str| form.values.get(k).cloned().unwrap_or_default();
+    let (action, count) = (get("action"), get("count"));
+    let label = ACTIONS.iter().find(|a| a.0 == action).map_or("Apply", |a| a.1);
+    view! {
+        <div role="alertdialog" aria-labelledby="confirm-all-h" class="mb-4 rounded-2xl border-2 border-amber-500 bg-amber-50 p-4 dark:bg-amber-950">
+            <h2 id="confirm-all-h" class="font-semibold">{format!("{label}: all {count} users matching this filter?")}</h2>
+            <p class="mt-1 text-sm">"The number is checked again when you confirm; if the matches changed, nothing happens."</p>
+            <form method="post" action="/users/bulk" class="mt-3 flex flex-col gap-2 sm:flex-row">
+                <input type="hidden" name="action" value=action.clone() />
+                <input type="hidden" name="tags" value=get("tags") />
+                <input type="hidden" name="confirm" value=get("confirm") />
+                <input type="hidden" name="scope" value="filter" />
+                <input type="hidden" name="confirm_count" value=count.clone() />
+                <input type="hidden" name="return_to" value=here.clone() />
+                <button type="submit" class=if action == "delete" { BUTTON_DANGER } else { BUTTON }>{format!("Yes, {} {count} users", label.to_lowercase())}</button>
+                <a href=here class=BUTTON_QUIET>"Cancel"</a>
+            </form>
         </div>
     }
 }
 
 #[component]
-fn UsersView(query: UsersQuery, page: UsersPageData) -> impl IntoView {
-    let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    let sort = Some(page.sort.clone());
-    let per_page = Some(page.per_page.to_string());
-    let chosen_tags = query.tag.clone();
+fn UsersView(query: UsersQuery, page: UsersPageData, confirm: Option<FormState>, views: Vec<ViewLink>) -> impl IntoView {
+    let filtered = !matches!(page.total, Total::About(_));
+    let total = total_text(page.total);
     view! {
+        <ListTools query=query.clone() page=page.clone() views />
+        {confirm.map(|form| view! { <ConfirmAll form here=page.here.clone() /> })}
         {(!page.notices.is_empty()).then(|| view! {
             <div role="status" class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
                 {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
             </div>
         })}
-        // autocomplete=off: after Back, the browser must not restore the
-        // choices of the page left behind into the form of the list shown.
-        <form method="get" action="/users" role="search" aria-label="Filter users" autocomplete="off"
-            class="mb-4 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-            <div class="flex flex-col gap-2 sm:flex-row sm:items-end">
-                <div class="flex-1">
-                    <label for="users-q" class="mb-1 block text-sm font-medium">"Search"</label>
-                    <input id="users-q" name="q" type="search" value=v(&query.q) placeholder="nickname, email or name" class=INPUT />
-                </div>
-                <button type="submit" class=BUTTON>"Search"</button>
-            </div>
-            <details class="mt-3" open=query != UsersQuery { q: query.q.clone(), ..Default::default() }>
-                <summary class="min-h-11 cursor-pointer py-2 text-sm font-medium">"Filters and sorting"</summary>
-                <div class="grid grid-cols-1 gap-3 pt-2 sm:grid-cols-2 lg:grid-cols-4">
-                    {select("users-status", "status", "Status", query.status.clone(), &[("", "Any"), ("active", "Active"), ("deactivated", "Deactivated"), ("pending", "Pending approval"), ("unconfirmed", "Unconfirmed email")])}
-                    {select("users-origin", "origin", "Origin", query.origin.clone(), &[("", "Any"), ("local", "Local"), ("external", "External")])}
-                    {select("users-role", "role", "Role", query.role.clone(), &[("", "Any"), ("admin", "Admin"), ("moderator", "Moderator")])}
-                    <div>
-                        <label for="users-domain" class="mb-1 block text-sm font-medium">"Email domain"</label>
-                        <input id="users-domain" name="domain" type="text" placeholder="example.org" value=v(&query.domain) class=INPUT />
-                    </div>
-                    <div>
-                        <label for="users-after" class="mb-1 block text-sm font-medium">"Joined on or after"</label>
-                        <input id="users-after" name="created_after" type="date" value=v(&query.created_after) class=INPUT />
-                    </div>
-                    <div>
-                        <label for="users-before" class="mb-1 block text-sm font-medium">"Joined before"</label>
-                        <input id="users-before" name="created_before" type="date" value=v(&query.created_before) class=INPUT />
-                    </div>
-                    {select("users-sort", "sort", "Sort", sort, &[("-created_at", "Newest first"), ("created_at", "Oldest first"), ("nickname", "Nickname A–Z"), ("-nickname", "Nickname Z–A"), ("-last_active", "Recently active"), ("last_active", "Least recently active")])}
-                    {select("users-per-page", "per_page", "Per page", per_page, &[("10", "10"), ("25", "25"), ("50", "50"), ("100", "100"), ("200", "200")])}
-                    <fieldset class="sm:col-span-2 lg:col-span-4">
-                        <legend class="mb-1 text-sm font-medium">"Tags (any of)"</legend>
-                        <div class="flex flex-wrap gap-2">
-                            {page.all_tags.iter().map(|t| {
-                                let checked = chosen_tags.contains(t);
-                                view! {
-                                    <label class="inline-flex min-h-11 items-center gap-2 rounded-lg border border-slate-300 px-3 text-sm dark:border-slate-600">
-                                        <input type="checkbox" name="tag" value=t.clone() checked=checked class="size-4" />
-                                        {t.clone()}
-                                    </label>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
-                <div class="mt-3 flex gap-2">
-                    <button type="submit" class=BUTTON>"Apply filters"</button>
-                    <a href="/users" class=BUTTON_QUIET>"Clear"</a>
-                </div>
-            </details>
-        </form>
-        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="users-total">{total_text(page.total)}</p>
+        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="users-total">{total.clone()}</p>
         {if page.users.is_empty() {
             view! { <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">"No users match these filters."</p> }.into_any()
         } else {
             view! {
                 <form method="post" action="/users/bulk" aria-label="Bulk actions">
                     <input type="hidden" name="return_to" value=page.here.clone() />
-                    <BulkBar can_admin=page.can_admin />
+                    <BulkBar can_admin=page.can_admin filtered total=total.clone() />
                     <UserTable users=page.users />
                 </form>
             }.into_any()
@@ -168,16 +204,16 @@ fn UsersView(query: UsersQuery, page: UsersPageData) -> impl IntoView {
     }
 }
 
-fn badge(text: String, tone: &'static str) -> impl IntoView {
+pub(super) fn badge(text: String, tone: &'static str) -> impl IntoView {
     view! { <span class=format!("inline-block rounded px-1.5 py-0.5 text-xs font-medium {tone}")>{text}</span> }
 }
 
-const GREY: &str = "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300";
+pub(super) const GREY: &str = "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300";
 const RED: &str = "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200";
 const AMBER: &str = "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-100";
-const INDIGO: &str = "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200";
+pub(super) const INDIGO: &str = "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200";
 
-fn status_badges(u: &UserItem) -> impl IntoView + use<> {
+pub(super) fn status_badges(u: &UserItem) -> impl IntoView + use<> {
     let mut out = Vec::new();
     if !u.active {
         out.push(badge("deactivated".into(), RED).into_any());
@@ -195,32 +231,19 @@ fn status_badges(u: &UserItem) -> impl IntoView + use<> {
     out
 }
 
-/// Choose an action for the checked rows. Moderators only see theirs.
+/// Choose an action for the checked rows, or for every user the filter
+/// matches. Moderators only see theirs.
 #[component]
-fn BulkBar(can_admin: bool) -> impl IntoView {
-    let mut actions = vec![("", "Choose…"), ("activate", "Activate"), ("deactivate", "Deactivate")];
-    if can_admin {
-        actions.extend([
-            ("tag", "Add tags"),
-            ("untag", "Remove tags"),
-            ("approve", "Approve registration"),
-            ("confirm_email", "Confirm email"),
-            ("resend_confirmation", "Resend confirmation email"),
-            ("force_password_reset", "Force password reset"),
-            ("grant_moderator", "Make moderator"),
-            ("revoke_moderator", "Revoke moderator"),
-            ("grant_admin", "Make admin"),
-            ("revoke_admin", "Revoke admin"),
-            ("delete", "Delete"),
-        ]);
-    }
+fn BulkBar(can_admin: bool, filtered: bool, total: String) -> impl IntoView {
+    let actions = ACTIONS.iter().filter(|a| can_admin || !a.2);
     view! {
         <fieldset class="mb-3 grid grid-cols-1 gap-2 rounded-2xl border border-slate-200 bg-white p-3 sm:grid-cols-2 lg:grid-cols-4 lg:items-end dark:border-slate-800 dark:bg-slate-900">
-            <legend class="sr-only">"Apply to selected users"</legend>
+            <legend class="sr-only">"Bulk actions"</legend>
             <div>
                 <label for="bulk-action" class="mb-1 block text-sm font-medium">"Action"</label>
                 <select id="bulk-action" name="action" class=INPUT>
-                    {actions.into_iter().map(|(v, t)| view! { <option value=v>{t}</option> }).collect_view()}
+                    <option value="">"Choose…"</option>
+                    {actions.map(|(v, t, _)| view! { <option value=*v>{*t}</option> }).collect_view()}
                 </select>
             </div>
             {can_admin.then(|| view! {
@@ -233,7 +256,17 @@ fn BulkBar(can_admin: bool) -> impl IntoView {
                     <input id="bulk-confirm" name="confirm" type="text" autocomplete="off" class=INPUT />
                 </div>
             })}
-            <button type="submit" class=BUTTON>"Apply to selected"</button>
+            {filtered.then(|| view! {
+                <div class="flex flex-col gap-1 text-sm sm:col-span-2 lg:col-span-4" role="radiogroup" aria-label="Apply to">
+                    <label class="inline-flex min-h-11 items-center gap-2">
+                        <input type="radio" name="scope" value="selected" checked=true class="size-5" />"The users ticked below"
+                    </label>
+                    <label class="inline-flex min-h-11 items-center gap-2">
+                        <input type="radio" name="scope" value="filter" class="size-5" />{format!("All users matching this filter ({total}); you confirm the count next")}
+                    </label>
+                </div>
+            })}
+            <button type="submit" class=BUTTON>"Apply action"</button>
         </fieldset>
     }
 }
@@ -258,14 +291,14 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                 {users.into_iter().map(|u| {
                     let origin = if u.local { None } else { Some(badge("external".into(), GREY)) };
                     view! {
-                        <tr class="block rounded-2xl border border-slate-200 bg-white p-4 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent">
+                        <tr data-user-row="" class="block data-[current]:bg-indigo-50 data-[current]:outline-2 data-[current]:outline-indigo-500 dark:data-[current]:bg-indigo-950 rounded-2xl border border-slate-200 bg-white p-4 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent">
                             <td class="float-right md:float-none md:table-cell md:py-2 md:pr-3">
                                 <label class="-m-2 flex size-11 items-center justify-center">
                                     <input type="checkbox" name="ids" value=u.id class="size-5" aria-label=format!("Select @{}", u.nickname) />
                                 </label>
                             </td>
                             <td class="block md:table-cell md:py-2 md:pr-3">
-                                <p class="font-medium break-all">{format!("@{}", u.nickname)}</p>
+                                <a href=format!("/users/{}", u.id) class="font-medium break-all text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">{format!("@{}", u.nickname)}</a>
                                 {(!u.display_name.is_empty()).then(|| view! { <p class="break-words">{u.display_name.clone()}</p> })}
                                 {u.email.clone().map(|e| view! { <p class="text-xs text-slate-600 break-all dark:text-slate-400">{e}</p> })}
                             </td>

@@ -24,8 +24,47 @@ pub struct UsersQuery {
 }
 
 impl UsersQuery {
-    /// The query string for this view, with the page position replaced.
+    /// Reads a raw query string (`tag` repeats; unknown keys are ignored).
+    pub fn from_query_string(raw: &str) -> UsersQuery {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.trim_start_matches('?')).unwrap_or_default();
+        let mut q = UsersQuery::default();
+        for (k, v) in pairs {
+            let slot = match k.as_str() {
+                "q" => &mut q.q,
+                "status" => &mut q.status,
+                "origin" => &mut q.origin,
+                "role" => &mut q.role,
+                "domain" => &mut q.domain,
+                "created_after" => &mut q.created_after,
+                "created_before" => &mut q.created_before,
+                "sort" => &mut q.sort,
+                "per_page" => &mut q.per_page,
+                "after" => &mut q.after,
+                "before" => &mut q.before,
+                "tag" => {
+                    q.tag.push(v);
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(v);
+        }
+        q
+    }
+
+    /// The same view from its first page (no position), as a query string.
+    pub fn without_position(&self) -> UsersQuery {
+        UsersQuery { after: None, before: None, ..self.clone() }
+    }
+
+    /// The list's URL for this view, with the page position replaced.
     pub fn href(&self, after: Option<&str>, before: Option<&str>) -> String {
+        let qs = self.query_string(after, before);
+        if qs.is_empty() { "/users".into() } else { format!("/users?{qs}") }
+    }
+
+    /// The query string for this view, with the page position replaced.
+    pub fn query_string(&self, after: Option<&str>, before: Option<&str>) -> String {
         let singles = [
             ("q", &self.q),
             ("status", &self.status),
@@ -48,8 +87,7 @@ impl UsersQuery {
         if let Some(b) = before {
             pairs.push(("before", b));
         }
-        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if qs.is_empty() { "/users".into() } else { format!("/users?{qs}") }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 }
 
@@ -69,6 +107,26 @@ pub struct UserItem {
     pub last_active_at: Option<i64>,
 }
 
+#[cfg(feature = "ssr")]
+impl UserItem {
+    pub fn from_row(r: crate::server::storage::users_list::UserRow, tags: Vec<String>) -> Self {
+        UserItem {
+            role: crate::domain::Role::from_flags(r.is_admin, r.is_moderator).map(|r| r.label().to_owned()),
+            tags,
+            id: r.id,
+            nickname: r.nickname,
+            email: r.email,
+            display_name: r.display_name,
+            local: r.local,
+            active: r.is_active,
+            approved: r.is_approved,
+            confirmed: r.is_confirmed,
+            created_at: r.created_at,
+            last_active_at: r.last_active_at,
+        }
+    }
+}
+
 /// How many users match: exact, or a lower bound, or an estimate.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub enum Total {
@@ -84,10 +142,6 @@ pub struct UsersPageData {
     pub next: Option<String>,
     pub prev: Option<String>,
     pub notices: Vec<String>,
-    pub all_tags: Vec<String>,
-    /// The sort actually applied, as a parameter value.
-    pub sort: String,
-    pub per_page: i64,
     /// Whether the viewer may use admin-only bulk actions.
     pub can_admin: bool,
     /// This exact view's URL, for returning after a bulk action.
@@ -210,24 +264,13 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
             None => Total::MoreThan(COUNT_CAP),
         }
     };
-    let all_tags = users_list::all_tags(conn.as_ref()).await?;
     let mut tags = page.tags;
     let users = page
         .rows
         .into_iter()
-        .map(|r| UserItem {
-            role: crate::domain::Role::from_flags(r.is_admin, r.is_moderator).map(|r| r.label().to_owned()),
-            tags: tags.remove(&r.id).unwrap_or_default(),
-            id: r.id,
-            nickname: r.nickname,
-            email: r.email,
-            display_name: r.display_name,
-            local: r.local,
-            active: r.is_active,
-            approved: r.is_approved,
-            confirmed: r.is_confirmed,
-            created_at: r.created_at,
-            last_active_at: r.last_active_at,
+        .map(|r| {
+            let t = tags.remove(&r.id).unwrap_or_default();
+            UserItem::from_row(r, t)
         })
         .collect();
     let next = page.next.map(|c| query.href(Some(&c.encode()), None));
@@ -238,10 +281,17 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
         next,
         prev,
         notices: p.notices,
-        all_tags,
-        sort: p.sort.as_param(),
-        per_page: p.per_page,
         can_admin: ctx.staff().is_admin(),
         here: query.href(query.after.as_deref(), query.before.as_deref()),
     })
+}
+
+/// Every tag, for the filter's choices.
+#[server]
+pub async fn user_tags() -> Result<Vec<String>, AppError> {
+    use crate::server::state::AppState;
+    crate::auth::moderator()?;
+    let state = AppState::get()?;
+    let mut conn = state.db.conn().await?;
+    crate::server::storage::users_list::all_tags(conn.as_ref()).await
 }

@@ -8,9 +8,23 @@ use super::{ConnRef, now, on};
 use crate::auth::Staff;
 use crate::error::AppError;
 
+/// Who did it: a staff member, or a user acting on their own account
+/// (following a password-reset link).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub id: i64,
+    pub nickname: &'a str,
+}
+
+impl<'a> From<&'a Staff> for Actor<'a> {
+    fn from(s: &'a Staff) -> Self {
+        Actor { id: s.id, nickname: &s.nickname }
+    }
+}
+
 /// One thing that happened, as the caller describes it.
 pub struct Entry<'a> {
-    pub actor: &'a Staff,
+    pub actor: Actor<'a>,
     /// Dotted verb, e.g. `session.sign_in`, `token.create`, `user.deactivate`.
     pub action: &'a str,
     /// Users this entry concerns (indexed for "log entries about this user").
@@ -25,15 +39,13 @@ pub async fn record(c: ConnRef<'_>, e: Entry<'_>) -> Result<i64, AppError> {
     const INSERT: &str = "INSERT INTO moderation_log \
         (actor_id, actor_nickname, action, subject_type, subject_ids, data, message, created_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    const SUBJECT: &str = "INSERT INTO moderation_log_subjects (entry_id, user_id) VALUES ($1, $2) \
-        ON CONFLICT DO NOTHING";
     let subject_type = (!e.subject_users.is_empty()).then_some("user");
     let ids = serde_json::to_string(e.subject_users).map_err(|x| AppError::Internal(x.to_string()))?;
     let data = e.data.to_string();
     on!(c, |c| {
         let id: i64 = sqlx::query_scalar(INSERT)
             .bind(e.actor.id)
-            .bind(&e.actor.nickname)
+            .bind(e.actor.nickname)
             .bind(e.action)
             .bind(subject_type)
             .bind(&ids)
@@ -42,8 +54,11 @@ pub async fn record(c: ConnRef<'_>, e: Entry<'_>) -> Result<i64, AppError> {
             .bind(now())
             .fetch_one(&mut *c)
             .await?;
-        for user in e.subject_users {
-            sqlx::query(SUBJECT).bind(id).bind(user).execute(&mut *c).await?;
+        // Many rows per statement: an action on a whole filter may touch thousands.
+        for chunk in e.subject_users.chunks(500) {
+            let rows = chunk.iter().map(|u| format!("({id}, {u})")).collect::<Vec<_>>().join(", ");
+            let sql = format!("INSERT INTO moderation_log_subjects (entry_id, user_id) VALUES {rows} ON CONFLICT DO NOTHING");
+            sqlx::query(&sql).execute(&mut *c).await?;
         }
         Ok(id)
     })

@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod instance;
+pub mod password_resets;
+pub mod saved_views;
 pub mod seed;
 pub mod sql;
 pub mod throttle;

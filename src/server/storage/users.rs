@@ -88,3 +88,73 @@ pub async fn touch_last_active(c: ConnRef<'_>, id: i64) -> Result<(), AppError> 
     on!(c, |c| sqlx::query(SQL).bind(id).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The editable account fields (Pleroma's "credentials").
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub nickname: String,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub bio: String,
+    pub avatar: String,
+    pub actor_type: String,
+    pub locked: bool,
+    pub discoverable: bool,
+    pub local: bool,
+    pub password_reset_pending: bool,
+}
+
+pub async fn credentials(c: ConnRef<'_>, id: i64) -> Result<Option<Credentials>, AppError> {
+    const SQL: &str = "SELECT id, nickname, email, display_name, bio, avatar, actor_type, locked, discoverable, \
+                       local, password_reset_pending FROM users WHERE id = $1";
+    Ok(on!(c, |c| sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await)?)
+}
+
+/// Fields to change; `None` keeps the stored value. Already validated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CredentialsChange {
+    pub email: Option<Email>,
+    pub display_name: Option<String>,
+    pub bio: Option<String>,
+    pub avatar: Option<String>,
+    pub actor_type: Option<String>,
+    pub locked: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+/// Applies a change in one statement. A new password also clears a forced reset.
+pub async fn update_credentials(c: ConnRef<'_>, id: i64, ch: &CredentialsChange) -> Result<u64, AppError> {
+    const SQL: &str = "UPDATE users SET email = COALESCE($2, email), display_name = COALESCE($3, display_name), \
+        bio = COALESCE($4, bio), avatar = COALESCE($5, avatar), actor_type = COALESCE($6, actor_type), \
+        locked = COALESCE($7, locked), discoverable = COALESCE($8, discoverable), \
+        password_hash = COALESCE($9, password_hash), \
+        password_reset_pending = CASE WHEN $10 THEN FALSE ELSE password_reset_pending END, updated_at = $11 \
+        WHERE id = $1";
+    Ok(on!(c, |c| sqlx::query(SQL)
+        .bind(id)
+        .bind(ch.email.as_ref().map(Email::as_str))
+        .bind(ch.display_name.as_deref())
+        .bind(ch.bio.as_deref())
+        .bind(ch.avatar.as_deref())
+        .bind(ch.actor_type.as_deref())
+        .bind(ch.locked)
+        .bind(ch.discoverable)
+        .bind(ch.password_hash.as_deref())
+        .bind(ch.password_hash.is_some())
+        .bind(now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?)
+}
+
+pub async fn nickname_taken(c: ConnRef<'_>, nickname: &str) -> Result<bool, AppError> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM users WHERE lower(nickname) = lower($1))";
+    Ok(on!(c, |c| sqlx::query_scalar(SQL).bind(nickname).fetch_one(&mut *c).await)?)
+}
+
+pub async fn email_taken(c: ConnRef<'_>, email: &str) -> Result<bool, AppError> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))";
+    Ok(on!(c, |c| sqlx::query_scalar(SQL).bind(email).fetch_one(&mut *c).await)?)
+}

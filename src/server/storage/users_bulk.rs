@@ -2,6 +2,7 @@
 //! also holds the action's moderation-log entry.
 
 use super::sql::{Arg, bind_args};
+use super::users_list::UserFilter;
 use super::{ConnRef, now, on};
 use crate::error::AppError;
 
@@ -51,6 +52,22 @@ pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<Target>, AppError
     Ok(found)
 }
 
+/// Every user matching `filter`, up to `cap` (one more is fetched, so the
+/// caller can tell "too many").
+pub async fn by_filter(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> Result<Vec<Target>, AppError> {
+    let (from, mut f) = filter.to_sql_for(&c, true);
+    let lim = f.push(Arg::Int(cap + 1));
+    let sql = format!(
+        "SELECT users.id, users.nickname, users.is_admin, users.is_moderator FROM {from} {} ORDER BY users.id DESC LIMIT {lim}",
+        f.where_clause()
+    );
+    Ok(on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?)
+}
+
+/// Statements name at most this many ids, so an action on a whole filter
+/// stays a series of ordinary-sized statements in its one transaction.
+const CHUNK: usize = 5_000;
+
 /// A boolean column bulk actions may set (never a name from input).
 #[derive(Debug, Clone, Copy)]
 pub enum Flag {
@@ -75,37 +92,54 @@ impl Flag {
     }
 }
 
-pub async fn set_flag(c: ConnRef<'_>, ids: &[i64], flag: Flag, value: bool) -> Result<u64, AppError> {
-    let sql = format!("UPDATE users SET {} = $1, updated_at = $2 WHERE id IN ({})", flag.column(), id_list(ids));
-    Ok(on!(c, |x| sqlx::query(&sql).bind(value).bind(now()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+pub async fn set_flag(mut c: ConnRef<'_>, ids: &[i64], flag: Flag, value: bool) -> Result<u64, AppError> {
+    let mut n = 0;
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!("UPDATE users SET {} = $1, updated_at = $2 WHERE id IN ({})", flag.column(), id_list(chunk));
+        n += on!(c.reborrow(), |x| sqlx::query(&sql)
+            .bind(value)
+            .bind(now())
+            .execute(&mut *x)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(n)
 }
 
 pub async fn add_tags(mut c: ConnRef<'_>, ids: &[i64], tags: &[String]) -> Result<(), AppError> {
     const TAG: &str = "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
     for tag in tags {
         on!(c.reborrow(), |x| sqlx::query(TAG).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
-        let sql = format!(
-            "INSERT INTO user_tags (user_id, tag_id) SELECT u.id, t.id FROM users u, tags t \
-             WHERE u.id IN ({}) AND t.name = $1 ON CONFLICT DO NOTHING",
-            id_list(ids)
-        );
-        on!(c.reborrow(), |x| sqlx::query(&sql).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO user_tags (user_id, tag_id) SELECT u.id, t.id FROM users u, tags t \
+                 WHERE u.id IN ({}) AND t.name = $1 ON CONFLICT DO NOTHING",
+                id_list(chunk)
+            );
+            on!(c.reborrow(), |x| sqlx::query(&sql).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        }
     }
     Ok(())
 }
 
 pub async fn remove_tags(mut c: ConnRef<'_>, ids: &[i64], tags: &[String]) -> Result<(), AppError> {
     for tag in tags {
-        let sql = format!(
-            "DELETE FROM user_tags WHERE user_id IN ({}) AND tag_id IN (SELECT id FROM tags WHERE name = $1)",
-            id_list(ids)
-        );
-        on!(c.reborrow(), |x| sqlx::query(&sql).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "DELETE FROM user_tags WHERE user_id IN ({}) AND tag_id IN (SELECT id FROM tags WHERE name = $1)",
+                id_list(chunk)
+            );
+            on!(c.reborrow(), |x| sqlx::query(&sql).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        }
     }
     Ok(())
 }
 
-pub async fn delete(c: ConnRef<'_>, ids: &[i64]) -> Result<u64, AppError> {
-    let sql = format!("DELETE FROM users WHERE id IN ({})", id_list(ids));
-    Ok(on!(c, |x| sqlx::query(&sql).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+pub async fn delete(mut c: ConnRef<'_>, ids: &[i64]) -> Result<u64, AppError> {
+    let mut n = 0;
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!("DELETE FROM users WHERE id IN ({})", id_list(chunk));
+        n += on!(c.reborrow(), |x| sqlx::query(&sql).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(n)
 }

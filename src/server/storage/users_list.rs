@@ -78,14 +78,26 @@ impl Sort {
     /// The indexed expression rows are ordered by (ties broken by id).
     /// Creation order is id order (ids are assigned as accounts are created),
     /// which lets a search stream from the FTS index in rowid order.
-    fn expr(self, searching: bool) -> &'static str {
+    fn expr(self, driver: Driver) -> &'static str {
         match self.key {
-            SortKey::CreatedAt if searching => "users_search.rowid",
-            SortKey::CreatedAt => "users.id",
+            SortKey::CreatedAt => match driver {
+                Driver::Users => "users.id",
+                Driver::Search => "users_search.rowid",
+                Driver::Tag => "ut.user_id",
+            },
             SortKey::Nickname => "lower(users.nickname)",
             SortKey::LastActive => "coalesce(users.last_active_at, 0)",
         }
     }
+}
+
+/// The table a list query walks in order: users itself, the FTS index
+/// (SQLite search), or one tag's `user_tags` entries (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Driver {
+    Users,
+    Search,
+    Tag,
 }
 
 /// Filters of the list, already parsed.
@@ -123,13 +135,23 @@ impl UserFilter {
     /// `FROM …` and the conditions. With a trigram search on SQLite the FTS
     /// table drives the query (joined, so results stream in rowid order and
     /// stop at the page size); every column is qualified for that join.
-    fn to_sql(&self, backend: &ConnRef<'_>) -> (&'static str, Filter) {
-        self.to_sql_for(backend, false)
+    fn to_sql(&self, backend: &ConnRef<'_>, sort: Sort) -> (&'static str, Filter, Driver) {
+        // One tag in creation order: walk that tag's index entries newest
+        // first and stop at the page size, instead of probing every user.
+        if self.tags.len() == 1 && sort.key == SortKey::CreatedAt && self.fts_phrase(backend).is_none() {
+            let only_tag = UserFilter { tags: Vec::new(), ..self.clone() };
+            let (_, mut f) = only_tag.to_sql_for(backend, false);
+            f.and("ut.tag_id = (SELECT id FROM tags WHERE name = ?)", [Arg::Text(self.tags[0].clone())]);
+            return ("user_tags ut JOIN users ON users.id = ut.user_id", f, Driver::Tag);
+        }
+        let (from, f) = self.to_sql_for(backend, false);
+        let driver = if self.fts_phrase(backend).is_some() { Driver::Search } else { Driver::Users };
+        (from, f, driver)
     }
 
     /// `counting`: counts visit every match, so tags drive the query from
     /// user_tags instead of probing it row by row in list order.
-    fn to_sql_for(&self, backend: &ConnRef<'_>, counting: bool) -> (&'static str, Filter) {
+    pub(super) fn to_sql_for(&self, backend: &ConnRef<'_>, counting: bool) -> (&'static str, Filter) {
         let mut f = Filter::default();
         let from = match self.fts_phrase(backend) {
             Some(phrase) => {
@@ -295,8 +317,8 @@ pub async fn list(
     at: &PageAt,
     limit: i64,
 ) -> Result<ListPage, AppError> {
-    let (from, mut f) = filter.to_sql(&c);
-    let expr = sort.expr(filter.fts_phrase(&c).is_some());
+    let (from, mut f, driver) = filter.to_sql(&c, sort);
+    let expr = sort.expr(driver);
     // Walking backwards (the "previous" page) reverses the order, then the rows.
     let backwards = matches!(at, PageAt::Before(_));
     let descending = sort.descending != backwards;
@@ -340,8 +362,8 @@ pub async fn offset_page(
     page: i64,
     size: i64,
 ) -> Result<(Vec<UserRow>, HashMap<i64, Vec<String>>), AppError> {
-    let (from, mut f) = filter.to_sql(&c);
-    let expr = Sort::default().expr(filter.fts_phrase(&c).is_some());
+    let (from, mut f, driver) = filter.to_sql(&c, Sort::default());
+    let expr = Sort::default().expr(driver);
     let lim = f.push(Arg::Int(size));
     let off = f.push(Arg::Int((page - 1) * size));
     let sql =

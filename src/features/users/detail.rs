@@ -1,0 +1,309 @@
+//! `/users/{id}` (profile, actions, credentials, reset link, log entries about
+//! the user) and `/users/new`. Plain forms: everything works without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::detail_data::{UserDetail, load_user_detail};
+use super::forms::DELETE_CONFIRMATION;
+use super::pages::{GREY, INDIGO, badge, status_badges};
+use crate::app::use_page_session;
+use crate::error::AppError;
+use crate::ui::flash::FormState;
+use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, FormError, PageHeader, format_time};
+
+const SECTION: &str =
+    "mb-6 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
+const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
+
+#[component]
+pub fn UserDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let data = Resource::new_blocking(id, |id| async move {
+        match id {
+            Some(id) => load_user_detail(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    let session = use_page_session();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let form = session.await.ok().and_then(|s| s.form_named("credentials"));
+                match data.await {
+                    Ok(d) => view! { <DetailView d form /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A one-button form that runs a bulk action on this one user.
+fn action_form(id: i64, action: &'static str, label: &'static str, style: &'static str) -> impl IntoView + use<> {
+    view! {
+        <form method="post" action="/users/bulk">
+            <input type="hidden" name="ids" value=id />
+            <input type="hidden" name="action" value=action />
+            <input type="hidden" name="return_to" value=format!("/users/{id}") />
+            <button type="submit" class=format!("{style} w-full sm:w-auto")>{label}</button>
+        </form>
+    }
+}
+
+fn fact(label: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
+            <dt class="text-sm font-medium text-slate-600 dark:text-slate-400">{label}</dt>
+            <dd class="mt-1 text-sm break-words sm:col-span-2 sm:mt-0">{value}</dd>
+        </div>
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "Yes".into() } else { "No".into() }
+}
+
+#[component]
+fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
+    let u = d.user.clone();
+    let id = u.id;
+    let title = format!("@{}", u.nickname);
+    let lead = if u.display_name.is_empty() { None } else { Some(u.display_name.clone()) };
+    let facts = view! {
+        <dl class="divide-y divide-slate-200 dark:divide-slate-800">
+            {fact("Email", u.email.clone().unwrap_or_else(|| "—".into()))}
+            {fact("Origin", if u.local { "Local".into() } else { "External".into() })}
+            {fact("Role", u.role.clone().unwrap_or_else(|| "None".into()))}
+            {fact("Joined", format_time(u.created_at))}
+            {fact("Last active", u.last_active_at.map(format_time).unwrap_or_else(|| "never".into()))}
+            {fact("Email confirmed", yes_no(u.confirmed))}
+            {fact("Approved", yes_no(u.approved))}
+            {fact("Locked", yes_no(d.locked))}
+            {fact("Discoverable", yes_no(d.discoverable))}
+            {fact("Actor type", d.actor_type.clone())}
+            {d.password_reset_pending.then(|| fact("Password", "Must be reset at next sign-in".into()))}
+            {d.registration_reason.clone().map(|r| fact("Registration reason", r))}
+            {(!d.bio.is_empty()).then(|| fact("Bio", d.bio.clone()))}
+        </dl>
+    };
+    view! {
+        <Title text=title.clone() />
+        <p class="mb-2"><a href="/users" class="text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
+        <header class="mb-4">
+            <h1 class="text-2xl font-semibold tracking-tight break-all">{title}</h1>
+            {lead.map(|l| view! { <p class="mt-1 text-slate-600 break-words dark:text-slate-400">{l}</p> })}
+        </header>
+        <div class="mb-4 flex flex-wrap gap-1" data-testid="user-badges">
+            {status_badges(&u)}
+            {(!u.local).then(|| badge("external".into(), GREY))}
+            {u.role.clone().map(|r| badge(r, INDIGO))}
+            {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
+        </div>
+        <section class=SECTION aria-labelledby="facts-h">
+            <h2 id="facts-h" class="mb-2 text-lg font-semibold">"Profile"</h2>
+            {facts}
+        </section>
+        <Actions d=d.clone() />
+        {d.can_admin.then(|| view! { <Credentials d=d.clone() form=form.clone() /> })}
+        {d.can_admin.then(|| view! { <LogAbout d=d.clone() /> })}
+        <p class="text-xs text-slate-600 dark:text-slate-400">{format!("User id {id}")}</p>
+    }
+}
+
+#[component]
+fn Actions(d: UserDetail) -> impl IntoView {
+    let u = &d.user;
+    let id = u.id;
+    let is_admin = u.role.as_deref() == Some("admin");
+    let is_mod = u.role.as_deref() == Some("moderator");
+    let mut buttons = Vec::new();
+    if !d.is_self {
+        buttons.push(if u.active {
+            action_form(id, "deactivate", "Deactivate", BUTTON_DANGER).into_any()
+        } else {
+            action_form(id, "activate", "Activate", BUTTON).into_any()
+        });
+    }
+    if d.can_admin {
+        if !u.approved {
+            buttons.push(action_form(id, "approve", "Approve registration", BUTTON).into_any());
+        }
+        if !u.confirmed {
+            buttons.push(action_form(id, "confirm_email", "Confirm email", BUTTON_QUIET).into_any());
+            buttons.push(action_form(id, "resend_confirmation", "Resend confirmation", BUTTON_QUIET).into_any());
+        }
+        if u.local {
+            buttons.push(action_form(id, "force_password_reset", "Force password reset", BUTTON_QUIET).into_any());
+        }
+        buttons.push(if is_mod {
+            action_form(id, "revoke_moderator", "Revoke moderator", BUTTON_QUIET).into_any()
+        } else {
+            action_form(id, "grant_moderator", "Make moderator", BUTTON_QUIET).into_any()
+        });
+        if !is_admin {
+            buttons.push(action_form(id, "grant_admin", "Make admin", BUTTON_QUIET).into_any());
+        } else if !d.is_self {
+            buttons.push(action_form(id, "revoke_admin", "Revoke admin", BUTTON_QUIET).into_any());
+        }
+    }
+    let back = format!("/users/{id}");
+    view! {
+        <section class=SECTION aria-labelledby="actions-h">
+            <h2 id="actions-h" class="mb-3 text-lg font-semibold">"Actions"</h2>
+            <div class="flex flex-col gap-2 sm:flex-row sm:flex-wrap">{buttons}</div>
+            {d.can_admin.then(|| view! {
+                <div class="mt-5 grid gap-4 sm:grid-cols-2">
+                    <form method="post" action="/users/bulk" class="flex flex-col gap-2">
+                        <input type="hidden" name="ids" value=id />
+                        <input type="hidden" name="return_to" value=back.clone() />
+                        <label for="tag-add" class="text-sm font-medium">"Tags"</label>
+                        <input id="tag-add" name="tags" type="text" placeholder="vip, beta" class=INPUT />
+                        <div class="flex gap-2">
+                            <button type="submit" name="action" value="tag" class=BUTTON_QUIET>"Add tags"</button>
+                            <button type="submit" name="action" value="untag" class=BUTTON_QUIET>"Remove tags"</button>
+                        </div>
+                    </form>
+                    {u.local.then(|| view! {
+                        <form method="post" action=format!("/users/{id}/password-reset") class="flex flex-col gap-2">
+                            <p class="text-sm font-medium">"Password reset link"</p>
+                            <p class="text-xs text-slate-600 dark:text-slate-400">"A one-time link, valid for 24 hours, for you to pass on. Shown once."</p>
+                            <button type="submit" class=BUTTON_QUIET>"Create reset link"</button>
+                        </form>
+                    })}
+                    {(!d.is_self).then(|| view! {
+                        <form method="post" action="/users/bulk" class="flex flex-col gap-2 sm:col-span-2">
+                            <input type="hidden" name="ids" value=id />
+                            <input type="hidden" name="return_to" value=back.clone() />
+                            <input type="hidden" name="action" value="delete" />
+                            <label for="delete-confirm" class="text-sm font-medium">{format!("Type \"{DELETE_CONFIRMATION}\" to delete this account")}</label>
+                            <div class="flex flex-col gap-2 sm:flex-row">
+                                <input id="delete-confirm" name="confirm" type="text" autocomplete="off" class=INPUT />
+                                <button type="submit" class=BUTTON_DANGER>"Delete account"</button>
+                            </div>
+                        </form>
+                    })}
+                </div>
+            })}
+        </section>
+    }
+}
+
+fn checkbox(name: &'static str, label: &'static str, checked: bool) -> impl IntoView {
+    let id = format!("f-{name}");
+    view! {
+        <label class="mb-3 flex min-h-11 items-center gap-3 text-sm font-medium">
+            <input id=id type="checkbox" name=name value="on" checked=checked class="size-5" />
+            {label}
+        </label>
+    }
+}
+
+#[component]
+fn Credentials(d: UserDetail, form: Option<FormState>) -> impl IntoView {
+    let id = d.user.id;
+    let f = form.clone().unwrap_or_default();
+    // After a rejected submit the form shows what was typed, not what is stored.
+    let kept = |name: &str, stored: String| f.values.get(name).cloned().unwrap_or(stored);
+    let flag = |name: &str, stored: bool| if form.is_some() { f.values.contains_key(name) } else { stored };
+    let bio = kept("bio", d.bio.clone());
+    let bio_err = f.errors.get("bio").cloned();
+    let actor = kept("actor_type", d.actor_type.clone());
+    let fs = f.clone();
+    view! {
+        <section class=SECTION aria-labelledby="cred-h">
+            <h2 id="cred-h" class="mb-4 text-lg font-semibold">"Edit credentials"</h2>
+            <FormError form=form.clone() />
+            <form method="post" action=format!("/users/{id}/credentials") class="max-w-xl" novalidate>
+                <Field name="email" label="Email" kind="email" form=fs.clone() value=d.user.email.clone().unwrap_or_default() autocomplete="off" />
+                <Field name="display_name" label="Display name" form=fs.clone() value=d.user.display_name.clone() />
+                <div class="mb-4">
+                    <label for="f-bio" class="mb-1 block text-sm font-medium">"Bio"</label>
+                    <textarea id="f-bio" name="bio" rows="4" class=INPUT aria-invalid=bio_err.as_ref().map(|_| "true")>{bio}</textarea>
+                    {bio_err.map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
+                </div>
+                <Field name="avatar" label="Avatar URL" kind="url" form=fs.clone() value=d.avatar.clone() hint="An http(s) image address, or empty." />
+                <div class="mb-4">
+                    <label for="f-actor_type" class="mb-1 block text-sm font-medium">"Actor type"</label>
+                    <select id="f-actor_type" name="actor_type" class=INPUT>
+                        {["Person", "Service", "Application"].into_iter().map(|t| view! { <option value=t selected=t == actor>{t}</option> }).collect_view()}
+                    </select>
+                </div>
+                {checkbox("locked", "Locked (approves followers by hand)", flag("locked", d.locked))}
+                {checkbox("discoverable", "Discoverable (listed in directories and search)", flag("discoverable", d.discoverable))}
+                <Field name="password" label="New password" kind="password" form=fs autocomplete="new-password" hint="Leave empty to keep the current password. At least 12 characters." />
+                <button type="submit" class=BUTTON>"Save credentials"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn LogAbout(d: UserDetail) -> impl IntoView {
+    let search = format!("/moderation-log?q=%40{}", d.user.nickname);
+    view! {
+        <section class=SECTION aria-labelledby="log-h">
+            <h2 id="log-h" class="mb-3 text-lg font-semibold">"Log entries about this user"</h2>
+            {if d.log.is_empty() {
+                view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Nothing has been logged about this user yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="divide-y divide-slate-200 dark:divide-slate-800" data-testid="user-log">
+                        {d.log.iter().map(|l| view! {
+                            <li class="py-2 text-sm">
+                                <p class="break-words">{l.message.clone()}</p>
+                                <p class="text-xs text-slate-600 dark:text-slate-400">{format_time(l.time)}</p>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            {d.more_log.then(|| view! { <a href=search class="mt-3 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">"Search the moderation log for more"</a> })}
+        </section>
+    }
+}
+
+#[component]
+pub fn NewUserPage() -> impl IntoView {
+    let session = use_page_session();
+    view! {
+        <Title text="New user" />
+        <p class="mb-2"><a href="/users" class="text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
+        <PageHeader title="New user".into() lead="A local account, active and confirmed. Give a role only to staff." />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let s = match session.await {
+                    Ok(s) => s,
+                    Err(e) => return view! { <ErrorView error=e /> }.into_any(),
+                };
+                if !s.staff.as_ref().is_some_and(|st| st.is_admin()) {
+                    return view! { <ErrorView error=AppError::Forbidden /> }.into_any();
+                }
+                let f = s.form_named("new_user").unwrap_or_default();
+                let role = f.values.get("role").cloned().unwrap_or_default();
+                let role_err = f.errors.get("role").cloned();
+                view! {
+                    <section class=SECTION>
+                        <FormError form=Some(f.clone()) />
+                        <form method="post" action="/users/new" class="max-w-xl" novalidate>
+                            <Field name="nickname" label="Nickname" form=f.clone() autocomplete="off" required=true hint="Letters, digits, '_', '-' or '.'." />
+                            <Field name="email" label="Email" kind="email" form=f.clone() autocomplete="off" required=true />
+                            <Field name="display_name" label="Display name" form=f.clone() />
+                            <Field name="password" label="Password" kind="password" form=f.clone() autocomplete="new-password" required=true hint="At least 12 characters. Or create a reset link afterwards." />
+                            <div class="mb-4">
+                                <label for="f-role" class="mb-1 block text-sm font-medium">"Role"</label>
+                                <select id="f-role" name="role" class=INPUT aria-invalid=role_err.as_ref().map(|_| "true")>
+                                    {[("", "None"), ("moderator", "Moderator"), ("admin", "Admin")].into_iter().map(|(v, t)| view! { <option value=v selected=v == role>{t}</option> }).collect_view()}
+                                </select>
+                                {role_err.map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
+                            </div>
+                            <button type="submit" class=BUTTON>"Create user"</button>
+                        </form>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,82 @@
+//! Data for `/users/{id}` and the public `/password-reset` page.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::server::UserItem;
+use crate::error::AppError;
+
+/// A moderation-log entry about the user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogLine {
+    pub id: i64,
+    pub message: String,
+    pub time: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserItem,
+    pub bio: String,
+    pub avatar: String,
+    pub actor_type: String,
+    pub locked: bool,
+    pub discoverable: bool,
+    pub registration_reason: Option<String>,
+    pub password_reset_pending: bool,
+    /// The latest entries about this user (admins only; empty for moderators).
+    pub log: Vec<LogLine>,
+    pub more_log: bool,
+    pub can_admin: bool,
+    /// The viewer is looking at their own account.
+    pub is_self: bool,
+}
+
+/// How many log entries the page shows.
+pub const LOG_LINES: i64 = 20;
+
+#[server]
+pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
+    use crate::server::state::AppState;
+    use crate::server::storage::audit::{self, LogFilter, Page};
+    use crate::server::storage::{users, users_list};
+
+    let ctx = crate::auth::moderator()?;
+    let state = AppState::get()?;
+    let mut conn = state.db.conn().await?;
+    let row = users_list::find(conn.as_ref(), &id.to_string()).await?.ok_or(AppError::NotFound)?;
+    let cred = users::credentials(conn.as_ref(), id).await?.ok_or(AppError::NotFound)?;
+    let mut tags = users_list::tags_of(conn.as_ref(), &[id]).await?;
+    let can_admin = ctx.staff().is_admin();
+    let (log, more_log) = if can_admin {
+        let filter = LogFilter { subject_user: Some(id), ..Default::default() };
+        let page = audit::page(conn.as_ref(), &filter, Page::First, LOG_LINES).await?;
+        let lines = page.rows.into_iter().map(|r| LogLine { id: r.id, message: r.message, time: r.created_at });
+        (lines.collect(), page.has_older)
+    } else {
+        (Vec::new(), false)
+    };
+    let registration_reason = row.registration_reason.clone();
+    Ok(UserDetail {
+        user: UserItem::from_row(row, tags.remove(&id).unwrap_or_default()),
+        bio: cred.bio,
+        avatar: cred.avatar,
+        actor_type: cred.actor_type,
+        locked: cred.locked,
+        discoverable: cred.discoverable,
+        registration_reason,
+        password_reset_pending: cred.password_reset_pending,
+        log,
+        more_log,
+        can_admin,
+        is_self: ctx.staff().id == id,
+    })
+}
+
+/// Whether a password-reset link still works (public: the link is the secret).
+#[server]
+pub async fn reset_link_valid(token: String) -> Result<bool, AppError> {
+    use crate::server::state::AppState;
+    let state = AppState::get()?;
+    super::manage::reset_link_valid(&state.db, &token).await
+}

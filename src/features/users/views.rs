@@ -1,0 +1,121 @@
+//! Saved views: a staff member names the current user-list filter; the
+//! sidebar lists their views with a live count. `POST /users/views` saves,
+//! `POST /users/views/{id}/delete` removes; both are logged.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::server::{COUNT_CAP, UsersQuery, parse};
+use crate::auth::{ModeratorCtx, Staff, session};
+use crate::error::AppError;
+use crate::features::auth::server::ViewLink;
+use crate::server::state::AppState;
+use crate::server::storage::{audit, saved_views, users_list};
+use crate::ui::flash::Flash;
+
+fn human(n: i64) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.0}k", n as f64 / 1e3),
+        n => n.to_string(),
+    }
+}
+
+/// The sidebar's entries. Counts are exact up to [`COUNT_CAP`] (a bounded
+/// walk, a few milliseconds even at a million users), "1k+" beyond, and the
+/// planner's estimate for a view without filters.
+pub async fn sidebar(staff: &Staff) -> Result<Vec<ViewLink>, AppError> {
+    let state = AppState::get()?;
+    let mut conn = state.db.conn().await?;
+    let views = saved_views::list(conn.as_ref(), staff.id).await?;
+    let mut out = Vec::with_capacity(views.len());
+    for v in views {
+        let filter = parse::parse(&UsersQuery::from_query_string(&v.query)).filter;
+        let count = if filter.is_empty() {
+            format!("about {}", human(users_list::total_estimate(conn.as_ref()).await?))
+        } else {
+            match users_list::count_capped(conn.as_ref(), &filter, COUNT_CAP).await? {
+                Some(n) => n.to_string(),
+                None => format!("{}+", human(COUNT_CAP)),
+            }
+        };
+        let href = if v.query.is_empty() { "/users".to_owned() } else { format!("/users?{}", v.query) };
+        out.push(ViewLink { id: v.id, name: v.name, href, count });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+pub struct SaveForm {
+    name: String,
+    /// The list URL being saved (`/users?…`).
+    return_to: String,
+}
+
+fn log_entry<'a>(staff: &'a Staff, action: &'a str, name: &str, query: &str) -> audit::Entry<'a> {
+    let verb = if action == "view.save" { "saved" } else { "deleted" };
+    audit::Entry {
+        actor: staff.into(),
+        action,
+        subject_users: &[],
+        data: serde_json::json!({ "name": name, "query": query }),
+        message: format!("@{} {verb} the user view \"{name}\"", staff.nickname),
+    }
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    Form(f): Form<SaveForm>,
+) -> Result<Response, AppError> {
+    let staff = ctx.staff();
+    let raw = f.return_to.strip_prefix("/users").map(|r| r.trim_start_matches('?')).unwrap_or_default();
+    // Stored normalized and without the page position: a view starts at its first page.
+    let query = UsersQuery::from_query_string(raw).without_position().query_string(None, None);
+    let back = if query.is_empty() { "/users".to_owned() } else { format!("/users?{query}") };
+    let name = f.name.trim();
+    let flash = if name.is_empty() || name.chars().count() > 60 {
+        Flash::error("Name the view (1 to 60 characters).")
+    } else {
+        let mut tx = state.db.begin().await?;
+        if saved_views::count(tx.conn(), staff.id).await? >= saved_views::MAX_PER_OWNER {
+            Flash::error(format!("You can keep {} saved views; delete one first.", saved_views::MAX_PER_OWNER))
+        } else {
+            match saved_views::insert(tx.conn(), staff.id, name, &query).await {
+                Ok(_) => {
+                    audit::record(tx.conn(), log_entry(staff, "view.save", name, &query)).await?;
+                    tx.commit().await?;
+                    Flash::success(format!("Saved the view \"{name}\"."))
+                }
+                Err(AppError::Conflict { .. }) => Flash::error(format!("You already have a view named \"{name}\".")),
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    session::push_flash(&session, flash).await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let staff = ctx.staff();
+    let mut tx = state.db.begin().await?;
+    let flash = match saved_views::delete(tx.conn(), staff.id, id).await? {
+        Some(name) => {
+            audit::record(tx.conn(), log_entry(staff, "view.delete", &name, "")).await?;
+            tx.commit().await?;
+            Flash::success(format!("Deleted the view \"{name}\"."))
+        }
+        None => Flash::error("That view does not exist."),
+    };
+    session::push_flash(&session, flash).await?;
+    Ok(Redirect::to("/users").into_response())
+}
