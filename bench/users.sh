@@ -2,7 +2,8 @@
 # Load benchmark of the user list at N users (default 1,000,000), on SQLite and
 # PostgreSQL: seeds with `steward seed`, starts the release server, signs in,
 # and drives each URL with wrk (2 threads, 8 connections). Prints req/s, p50,
-# p99 and the server's RSS. Usage: bench/users.sh [N] [seconds per URL]
+# p99 and the server's RSS, then exports every user as CSV once and prints the
+# server's peak heap during it. Usage: bench/users.sh [N] [seconds per URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"
@@ -51,9 +52,29 @@ run_backend() { # $1 = name, $2 = DATABASE_URL, $3 = command printing "created_a
     bench_one "$p" -H "Cookie: $cookie"
   done
   bench_one "/api/v1/admin/users?page_size=50" -H "Authorization: Bearer $token"
+  export_all "$pid" -H "Cookie: $cookie"
   echo "server RSS after the run: $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill -TERM "$pid"; wait "$pid" || true
   echo
+}
+
+# The CSV export of every user, once: rows, seconds, and the server's peak
+# anonymous memory (heap; RssAnon leaves out the SQLite file's mmap'd pages).
+export_all() { # $1 = server pid, rest = curl header args
+  local pid="$1"; shift
+  anon_kb() { awk '/RssAnon/ {print $2}' "/proc/$pid/status"; }
+  local before peak now; before=$(anon_kb); peak=$before
+  local start; start=$(date +%s.%N)
+  curl -s "$@" "$BASE/users/export.csv" -o "$OUT/export.csv" &
+  local curl_pid=$!
+  while kill -0 "$curl_pid" 2>/dev/null; do
+    now=$(anon_kb); [ "$now" -gt "$peak" ] && peak=$now
+    sleep 0.05
+  done
+  wait "$curl_pid"
+  local secs rows; secs=$(echo "$(date +%s.%N) - $start" | bc); rows=$(($(wc -l <"$OUT/export.csv") - 1))
+  printf 'CSV export of all users: %s rows in %.1f s; server heap %s MB before, %s MB peak\n' \
+    "$rows" "$secs" "$((before / 1024))" "$((peak / 1024))"
 }
 
 bench_one() { # $1 = path, rest = wrk header args

@@ -44,7 +44,11 @@ async fn creating_users_is_all_or_nothing(b: Backend) {
     assert_eq!(res[0]["type"], "error");
     assert_eq!(res[1]["error"], "email has already been taken");
     assert_eq!(res[1]["data"]["nickname"], "new2");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname IN ('new1', 'new2')").await, 0, "nothing created");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM users WHERE nickname IN ('new1', 'new2')").await,
+        0,
+        "nothing created"
+    );
 
     let bad = json!({"users": [{"nickname": "ok", "email": "not-an-email", "password": "short"}]});
     let (status, res) = call(&app, &token, Method::POST, "/users", bad).await;
@@ -56,15 +60,25 @@ async fn creating_users_is_all_or_nothing(b: Backend) {
     ]});
     let (status, res) = call(&app, &token, Method::POST, "/users", good).await;
     assert_eq!(status, 200, "{res}");
-    assert_eq!(res, json!([
-        {"type": "success", "code": 200, "data": {"nickname": "new1", "email": "new1@example.org"}},
-        {"type": "success", "code": 200, "data": {"nickname": "new2", "email": "new2@example.org"}},
-    ]));
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM users WHERE nickname IN ('new1', 'new2') AND local AND is_active AND is_confirmed").await,
+        res,
+        json!([
+            {"type": "success", "code": 200, "data": {"nickname": "new1", "email": "new1@example.org"}},
+            {"type": "success", "code": 200, "data": {"nickname": "new2", "email": "new2@example.org"}},
+        ])
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM users WHERE nickname IN ('new1', 'new2') AND local AND is_active AND is_confirmed"
+        )
+        .await,
         2
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM moderation_log WHERE message = '@admin created users: @new1, @new2'").await, 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM moderation_log WHERE message = '@admin created users: @new1, @new2'").await,
+        1
+    );
 
     let moderator = app.db.create_user("mod", Some(Role::Moderator)).await;
     let mod_token = app.db.token_for(&moderator).await;
@@ -87,7 +101,10 @@ async fn credentials_read_and_change_in_one_logged_step(b: Backend) {
         count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 'ann' AND email = 'ann@new.example' AND display_name = 'Ann N.' AND bio = 'hi' AND locked").await,
         1
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM moderation_log WHERE message = '@admin updated users: @ann'").await, 1);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM moderation_log WHERE message = '@admin updated users: @ann'").await,
+        1
+    );
 
     let before = count(&app, "SELECT COUNT(*) FROM moderation_log").await;
     for (body, status, param) in [
@@ -140,7 +157,14 @@ async fn a_reset_link_works_once(b: Backend) {
 
     let fresh = spawn_login(&app, "mia", "a brand new password").await;
     assert_eq!(fresh, 303, "the password from the link signs in");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM moderation_log WHERE action = 'user.password_reset' AND actor_nickname = 'mia'").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM moderation_log WHERE action = 'user.password_reset' AND actor_nickname = 'mia'"
+        )
+        .await,
+        1
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM password_resets WHERE used_at IS NOT NULL").await, 1);
 }
 
@@ -189,7 +213,12 @@ async fn the_new_user_form_keeps_input_and_shows_errors(b: Backend) {
     let res = app
         .post_form(
             "/users/new",
-            &[("nickname", "carol"), ("email", "carol@example.org"), ("password", "a long enough secret"), ("role", "moderator")],
+            &[
+                ("nickname", "carol"),
+                ("email", "carol@example.org"),
+                ("password", "a long enough secret"),
+                ("role", "moderator"),
+            ],
         )
         .await;
     let to = location(&res);
@@ -205,14 +234,29 @@ async fn the_detail_page_edits_credentials_and_moderators_only_read(b: Backend) 
     let (app, _) = admin_app(b).await;
     let ann = app.db.create_user("ann", None).await;
     let path = format!("/users/{}", ann.id);
-    let form = [("email", "ann@example.org"), ("display_name", "Ann"), ("bio", "b"), ("avatar", "ftp://x"), ("actor_type", "Person"), ("locked", "on"), ("password", "")];
+    let form = [
+        ("email", "ann@example.org"),
+        ("display_name", "Ann"),
+        ("bio", "b"),
+        ("avatar", "ftp://x"),
+        ("actor_type", "Person"),
+        ("locked", "on"),
+        ("password", ""),
+    ];
     let res = app.post_form(&format!("{path}/credentials"), &form).await;
     assert_eq!(location(&res), path);
     let (status, _, page) = app.page(&path).await;
     assert_eq!(status, 422);
     assert!(page.contains("Use an http(s) address") && page.contains("ftp://x"));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 'ann' AND locked").await, 0, "nothing saved");
-    let form = [("email", "ann@example.org"), ("display_name", "Ann A."), ("bio", "b"), ("avatar", ""), ("actor_type", "Service"), ("password", "")];
+    let form = [
+        ("email", "ann@example.org"),
+        ("display_name", "Ann A."),
+        ("bio", "b"),
+        ("avatar", ""),
+        ("actor_type", "Service"),
+        ("password", ""),
+    ];
     app.post_form(&format!("{path}/credentials"), &form).await;
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 'ann' AND display_name = 'Ann A.' AND actor_type = 'Service' AND NOT discoverable").await,
@@ -223,7 +267,8 @@ async fn the_detail_page_edits_credentials_and_moderators_only_read(b: Backend) 
     let moderator = spawn_session(&app, "mod").await;
     let page = moderator.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("@ann") && page.contains("Deactivate") && !page.contains("Edit credentials"));
-    let res = moderator.post(app.url(&format!("{path}/password-reset"))).header("Origin", &app.base).send().await.unwrap();
+    let res =
+        moderator.post(app.url(&format!("{path}/password-reset"))).header("Origin", &app.base).send().await.unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM password_resets").await, 0);
     let (status, _, _) = app.page("/users/999999").await;
@@ -268,7 +313,11 @@ async fn an_action_on_the_whole_filter_confirms_its_count_first(b: Backend) {
     app.post_form("/users/bulk", &confirmed).await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE NOT is_active").await, 3);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 'keep' AND is_active").await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM moderation_log WHERE action = 'user.deactivate'").await, 1, "one entry");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM moderation_log WHERE action = 'user.deactivate'").await,
+        1,
+        "one entry"
+    );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM moderation_log_subjects s JOIN moderation_log l ON l.id = s.entry_id WHERE l.action = 'user.deactivate'").await,
         3
@@ -276,7 +325,8 @@ async fn an_action_on_the_whole_filter_confirms_its_count_first(b: Backend) {
     // Moderators may not run admin actions on a filter either.
     app.db.create_user("mod", Some(Role::Moderator)).await;
     let moderator = spawn_session(&app, "mod").await;
-    let del = [("action", "delete"), ("confirm", "delete"), ("scope", "filter"), ("confirm_count", "3"), ("return_to", back)];
+    let del =
+        [("action", "delete"), ("confirm", "delete"), ("scope", "filter"), ("confirm_count", "3"), ("return_to", back)];
     moderator.post(app.url("/users/bulk")).header("Origin", &app.base).form(&del).send().await.unwrap();
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname LIKE 's_'").await, 3, "not deleted");
 }
@@ -313,7 +363,9 @@ async fn saved_views_sit_in_the_sidebar_with_counts(b: Backend) {
     for n in ["a1", "a2"] {
         app.db.create_user(n, Some(Role::Moderator)).await;
     }
-    let res = app.post_form("/users/views", &[("name", "Moderators"), ("return_to", "/users?role=moderator&after=xyz")]).await;
+    let res = app
+        .post_form("/users/views", &[("name", "Moderators"), ("return_to", "/users?role=moderator&after=xyz")])
+        .await;
     assert_eq!(location(&res), "/users?role=moderator", "saved without the page position");
     let (_, _, page) = app.page("/users").await;
     let sidebar = page.split("data-testid=\"saved-views\"").nth(1).expect("the sidebar lists saved views");

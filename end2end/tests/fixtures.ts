@@ -392,3 +392,21 @@ export async function logMessages(page: Page): Promise<string[]> {
   await expect(list).toBeVisible();
   return (await list.getByRole('listitem').locator('p').allInnerTexts()).map((t) => t.trim());
 }
+
+/**
+ * With JavaScript on: waits until the user list (`/users`) has hydrated. Its
+ * "Keyboard shortcuts" paragraph is only given its `md:block` class by an
+ * effect in the browser (it stays hidden below 768 px either way), so the
+ * class says the page's event handlers are live. Never resolves without
+ * JavaScript: call it only when `javaScriptEnabled`.
+ */
+export async function usersHydrated(page: Page): Promise<void> {
+  const shortcuts = page.getByRole('button', { name: 'Keyboard shortcuts', exact: true, includeHidden: true });
+  await expect(shortcuts.locator('xpath=..')).toHaveClass(/(^|\s)md:block(\s|$)/);
+  await page.waitForLoadState('networkidle');
+}
+
+/** The flash message (`role=status`) containing `text`. */
+export function flash(page: Page, text: string | RegExp) {
+  return page.getByRole('status').filter({ hasText: text });
+}

@@ -212,11 +212,12 @@ pub async fn update_credentials(
     Path(nickname): Path<String>,
     ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    if let Some(unknown) = body.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str()) && !IGNORED_FIELDS.contains(&k.as_str())) {
+    if let Some(unknown) =
+        body.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str()) && !IGNORED_FIELDS.contains(&k.as_str()))
+    {
         return Err(AppError::validation(unknown, format!("unknown field {unknown:?}")));
     }
-    let known: serde_json::Map<_, _> =
-        body.into_iter().filter(|(k, _)| KNOWN_FIELDS.contains(&k.as_str())).collect();
+    let known: serde_json::Map<_, _> = body.into_iter().filter(|(k, _)| KNOWN_FIELDS.contains(&k.as_str())).collect();
     let p: CredentialsPatch = serde_json::from_value(serde_json::Value::Object(known)).map_err(|e| {
         let field = KNOWN_FIELDS.iter().find(|f| e.to_string().contains(*f)).copied().unwrap_or("body");
         AppError::validation(field, e.to_string())
@@ -256,7 +257,12 @@ pub async fn password_reset(
     Ok(Json(ResetLink { token, link }))
 }
 
-async fn one_user(s: &AppState, ctx: &AdminCtx, action: BulkAction, nickname: String) -> Result<Json<ApiUser>, AppError> {
+async fn one_user(
+    s: &AppState,
+    ctx: &AdminCtx,
+    action: BulkAction,
+    nickname: String,
+) -> Result<Json<ApiUser>, AppError> {
     let names = [nickname];
     let touched = bulk::apply(&s.db, &ctx.as_moderator(), &action, Selection::Nicknames(&names)).await?;
     let ids: Vec<i64> = touched.iter().map(|t| t.id).collect();

@@ -131,7 +131,15 @@ pub async fn take_once(session: &Session) -> Result<(Vec<Flash>, Option<FormStat
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/setup" | "/logout" | "/password-reset" | "/healthz" | "/readyz" | "/metrics" | "/favicon.ico" | "/robots.txt"
+        "/login"
+            | "/setup"
+            | "/logout"
+            | "/password-reset"
+            | "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/favicon.ico"
+            | "/robots.txt"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/assets/")
         || path.starts_with("/api/")

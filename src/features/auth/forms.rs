@@ -222,8 +222,10 @@ pub async fn reset_password(
     session: Session,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
-    let again =
-        format!("/password-reset?token={}", url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>());
+    let again = format!(
+        "/password-reset?token={}",
+        url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect::<String>()
+    );
     let password = Password::parse(&form.password, "password").and_then(|p| {
         if form.password == form.password_confirmation {
             Ok(p)
@@ -238,8 +240,11 @@ pub async fn reset_password(
     match result {
         Ok(nickname) => {
             tracing::info!(ip = %peer.ip(), %nickname, "password reset with a link");
-            session::push_flash(&session, Flash::success("Your password was changed. Use it the next time you sign in."))
-                .await?;
+            session::push_flash(
+                &session,
+                Flash::success("Your password was changed. Use it the next time you sign in."),
+            )
+            .await?;
             Ok(Redirect::to(&again).into_response())
         }
         Err(e @ AppError::Validation { .. }) => {

@@ -6,9 +6,9 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::server::setup_allowed;
-use crate::features::users::detail_data::reset_link_valid;
 use crate::app::use_page_session;
 use crate::error::AppError;
+use crate::features::users::detail_data::reset_link_valid;
 use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError};
 
 /// A centred card for pages shown before signing in.

@@ -88,6 +88,9 @@ impl BulkAction {
     }
 }
 
+/// The word a user must type to confirm deletion.
+pub const DELETE_CONFIRMATION: &str = "delete";
+
 /// A message names at most this many users (the log links every one).
 const MESSAGE_NAMES: usize = 20;
 
@@ -112,10 +115,10 @@ pub use service::{Selection, apply};
 
 #[cfg(feature = "ssr")]
 mod service {
+    use super::MAX_FILTER_USERS;
     use super::{BulkAction, Group};
     use crate::auth::ModeratorCtx;
     use crate::error::AppError;
-    use super::MAX_FILTER_USERS;
     use crate::server::storage::users_bulk::{self, Flag, Target};
     use crate::server::storage::users_list::UserFilter;
     use crate::server::storage::{Db, audit};
@@ -127,7 +130,10 @@ mod service {
         Nicknames(&'a [String]),
         /// Everyone matching the filter, which must still be exactly
         /// `expected` users (the count the admin confirmed).
-        Filter { filter: &'a UserFilter, expected: i64 },
+        Filter {
+            filter: &'a UserFilter,
+            expected: i64,
+        },
     }
 
     /// Applies `action` to the selected users in one transaction with its log
@@ -157,7 +163,10 @@ mod service {
                 if found.len() as i64 != expected {
                     return Err(AppError::conflict(
                         "filter",
-                        format!("The filter now matches {} users, not {expected}. Check the list and confirm again.", found.len()),
+                        format!(
+                            "The filter now matches {} users, not {expected}. Check the list and confirm again.",
+                            found.len()
+                        ),
                     ));
                 }
                 found

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::bulk::DELETE_CONFIRMATION;
 use super::detail_data::{UserDetail, load_user_detail};
-use super::forms::DELETE_CONFIRMATION;
 use super::pages::{GREY, INDIGO, badge, status_badges};
 use crate::app::use_page_session;
 use crate::error::AppError;

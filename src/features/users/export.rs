@@ -47,7 +47,11 @@ fn cell(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
 }
 
-fn write_rows(rows: &[UserRow], tags: &mut std::collections::HashMap<i64, Vec<String>>, header: bool) -> Result<Bytes, AppError> {
+fn write_rows(
+    rows: &[UserRow],
+    tags: &mut std::collections::HashMap<i64, Vec<String>>,
+    header: bool,
+) -> Result<Bytes, AppError> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 160));
     let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     if header {

@@ -62,10 +62,9 @@ fn href_of(form: &web_sys::HtmlFormElement) -> String {
         .map(|p| p.to_string().into())
         .unwrap_or_default();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
-    let kept: Vec<_> = pairs
-        .into_iter()
-        .filter(|(k, v)| !v.is_empty() && !(k == "sort" && v == "-created_at") && !(k == "per_page" && v == "50"))
-        .collect();
+    let is_default =
+        |k: &str, v: &str| v.is_empty() || (k, v) == ("sort", "-created_at") || (k, v) == ("per_page", "50");
+    let kept: Vec<_> = pairs.into_iter().filter(|(k, v)| !is_default(k, v)).collect();
     let qs = serde_urlencoded::to_string(kept).unwrap_or_default();
     if qs.is_empty() { "/users".into() } else { format!("/users?{qs}") }
 }
@@ -109,7 +108,8 @@ pub fn FilterForm(
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
     let active = chips(&query);
     let count = active.iter().filter(|(label, _)| !label.starts_with("Search")).count();
-    let summary = if count == 0 { "Filters and sorting".to_owned() } else { format!("Filters and sorting ({count} active)") };
+    let summary =
+        if count == 0 { "Filters and sorting".to_owned() } else { format!("Filters and sorting ({count} active)") };
 
     #[cfg(feature = "hydrate")]
     let (on_input, on_change, on_submit) = {
@@ -136,22 +136,22 @@ pub fn FilterForm(
                 timer.set_value(handle);
             }
         };
+        // Text fields wait for a pause in typing; selects, boxes and dates apply on `change`.
+        let is_text = |e: &ev::Event| {
+            use wasm_bindgen::JsCast;
+            e.target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .is_some_and(|i| matches!(i.type_().as_str(), "search" | "text"))
+        };
         let on_input = move |e: ev::Event| {
-            // Text fields wait for a pause; selects and boxes fire `change`.
-            let typed = event_target::<web_sys::HtmlElement>(&e).dyn_into::<web_sys::HtmlInputElement>().is_ok_and(|i| {
-                matches!(i.type_().as_str(), "search" | "text")
-            });
-            if typed {
+            if is_text(&e) {
                 debounced();
             }
         };
         let on_change = {
             let apply = apply.clone();
             move |e: ev::Event| {
-                let is_text = event_target::<web_sys::HtmlElement>(&e)
-                    .dyn_into::<web_sys::HtmlInputElement>()
-                    .is_ok_and(|i| matches!(i.type_().as_str(), "search" | "text"));
-                if !is_text {
+                if !is_text(&e) {
                     apply();
                 }
             }

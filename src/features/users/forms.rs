@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::bulk::{self, BulkAction, Group, Selection};
+use super::bulk::{self, BulkAction, DELETE_CONFIRMATION, Group, Selection};
 use super::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
 use super::pages::CONFIRM_FORM;
 use super::server::{UsersQuery, parse};
@@ -20,9 +20,6 @@ use crate::server::state::AppState;
 use crate::server::storage::users_bulk::Target;
 use crate::server::storage::users_list;
 use crate::ui::flash::{Flash, FormState};
-
-/// The word a user must type to confirm deletion.
-pub const DELETE_CONFIRMATION: &str = "delete";
 
 fn parse_action(action: &str, tags: &[String], confirm: &str) -> Result<BulkAction, AppError> {
     Ok(match action {
@@ -147,10 +144,7 @@ async fn on_filter(
     let mut conn = state.db.conn().await?;
     let n = users_list::count_capped(conn.as_ref(), &filter, bulk::MAX_FILTER_USERS).await?;
     Ok(match n {
-        None => Some(Flash::error(format!(
-            "More than {} users match; narrow the filter.",
-            bulk::MAX_FILTER_USERS
-        ))),
+        None => Some(Flash::error(format!("More than {} users match; narrow the filter.", bulk::MAX_FILTER_USERS))),
         Some(0) => Some(Flash::error("No users match this filter.")),
         Some(n) => {
             let fs = FormState::new(CONFIRM_FORM, 200)
@@ -199,7 +193,8 @@ pub async fn create(
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
     const BACK: &str = "/users/new";
-    let values = [("nickname", f.nickname.as_str()), ("email", &f.email), ("display_name", &f.display_name), ("role", &f.role)];
+    let values =
+        [("nickname", f.nickname.as_str()), ("email", &f.email), ("display_name", &f.display_name), ("role", &f.role)];
     let input = NewAccountInput {
         nickname: f.nickname.clone(),
         email: f.email.clone(),
@@ -299,10 +294,9 @@ pub async fn password_reset_link(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let flash = match manage::reset_link(&state.db, &ctx, id, &state.config.base_url()).await {
-        Ok((_, link)) => Flash {
-            secret: Some(link),
-            ..Flash::success("Password reset link created. It works once, for 24 hours.")
-        },
+        Ok((_, link)) => {
+            Flash { secret: Some(link), ..Flash::success("Password reset link created. It works once, for 24 hours.") }
+        }
         Err(e @ AppError::Validation { .. }) => Flash::error(e.to_string()),
         Err(e) => return Err(e),
     };

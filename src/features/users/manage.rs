@@ -325,7 +325,8 @@ pub async fn reset_link_valid(db: &Db, token: &str) -> Result<bool, AppError> {
 /// Sets the password of the link's user and uses the link up; the user is
 /// the actor of the log entry. Returns their nickname.
 pub async fn reset_password(db: &Db, token: &str, new: &Password) -> Result<String, AppError> {
-    let expired = || AppError::validation("token", "This link has expired or was already used. Ask an admin for a new one.");
+    let expired =
+        || AppError::validation("token", "This link has expired or was already used. Ask an admin for a new one.");
     let hashed_token = tokens::hash(token);
     if !reset_link_valid(db, token).await? {
         return Err(expired());

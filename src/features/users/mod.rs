@@ -3,9 +3,9 @@
 pub mod bulk;
 pub mod detail;
 pub mod detail_data;
-pub mod filters;
 #[cfg(feature = "ssr")]
 pub mod export;
+pub mod filters;
 #[cfg(feature = "ssr")]
 pub mod forms;
 #[cfg(feature = "ssr")]

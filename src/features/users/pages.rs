@@ -62,10 +62,14 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="Users" />
         <PageHeader title="Users".into() lead="Find accounts by name, email or display name; every view is a link you can bookmark." />
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let all_tags = tags.await.unwrap_or_default();
-                view! { <FilterForm query=form_query.get() all_tags on_navigate /> }
-            })}
+            {move || {
+                // Read before the await, so the form re-renders when it changes.
+                let query = form_query.get();
+                Suspend::new(async move {
+                    let all_tags = tags.await.unwrap_or_default();
+                    view! { <FilterForm query all_tags on_navigate /> }
+                })
+            }}
         </Suspense>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -173,7 +177,12 @@ fn ConfirmAll(form: FormState, here: String) -> impl IntoView {
 }
 
 #[component]
-fn UsersView(query: UsersQuery, page: UsersPageData, confirm: Option<FormState>, views: Vec<ViewLink>) -> impl IntoView {
+fn UsersView(
+    query: UsersQuery,
+    page: UsersPageData,
+    confirm: Option<FormState>,
+    views: Vec<ViewLink>,
+) -> impl IntoView {
     let filtered = !matches!(page.total, Total::About(_));
     let total = total_text(page.total);
     view! {

@@ -77,22 +77,12 @@ mod keys {
                 };
                 mark(&rows, next);
             }
-            "x" => {
-                if let Some(i) = current(&rows)
-                    && let Some(cb) = rows[i].query_selector("input[type=checkbox]").ok().flatten()
-                {
-                    if let Ok(cb) = cb.dyn_into::<HtmlElement>() {
-                        cb.click();
-                    }
-                }
-            }
-            "o" => {
-                if let Some(i) = current(&rows)
-                    && let Some(a) = rows[i].query_selector("a").ok().flatten()
-                {
-                    if let Ok(a) = a.dyn_into::<HtmlElement>() {
-                        a.click();
-                    }
+            "x" | "o" => {
+                // Tick the row's box, or follow its link.
+                let selector = if e.key() == "x" { "input[type=checkbox]" } else { "a" };
+                let target = current(&rows).and_then(|i| rows[i].query_selector(selector).ok().flatten());
+                if let Some(el) = target.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
+                    el.click();
                 }
             }
             "?" => toggle_help(),

@@ -2,9 +2,9 @@
 //! sidebar lists their views with a live count. `POST /users/views` saves,
 //! `POST /users/views/{id}/delete` removes; both are logged.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Session;
 

@@ -57,7 +57,8 @@ pub async fn record(c: ConnRef<'_>, e: Entry<'_>) -> Result<i64, AppError> {
         // Many rows per statement: an action on a whole filter may touch thousands.
         for chunk in e.subject_users.chunks(500) {
             let rows = chunk.iter().map(|u| format!("({id}, {u})")).collect::<Vec<_>>().join(", ");
-            let sql = format!("INSERT INTO moderation_log_subjects (entry_id, user_id) VALUES {rows} ON CONFLICT DO NOTHING");
+            let sql =
+                format!("INSERT INTO moderation_log_subjects (entry_id, user_id) VALUES {rows} ON CONFLICT DO NOTHING");
             sqlx::query(&sql).execute(&mut *c).await?;
         }
         Ok(id)

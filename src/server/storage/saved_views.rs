@@ -28,7 +28,8 @@ pub async fn count(c: ConnRef<'_>, owner_id: i64) -> Result<i64, AppError> {
 
 /// Fails with a conflict on `name` if the owner already has a view so named.
 pub async fn insert(c: ConnRef<'_>, owner_id: i64, name: &str, query: &str) -> Result<i64, AppError> {
-    const SQL: &str = "INSERT INTO saved_views (owner_id, name, query, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    const SQL: &str =
+        "INSERT INTO saved_views (owner_id, name, query, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
     Ok(on!(c, |c| sqlx::query_scalar(SQL).bind(owner_id).bind(name).bind(query).bind(now()).fetch_one(&mut *c).await)?)
 }
 
