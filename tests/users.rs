@@ -125,7 +125,7 @@ async fn the_users_page_filters_and_explains_ignored_parameters(b: Backend) {
     assert_eq!(status, 200, "moderators may read users");
     let expected = app.db.count("SELECT COUNT(*) FROM users WHERE NOT is_active").await;
     assert!(body.contains(&format!("{expected} users")), "exact total for a small filter");
-    assert_eq!(body.matches("<tr class=\"block").count() as i64, expected.min(10));
+    assert_eq!(body.matches("<tr data-user-row").count() as i64, expected.min(10));
     let (status, _, body) = app.page("/users?status=bogus&sort=sideways&per_page=5000&after=%%%").await;
     assert_eq!(status, 200);
     for notice in ["Ignored status=", "Ignored sort=", "Ignored per_page=", "Ignored after"] {

@@ -334,8 +334,8 @@ async fn an_action_on_the_whole_filter_confirms_its_count_first(b: Backend) {
 async fn csv_export_streams_exactly_the_filtered_rows(b: Backend) {
     let (app, _) = admin_app(b).await;
     steward::server::storage::seed::users(&app.db.db, 2_500, 7).await.unwrap();
-    app.db.db.exec("UPDATE users SET display_name = '=HYPERLINK(\"x\")' WHERE id = (SELECT MAX(id) FROM users WHERE NOT is_active)").await.unwrap();
-    let res = app.get("/users/export.csv?status=deactivated&sort=nickname").await;
+    app.db.db.exec("UPDATE users SET display_name = '=HYPERLINK(\"x\")' WHERE id = (SELECT MAX(id) FROM users WHERE is_active AND is_approved)").await.unwrap();
+    let res = app.get("/users/export.csv?status=active&sort=nickname").await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
@@ -344,10 +344,10 @@ async fn csv_export_streams_exactly_the_filtered_rows(b: Backend) {
     let headers = reader.headers().unwrap().clone();
     assert_eq!(&headers[1], "nickname");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let expected = count(&app, "SELECT COUNT(*) FROM users WHERE NOT is_active").await;
+    let expected = count(&app, "SELECT COUNT(*) FROM users WHERE is_active AND is_approved").await;
     assert!(expected > 1_000, "more rows than one batch: {expected}");
     assert_eq!(rows.len() as i64, expected);
-    assert!(rows.iter().all(|r| &r[6] == "false"), "only deactivated users");
+    assert!(rows.iter().all(|r| &r[6] == "true" && &r[7] == "true"), "only active users");
     let names: Vec<String> = rows.iter().map(|r| r[1].to_lowercase()).collect();
     assert!(names.windows(2).all(|w| w[0] <= w[1]), "in the list's sort order");
     assert!(rows.iter().any(|r| r[3].starts_with("'=HYPERLINK")), "formulas are defused");

@@ -1,12 +1,15 @@
-// The user list (`/users`): a plain GET filter form whose URL is the whole
-// state, keyset pages both ways, lenient parameters (a bad value is ignored
-// with a notice) and a table that becomes cards on phones.
+// The user list (`/users`): a filter form whose URL is the whole state (a
+// plain GET form without JavaScript; hydrated, it applies itself as you type
+// or change a control, by client-side navigation), active filters as
+// removable chips, keyset pages both ways, lenient parameters (a bad value is
+// ignored with a notice) and a table that becomes cards on phones, where the
+// open filter panel is a bottom sheet.
 //
 // The database holds 600 deterministic demo users (`steward seed --seed 7`)
 // besides the admin. Expected rows are read from the page itself, never
 // hard-coded from the seed.
 
-import { test, expect, ADMIN, isPhone, signIn, type Page } from './fixtures';
+import { test, expect, ADMIN, isPhone, signIn, usersHydrated, type Page } from './fixtures';
 import type { Locator } from '@playwright/test';
 
 test.use({ stewardAccounts: [ADMIN], stewardSeedUsers: 600 });
@@ -45,6 +48,35 @@ function filterDetails(page: Page) {
   return filters(page).locator('details').filter({ has: page.locator('summary', { hasText: 'Filters and sorting' }) });
 }
 
+/** Its summary: "Filters and sorting", or "Filters and sorting (N active)". */
+function filterSummary(page: Page) {
+  return filterDetails(page).locator('summary');
+}
+
+/** The chips of the active filters. */
+function activeFilters(page: Page) {
+  return filters(page).getByRole('list', { name: 'Active filters', exact: true });
+}
+
+/** The chip that removes one filter, e.g. `chip(page, 'Status: deactivated')`. */
+function chip(page: Page, labelAndValue: string) {
+  return activeFilters(page).getByRole('link', { name: `Remove filter ${labelAndValue}`, exact: true });
+}
+
+/** The query parameters of a link's `href`. */
+async function hrefParams(link: Locator): Promise<URLSearchParams> {
+  const href = await link.getAttribute('href');
+  expect(href, 'the link has an href').not.toBeNull();
+  const url = new URL(href!, 'http://x');
+  expect(url.pathname).toBe('/users');
+  return url.searchParams;
+}
+
+/** The parameters that are set (non-empty), as `key=value` strings in URL order. */
+function setParams(params: URLSearchParams): string[] {
+  return [...params].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
+}
+
 async function openUsers(page: Page, path = '/users') {
   const response = await page.goto(path);
   expect(response?.status(), `GET ${path}`).toBe(200);
@@ -70,20 +102,64 @@ async function expectNoHorizontalScroll(page: Page) {
   expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
 }
 
-test('filtering by status and origin is kept in the URL and in history', async ({ page, pageErrors }) => {
+/** "N users" / "1 user" for an exact count. */
+function usersText(count: number): string {
+  return count === 1 ? '1 user' : `${count} users`;
+}
+
+/**
+ * Marks the current document; `documentKept` tells whether the page is still
+ * the same document (client-side navigation) or was loaded anew.
+ */
+async function markDocument(page: Page) {
+  await page.evaluate(() => {
+    (window as unknown as { __marker?: string }).__marker = 'same document';
+  });
+}
+async function documentKept(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { __marker?: string }).__marker === 'same document');
+}
+
+/** With the panel open: a bottom sheet over the list on phones, in the flow on desktop. */
+async function expectPanelLayout(page: Page) {
+  const panel = filters(page).getByTestId('filter-panel');
+  await expect(panel).toBeVisible();
+  const position = await panel.evaluate((el) => getComputedStyle(el).position);
+  const box = await panel.boundingBox();
+  expect(box).not.toBeNull();
+  const viewport = page.viewportSize()!;
+  if (isPhone(page)) {
+    expect(position, 'the phone panel is fixed to the screen').toBe('fixed');
+    expect(Math.abs(box!.y + box!.height - viewport.height), 'the sheet sits on the bottom edge').toBeLessThanOrEqual(1);
+    expect(Math.round(box!.width), 'the sheet spans the screen').toBe(viewport.width);
+  } else {
+    expect(position, 'the desktop panel is part of the form').toBe('static');
+  }
+}
+
+/** The rows with and without the "deactivated" badge. */
+async function expectAllDeactivated(page: Page) {
+  await expect(userRows(page).filter({ hasNot: page.getByText('deactivated', { exact: true }) })).toHaveCount(0);
+}
+
+test('filtering by status and origin is kept in the URL and in history', async ({ page, pageErrors, javaScriptEnabled }) => {
   await signInAndOpenUsers(page);
+  if (javaScriptEnabled) await usersHydrated(page);
   await expect(total(page)).toHaveText(/^about \d+ users$/);
   await expect(userRows(page)).toHaveCount(50);
   const unfiltered = await nicknameTexts(page);
   expect(unfiltered).toHaveLength(50);
 
-  // No filter is set: the disclosure starts closed.
+  // No filter is set: no chips, no count, and the disclosure starts closed.
   const details = filterDetails(page);
+  await expect(activeFilters(page)).toHaveCount(0);
+  await expect(filterSummary(page)).toHaveText('Filters and sorting');
   await expect(details).not.toHaveAttribute('open');
-  await details.locator('summary').click();
+  await filterSummary(page).click();
   await expect(details).toHaveAttribute('open', '');
+  await expectPanelLayout(page);
 
-  // Every filter is a labelled control of the plain GET form.
+  // Every filter is a labelled control of the form.
   const form = filters(page);
   await expect(form.getByLabel('Search', { exact: true })).toHaveValue('');
   for (const label of ['Role', 'Email domain', 'Joined on or after', 'Joined before']) {
@@ -97,8 +173,22 @@ test('filtering by status and origin is kept in the URL and in history', async (
   }
   await expect(form.getByRole('link', { name: 'Clear', exact: true })).toHaveAttribute('href', '/users');
 
+  // Hydrated, a changed select applies at once, client-side and without the
+  // defaults in the URL; without JavaScript nothing happens until submitted.
+  await markDocument(page);
   await form.getByLabel('Status', { exact: true }).selectOption('deactivated');
+  if (javaScriptEnabled) {
+    await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '?status=deactivated');
+    await expect(total(page)).toHaveText(/^\d+ users?$/);
+  } else {
+    await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '');
+  }
   await form.getByLabel('Origin', { exact: true }).selectOption('local');
+  if (javaScriptEnabled) {
+    await expect(page).toHaveURL((url) => url.search === '?status=deactivated&origin=local');
+  } else {
+    await expect(total(page)).toHaveText(/^about \d+ users$/);
+  }
   await form.getByRole('button', { name: 'Apply filters', exact: true }).click();
 
   await expect(page).toHaveURL(/status=deactivated&origin=local/);
@@ -111,11 +201,11 @@ test('filtering by status and origin is kept in the URL and in history', async (
   // Wait for the filtered rows (with JavaScript the old ones may linger briefly).
   await expect(total(page)).toHaveText(/^\d+ users?$/);
   const rows = userRows(page);
-  await expect(rows.filter({ hasNot: page.getByText('deactivated', { exact: true }) })).toHaveCount(0);
+  await expectAllDeactivated(page);
   const count = await rows.count();
   expect(count, 'some local accounts are deactivated').toBeGreaterThan(0);
   expect(count).toBeLessThanOrEqual(50);
-  await expect(total(page)).toHaveText(count === 1 ? '1 user' : `${count} users`);
+  await expect(total(page)).toHaveText(usersText(count));
   for (const row of await rows.all()) {
     await expect(badge(row, 'deactivated')).toBeVisible();
     await expect(badge(row, 'external')).toHaveCount(0);
@@ -124,11 +214,25 @@ test('filtering by status and origin is kept in the URL and in history', async (
   expect(filtered).toHaveLength(count);
   // Local accounts have plain nicknames (remote ones are nick@host).
   for (const nick of filtered) expect(nick).toMatch(/^@[^@]+$/);
+  // Client-side with JavaScript (the document survives), a page load without.
+  expect(await documentKept(page), 'the same document after filtering').toBe(javaScriptEnabled);
 
-  // The form shows the filters it applied, and stays open.
-  await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
-  await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('local');
-  await expect(details).toHaveAttribute('open', '');
+  // The form shows the filters it applied; the panel is closed and the
+  // active filters are chips (each a link to the list without it).
+  const expectFiltersShown = async () => {
+    await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
+    await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('local');
+    await expect(details).not.toHaveAttribute('open');
+    await expect(filterSummary(page)).toHaveText('Filters and sorting (2 active)');
+    await expect(activeFilters(page).getByRole('link')).toHaveCount(2);
+    await expect(chip(page, 'Status: deactivated')).toBeVisible();
+    await expect(chip(page, 'Origin: local')).toBeVisible();
+    expect(setParams(await hrefParams(chip(page, 'Status: deactivated')))).not.toContain('status=deactivated');
+    expect(setParams(await hrefParams(chip(page, 'Status: deactivated')))).toContain('origin=local');
+    expect(setParams(await hrefParams(chip(page, 'Origin: local')))).toContain('status=deactivated');
+    expect(setParams(await hrefParams(chip(page, 'Origin: local')))).not.toContain('origin=local');
+  };
+  await expectFiltersShown();
 
   // The URL is the whole state: a reload shows the same rows.
   await page.reload();
@@ -136,35 +240,50 @@ test('filtering by status and origin is kept in the URL and in history', async (
   await expect(page).toHaveURL(/status=deactivated&origin=local/);
   await expect(userRows(page)).toHaveCount(count);
   expect(await nicknameTexts(page)).toEqual(filtered);
-  await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
-  await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('local');
-  await expect(details).toHaveAttribute('open', '');
+  await expectFiltersShown();
 
-  // Back returns to the whole list, forward to the filtered one.
+  // Back returns to the whole list, forward to the filtered one. Hydrated,
+  // each applied change was a step of its own: Status first, then Origin.
   await page.goBack();
+  if (javaScriptEnabled) {
+    await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '?status=deactivated');
+    await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
+    await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('');
+    await expect(filterSummary(page)).toHaveText('Filters and sorting (1 active)');
+    await expect(total(page)).toHaveText(/^\d+ users?$/);
+    await expect(total(page)).not.toHaveText(usersText(count));
+    await expectAllDeactivated(page);
+    await page.goBack();
+  }
   await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '');
   await expect(total(page)).toHaveText(/^about \d+ users$/);
   await expect(userRows(page)).toHaveCount(50);
   expect(await nicknameTexts(page)).toEqual(unfiltered);
+  await expect(activeFilters(page)).toHaveCount(0);
+  await expect(filterSummary(page)).toHaveText('Filters and sorting');
 
   await page.goForward();
+  if (javaScriptEnabled) {
+    await expect(page).toHaveURL((url) => url.search === '?status=deactivated');
+    await page.goForward();
+  }
   await expect(page).toHaveURL(/status=deactivated&origin=local/);
-  await expect(total(page)).toHaveText(count === 1 ? '1 user' : `${count} users`);
+  await expect(total(page)).toHaveText(usersText(count));
   await expect(userRows(page)).toHaveCount(count);
   expect(await nicknameTexts(page)).toEqual(filtered);
-  await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
-  await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('local');
+  await expectFiltersShown();
 
   expect(pageErrors).toEqual([]);
 });
 
-test('after going back, the form shows the filters of the list it shows', async ({ page }) => {
+test('after going back, the form shows the filters of the list it shows', async ({ page, javaScriptEnabled }) => {
   await signInAndOpenUsers(page);
+  if (javaScriptEnabled) await usersHydrated(page);
   await expect(total(page)).toHaveText(/^about \d+ users$/);
   const unfiltered = await nicknameTexts(page);
 
   const form = filters(page);
-  await filterDetails(page).locator('summary').click();
+  await filterSummary(page).click();
   await form.getByLabel('Status', { exact: true }).selectOption('deactivated');
   await form.getByLabel('Origin', { exact: true }).selectOption('local');
   await form.getByRole('button', { name: 'Apply filters', exact: true }).click();
@@ -172,6 +291,14 @@ test('after going back, the form shows the filters of the list it shows', async 
   await expect(total(page)).toHaveText(/^\d+ users?$/);
 
   await page.goBack();
+  if (javaScriptEnabled) {
+    // Hydrated, Status applied on its own first: that list, and only its filter.
+    await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '?status=deactivated');
+    await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
+    await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('');
+    await expectAllDeactivated(page);
+    await page.goBack();
+  }
   await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '');
   await expect(total(page)).toHaveText(/^about \d+ users$/);
   expect(await nicknameTexts(page)).toEqual(unfiltered);
@@ -179,6 +306,135 @@ test('after going back, the form shows the filters of the list it shows', async 
   // "Search" from here silently applies the hidden Status and Origin again.
   await expect(form.getByLabel('Status', { exact: true })).toHaveValue('');
   await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('');
+  await expect(activeFilters(page)).toHaveCount(0);
+
+  // And forward again: the filtered list, and the form with its filters.
+  await page.goForward();
+  if (javaScriptEnabled) {
+    await expect(page).toHaveURL((url) => url.search === '?status=deactivated');
+    await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
+    await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('');
+    await page.goForward();
+  }
+  await expect(page).toHaveURL(/status=deactivated&origin=local/);
+  await expect(total(page)).toHaveText(/^\d+ users?$/);
+  await expectAllDeactivated(page);
+  await expect(form.getByLabel('Status', { exact: true })).toHaveValue('deactivated');
+  await expect(form.getByLabel('Origin', { exact: true })).toHaveValue('local');
+  await expect(filterSummary(page)).toHaveText('Filters and sorting (2 active)');
+});
+
+test('the search applies as you type with JavaScript, and on submit without', async ({ page, pageErrors, javaScriptEnabled }) => {
+  // A term from the data: a local nickname from the middle of the first page.
+  await signInAndOpenUsers(page, '/users?origin=local&sort=nickname');
+  const local = (await nicknameTexts(page)).filter((n) => /^@[a-z0-9_.-]+$/i.test(n));
+  expect(local.length, 'plain local nicknames on the page').toBeGreaterThan(20);
+  const term = local[20].slice(1);
+
+  // What the search must show: the same search opened as a bookmark.
+  await openUsers(page, `/users?q=${encodeURIComponent(term)}`);
+  await expect(total(page)).toHaveText(/^\d+ users?$/);
+  const expectedTotal = (await total(page).innerText()).trim();
+  const expected = await nicknameTexts(page);
+  expect(expected).toContain(`@${term}`);
+
+  await openUsers(page, '/users');
+  if (javaScriptEnabled) await usersHydrated(page);
+  const unfiltered = await nicknameTexts(page);
+  expect(unfiltered).not.toEqual(expected);
+  await markDocument(page);
+  const historyBefore = await page.evaluate(() => history.length);
+  const search = filters(page).getByLabel('Search', { exact: true });
+  await search.click();
+  // Key by key, faster than the pause that applies it.
+  await search.pressSequentially(term, { delay: 40 });
+
+  if (javaScriptEnabled) {
+    // The URL and the rows follow after a short pause, client-side.
+    await expect(page).toHaveURL((url) => url.pathname === '/users' && setParams(url.searchParams).join('&') === `q=${term}`);
+    await expect(total(page)).toHaveText(expectedTotal);
+    await expect(nicknames(page).first()).toHaveText(expected[0]);
+    expect(await nicknameTexts(page)).toEqual(expected);
+    expect(await documentKept(page), 'no full page load').toBe(true);
+    // The typist keeps the box, its text and the caret.
+    await expect(search).toBeFocused();
+    await expect(search).toHaveValue(term);
+    // One history entry for the whole word, not one per key.
+    expect(await page.evaluate(() => history.length)).toBe(historyBefore + 1);
+  } else {
+    // Typing alone changes nothing without JavaScript…
+    await page.waitForTimeout(800);
+    await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '');
+    expect(await nicknameTexts(page)).toEqual(unfiltered);
+    // …submitting the form reaches the same search, with a page load.
+    await search.press('Enter');
+    await expect(page).toHaveURL((url) => url.pathname === '/users' && setParams(url.searchParams).includes(`q=${term}`));
+    await expect(total(page)).toHaveText(expectedTotal);
+    expect(await nicknameTexts(page)).toEqual(expected);
+    await expect(search).toHaveValue(term);
+    expect(await documentKept(page), 'a new document').toBe(false);
+  }
+  // Either way it is the bookmarkable URL: the search only, nothing else set.
+  expect(setParams(new URL(page.url()).searchParams).filter((p) => !/^(sort=-created_at|per_page=50)$/.test(p))).toEqual([
+    `q=${term}`,
+  ]);
+
+  expect(pageErrors).toEqual([]);
+});
+
+test('active filters show as chips; removing a chip drops that filter', async ({ page, pageErrors }) => {
+  await signInAndOpenUsers(page, '/users?status=deactivated&origin=local&sort=nickname');
+  await expect(total(page)).toHaveText(/^\d+ users?$/);
+  const bothTotal = (await total(page).innerText()).trim();
+  await expectAllDeactivated(page);
+
+  // Two filters (the sort is not one): two chips, a count, and a closed panel.
+  const details = filterDetails(page);
+  await expect(details).not.toHaveAttribute('open');
+  await expect(filterSummary(page)).toHaveText('Filters and sorting (2 active)');
+  await expect(activeFilters(page).getByRole('link')).toHaveCount(2);
+  const status = chip(page, 'Status: deactivated');
+  const origin = chip(page, 'Origin: local');
+  await expect(status).toBeVisible();
+  await expect(origin).toBeVisible();
+  expect(setParams(await hrefParams(status))).toEqual(['origin=local', 'sort=nickname']);
+  expect(setParams(await hrefParams(origin))).toEqual(['status=deactivated', 'sort=nickname']);
+
+  // Removing Status keeps Origin and the sort.
+  await status.click();
+  await expect(page).toHaveURL((url) => url.pathname === '/users' && setParams(url.searchParams).join('&') === 'origin=local&sort=nickname');
+  await expect(total(page)).not.toHaveText(bothTotal);
+  await expect(total(page)).toHaveText(/^\d+ users?$/);
+  await expect(userRows(page).filter({ hasNot: page.getByText('deactivated', { exact: true }) }).first()).toBeVisible();
+  await expect(userRows(page).filter({ has: page.getByText('external', { exact: true }) })).toHaveCount(0);
+  await expect(filters(page).getByLabel('Status', { exact: true })).toHaveValue('');
+  await expect(filters(page).getByLabel('Origin', { exact: true })).toHaveValue('local');
+  await expect(filterSummary(page)).toHaveText('Filters and sorting (1 active)');
+  await expect(activeFilters(page).getByRole('link')).toHaveCount(1);
+  await expect(chip(page, 'Origin: local')).toBeVisible();
+
+  // A search is a chip too, but not counted among the panel's filters.
+  const term = (await nicknameTexts(page))[0].slice(1);
+  await openUsers(page, `/users?q=${encodeURIComponent(term)}&origin=local`);
+  await expect(filterSummary(page)).toHaveText('Filters and sorting (1 active)');
+  await expect(activeFilters(page).getByRole('link')).toHaveCount(2);
+  const search = chip(page, `Search: ${term}`);
+  await expect(search).toBeVisible();
+  await chip(page, 'Origin: local').click();
+  await expect(page).toHaveURL((url) => url.pathname === '/users' && setParams(url.searchParams).join('&') === `q=${term}`);
+  await expect(filterSummary(page)).toHaveText('Filters and sorting');
+  await expect(activeFilters(page).getByRole('link')).toHaveCount(1);
+  await expect(filters(page).getByLabel('Search', { exact: true })).toHaveValue(term);
+  await expect(nicknames(page).filter({ hasText: `@${term}` }).first()).toBeVisible();
+
+  // The last chip leads back to the whole list.
+  await search.click();
+  await expect(page).toHaveURL((url) => url.pathname === '/users' && url.search === '');
+  await expect(total(page)).toHaveText(/^about \d+ users$/);
+  await expect(activeFilters(page)).toHaveCount(0);
+  await expect(filters(page).getByLabel('Search', { exact: true })).toHaveValue('');
+
+  expect(pageErrors).toEqual([]);
 });
 
 test('a bookmarked search opens directly: query, sort and page size', async ({ page, pageErrors }) => {
@@ -303,9 +559,14 @@ test('a table on desktop, cards without sideways scrolling on phones', async ({ 
   }
   await expectNoHorizontalScroll(page);
 
-  // Also with the filters open and long remote nicknames on the page.
+  // Also with the filters open (a bottom sheet on phones) and long remote
+  // nicknames on the page.
   await openUsers(page, '/users?origin=external&sort=-nickname');
+  await expect(filterSummary(page)).toHaveText('Filters and sorting (1 active)');
+  await expect(filterDetails(page)).not.toHaveAttribute('open');
+  await filterSummary(page).click();
   await expect(filterDetails(page)).toHaveAttribute('open', '');
+  await expectPanelLayout(page);
   await expect(userRows(page).first()).toBeVisible();
   await expect(userRows(page).filter({ hasNot: page.getByText('external', { exact: true }) })).toHaveCount(0);
   await expectNoHorizontalScroll(page);

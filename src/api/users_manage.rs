@@ -218,10 +218,18 @@ pub async fn update_credentials(
         return Err(AppError::validation(unknown, format!("unknown field {unknown:?}")));
     }
     let known: serde_json::Map<_, _> = body.into_iter().filter(|(k, _)| KNOWN_FIELDS.contains(&k.as_str())).collect();
-    let p: CredentialsPatch = serde_json::from_value(serde_json::Value::Object(known)).map_err(|e| {
-        let field = KNOWN_FIELDS.iter().find(|f| e.to_string().contains(*f)).copied().unwrap_or("body");
-        AppError::validation(field, e.to_string())
-    })?;
+    // Type-check each field first, so an error names it.
+    for (k, v) in &known {
+        let (ok, kind) = match k.as_str() {
+            "locked" | "discoverable" => (v.is_boolean(), "true or false"),
+            _ => (v.is_string(), "a string"),
+        };
+        if !(ok || v.is_null()) {
+            return Err(AppError::validation(k, format!("{k} must be {kind}")));
+        }
+    }
+    let p: CredentialsPatch = serde_json::from_value(serde_json::Value::Object(known))
+        .map_err(|e| AppError::validation("body", e.to_string()))?;
     let input = CredentialsInput {
         email: p.email,
         display_name: p.name.or(p.display_name),

@@ -102,11 +102,12 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
             {u.role.clone().map(|r| badge(r, INDIGO))}
             {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
         </div>
+        // Actions first: on a phone they are what a moderator came for.
+        <Actions d=d.clone() />
         <section class=SECTION aria-labelledby="facts-h">
             <h2 id="facts-h" class="mb-2 text-lg font-semibold">"Profile"</h2>
             {facts}
         </section>
-        <Actions d=d.clone() />
         {d.can_admin.then(|| view! { <Credentials d=d.clone() form=form.clone() /> })}
         {d.can_admin.then(|| view! { <LogAbout d=d.clone() /> })}
         <p class="text-xs text-slate-600 dark:text-slate-400">{format!("User id {id}")}</p>
@@ -181,7 +182,7 @@ fn Actions(d: UserDetail) -> impl IntoView {
                             <label for="delete-confirm" class="text-sm font-medium">{format!("Type \"{DELETE_CONFIRMATION}\" to delete this account")}</label>
                             <div class="flex flex-col gap-2 sm:flex-row">
                                 <input id="delete-confirm" name="confirm" type="text" autocomplete="off" class=INPUT />
-                                <button type="submit" class=BUTTON_DANGER>"Delete account"</button>
+                                <button type="submit" class=format!("{BUTTON_DANGER} whitespace-nowrap")>"Delete account"</button>
                             </div>
                         </form>
                     })}
@@ -233,7 +234,10 @@ fn Credentials(d: UserDetail, form: Option<FormState>) -> impl IntoView {
                 </div>
                 {checkbox("locked", "Locked (approves followers by hand)", flag("locked", d.locked))}
                 {checkbox("discoverable", "Discoverable (listed in directories and search)", flag("discoverable", d.discoverable))}
-                <Field name="password" label="New password" kind="password" form=fs autocomplete="new-password" hint="Leave empty to keep the current password. At least 12 characters." />
+                // Accounts from other servers sign in there, not here.
+                {d.user.local.then(|| view! {
+                    <Field name="password" label="New password" kind="password" form=fs autocomplete="new-password" hint="Leave empty to keep the current password. At least 12 characters." />
+                })}
                 <button type="submit" class=BUTTON>"Save credentials"</button>
             </form>
         </section>

@@ -112,7 +112,7 @@ pub fn FilterForm(
         if count == 0 { "Filters and sorting".to_owned() } else { format!("Filters and sorting ({count} active)") };
 
     #[cfg(feature = "hydrate")]
-    let (on_input, on_change, on_submit) = {
+    let (on_input, on_change, on_submit, on_backdrop) = {
         use leptos::ev;
         let timer = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
         let navigate = leptos_router::hooks::use_navigate();
@@ -163,12 +163,22 @@ pub fn FilterForm(
             }
             apply();
         };
-        (on_input, on_change, on_submit)
+        let on_backdrop = move |_: ev::MouseEvent| {
+            if let Some(d) = panel_ref.get_untracked() {
+                d.set_open(false);
+            }
+        };
+        (on_input, on_change, on_submit, on_backdrop)
     };
     #[cfg(not(feature = "hydrate"))]
-    let (on_input, on_change, on_submit) = {
+    let (on_input, on_change, on_submit, on_backdrop) = {
         let _ = (on_navigate, panel_ref, DEBOUNCE_MS);
-        (|_: leptos::ev::Event| {}, |_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {})
+        (
+            |_: leptos::ev::Event| {},
+            |_: leptos::ev::Event| {},
+            |_: leptos::ev::SubmitEvent| {},
+            |_: leptos::ev::MouseEvent| {},
+        )
     };
 
     view! {
@@ -186,9 +196,14 @@ pub fn FilterForm(
             </div>
             <details node_ref=panel_ref class="group mt-3">
                 <summary class="min-h-11 cursor-pointer py-2 text-sm font-medium">{summary}</summary>
-                // Below `md` the open panel is a bottom sheet over the list.
+                // Below `md` the open panel is a bottom sheet over a dimmed list;
+                // tapping the dim closes it (with JavaScript).
+                <div aria-hidden="true" class="fixed inset-0 z-20 bg-black/40 md:hidden" on:click=on_backdrop></div>
                 <div class="grid grid-cols-1 gap-3 pt-2 sm:grid-cols-2 lg:grid-cols-4 max-md:fixed max-md:inset-x-0 max-md:bottom-0 max-md:z-30 max-md:max-h-[85vh] max-md:overflow-y-auto max-md:rounded-t-2xl max-md:border-t max-md:border-slate-300 max-md:bg-white max-md:p-4 max-md:pb-6 max-md:shadow-2xl dark:max-md:border-slate-700 dark:max-md:bg-slate-900" data-testid="filter-panel">
-                    <p class="text-base font-semibold md:hidden">"Filters and sorting"</p>
+                    <div class="flex items-center justify-between gap-2 md:hidden">
+                        <p class="text-base font-semibold">"Filters and sorting"</p>
+                        <button type="submit" class=BUTTON>"Apply"</button>
+                    </div>
                     {select("users-status", "status", "Status", query.status.clone(), STATUSES)}
                     {select("users-origin", "origin", "Origin", query.origin.clone(), ORIGINS)}
                     {select("users-role", "role", "Role", query.role.clone(), ROLES)}

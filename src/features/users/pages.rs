@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::filters::{FilterForm, INPUT};
-use super::server::{Total, UserItem, UsersPageData, UsersQuery, user_tags, users_page};
+use super::server::{Total, UserItem, UsersPageData, UsersQuery, human, user_tags, users_page};
 use super::shortcuts::Shortcuts;
 use crate::app::use_page_session;
 use crate::features::auth::server::ViewLink;
@@ -87,13 +87,6 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 fn total_text(t: Total) -> String {
-    fn human(n: i64) -> String {
-        match n {
-            n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6),
-            n if n >= 10_000 => format!("{:.0}k", n as f64 / 1e3),
-            n => n.to_string(),
-        }
-    }
     match t {
         Total::Exact(1) | Total::About(1) => "1 user".into(),
         Total::Exact(n) => format!("{n} users"),

@@ -127,6 +127,15 @@ impl UserItem {
     }
 }
 
+/// A count for people: `950`, `12k`, `1.2M`.
+pub fn human(n: i64) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        n if n >= 10_000 => format!("{:.0}k", n as f64 / 1e3),
+        n => n.to_string(),
+    }
+}
+
 /// How many users match: exact, or a lower bound, or an estimate.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub enum Total {

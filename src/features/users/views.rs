@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::server::{COUNT_CAP, UsersQuery, parse};
+use super::server::{COUNT_CAP, UsersQuery, human, parse};
 use crate::auth::{ModeratorCtx, Staff, session};
 use crate::error::AppError;
 use crate::features::auth::server::ViewLink;
@@ -16,17 +16,9 @@ use crate::server::state::AppState;
 use crate::server::storage::{audit, saved_views, users_list};
 use crate::ui::flash::Flash;
 
-fn human(n: i64) -> String {
-    match n {
-        n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6),
-        n if n >= 1_000 => format!("{:.0}k", n as f64 / 1e3),
-        n => n.to_string(),
-    }
-}
-
 /// The sidebar's entries. Counts are exact up to [`COUNT_CAP`] (a bounded
-/// walk, a few milliseconds even at a million users), "1k+" beyond, and the
-/// planner's estimate for a view without filters.
+/// walk, a few milliseconds even at a million users), "1000+" beyond, and
+/// the planner's estimate for a view without filters.
 pub async fn sidebar(staff: &Staff) -> Result<Vec<ViewLink>, AppError> {
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
