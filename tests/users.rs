@@ -85,6 +85,34 @@ async fn each_filter_returns_exactly_the_matching_rows(b: Backend) {
     }
 }
 
+async fn large_totals_are_estimated_close_to_the_truth(b: Backend) {
+    let t = seeded(b).await;
+    let mut c = t.db.conn().await.unwrap();
+    let middle = t.count("SELECT created_at FROM users ORDER BY id LIMIT 1 OFFSET 1500").await;
+    let cases: Vec<(UserFilter, String)> = vec![
+        (UserFilter { status: Some(Status::Active), ..Default::default() }, "is_active AND is_approved".into()),
+        (UserFilter { origin: Some(Origin::Local), ..Default::default() }, "local".into()),
+        (
+            UserFilter { status: Some(Status::Active), created_before: Some(middle), ..Default::default() },
+            format!("is_active AND is_approved AND created_at < {middle}"),
+        ),
+    ];
+    for (filter, sql) in cases {
+        let exact = t.count(&format!("SELECT COUNT(*) FROM users WHERE {sql}")).await;
+        assert!(exact > 200, "{sql}: the fixture has more than the cap");
+        match users_list::count_or_estimate(c.as_ref(), &filter, 200).await.unwrap() {
+            users_list::Count::About(n) => {
+                let error = (n - exact).abs() as f64 / exact as f64;
+                assert!(error < 0.25, "{sql}: estimated {n}, exactly {exact}");
+            }
+            other => panic!("{sql}: expected an estimate, got {other:?}"),
+        }
+    }
+    let few = UserFilter { role: Some(RoleFilter::Moderator), ..Default::default() };
+    let exact = t.count("SELECT COUNT(*) FROM users WHERE is_moderator").await;
+    assert_eq!(users_list::count_or_estimate(c.as_ref(), &few, 200).await.unwrap(), users_list::Count::Exact(exact));
+}
+
 async fn pages_walk_forward_and_back_in_every_sort(b: Backend) {
     let t = seeded(b).await;
     for sort in ["-created_at", "created_at", "nickname", "-nickname", "-last_active", "last_active"] {
@@ -192,6 +220,7 @@ async fn the_users_api_speaks_pleroma(b: Backend) {
 
 both_backends!(
     each_filter_returns_exactly_the_matching_rows,
+    large_totals_are_estimated_close_to_the_truth,
     pages_walk_forward_and_back_in_every_sort,
     tags_arrive_with_their_rows_in_one_query,
     the_users_page_filters_and_explains_ignored_parameters,

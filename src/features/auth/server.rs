@@ -24,7 +24,7 @@ pub struct ViewLink {
     pub id: i64,
     pub name: String,
     pub href: String,
-    /// "12", "1000+" or "about 1.2M".
+    /// "12", "about 12k" or "about 1.2M".
     pub count: String,
 }
 

@@ -90,7 +90,6 @@ fn total_text(t: Total) -> String {
     match t {
         Total::Exact(1) | Total::About(1) => "1 user".into(),
         Total::Exact(n) => format!("{n} users"),
-        Total::MoreThan(n) => format!("more than {} users", human(n)),
         Total::About(n) => format!("about {} users", human(n)),
     }
 }
@@ -176,7 +175,7 @@ fn UsersView(
     confirm: Option<FormState>,
     views: Vec<ViewLink>,
 ) -> impl IntoView {
-    let filtered = !matches!(page.total, Total::About(_));
+    let filtered = page.filtered;
     let total = total_text(page.total);
     view! {
         <ListTools query=query.clone() page=page.clone() views />

@@ -136,11 +136,10 @@ pub fn human(n: i64) -> String {
     }
 }
 
-/// How many users match: exact, or a lower bound, or an estimate.
+/// How many users match: exact, or an estimate.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub enum Total {
     Exact(i64),
-    MoreThan(i64),
     About(i64),
 }
 
@@ -148,6 +147,8 @@ pub enum Total {
 pub struct UsersPageData {
     pub users: Vec<UserItem>,
     pub total: Total,
+    /// Whether any filter is set (not the page position or sort).
+    pub filtered: bool,
     pub next: Option<String>,
     pub prev: Option<String>,
     pub notices: Vec<String>,
@@ -158,7 +159,7 @@ pub struct UsersPageData {
 }
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
-/// Filtered totals are counted exactly up to this many matches.
+/// Filtered totals are counted exactly up to this many matches, estimated beyond.
 pub const COUNT_CAP: i64 = 1_000;
 
 #[cfg(feature = "ssr")]
@@ -268,9 +269,9 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
     let total = if p.filter.is_empty() {
         Total::About(users_list::total_estimate(conn.as_ref()).await?)
     } else {
-        match users_list::count_capped(conn.as_ref(), &p.filter, COUNT_CAP).await? {
-            Some(n) => Total::Exact(n),
-            None => Total::MoreThan(COUNT_CAP),
+        match users_list::count_or_estimate(conn.as_ref(), &p.filter, COUNT_CAP).await? {
+            users_list::Count::Exact(n) => Total::Exact(n),
+            users_list::Count::About(n) => Total::About(n),
         }
     };
     let mut tags = page.tags;
@@ -287,6 +288,7 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
     Ok(UsersPageData {
         users,
         total,
+        filtered: !p.filter.is_empty(),
         next,
         prev,
         notices: p.notices,

@@ -16,9 +16,9 @@ use crate::server::state::AppState;
 use crate::server::storage::{audit, saved_views, users_list};
 use crate::ui::flash::Flash;
 
-/// The sidebar's entries. Counts are exact up to [`COUNT_CAP`] (a bounded
-/// walk, a few milliseconds even at a million users), "1000+" beyond, and
-/// the planner's estimate for a view without filters.
+/// The sidebar's entries. Counts are exact up to [`COUNT_CAP`] and
+/// estimated beyond (a bounded walk either way, a few milliseconds even at a
+/// million users); a view without filters shows the planner's estimate.
 pub async fn sidebar(staff: &Staff) -> Result<Vec<ViewLink>, AppError> {
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
@@ -29,9 +29,9 @@ pub async fn sidebar(staff: &Staff) -> Result<Vec<ViewLink>, AppError> {
         let count = if filter.is_empty() {
             format!("about {}", human(users_list::total_estimate(conn.as_ref()).await?))
         } else {
-            match users_list::count_capped(conn.as_ref(), &filter, COUNT_CAP).await? {
-                Some(n) => n.to_string(),
-                None => format!("{}+", human(COUNT_CAP)),
+            match users_list::count_or_estimate(conn.as_ref(), &filter, COUNT_CAP).await? {
+                users_list::Count::Exact(n) => n.to_string(),
+                users_list::Count::About(n) => format!("about {}", human(n)),
             }
         };
         let href = if v.query.is_empty() { "/users".to_owned() } else { format!("/users?{}", v.query) };

@@ -401,6 +401,46 @@ pub async fn count_capped(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> 
     Ok((n <= cap).then_some(n))
 }
 
+/// A number of matching users: exact, or estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Exact(i64),
+    About(i64),
+}
+
+/// How many rows match: exact up to `cap`, else an estimate. The newest
+/// `cap + 1` matches are read in id order (a bounded walk along the list's
+/// own index); how densely they sit in the id range they span, scaled to the
+/// whole id range the filter can reach, gives the estimate. Ids follow
+/// creation, so the creation bounds narrow that range exactly.
+pub async fn count_or_estimate(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> Result<Count, AppError> {
+    let sort = Sort::default();
+    let (from, mut f, driver) = filter.to_sql(&c, sort);
+    let expr = sort.expr(driver);
+    let lim = f.push(Arg::Int(cap + 1));
+    let sql = format!(
+        "SELECT COUNT(*), MIN(k) FROM (SELECT {expr} AS k FROM {from} {} ORDER BY {expr} DESC LIMIT {lim}) AS newest",
+        f.where_clause()
+    );
+    let (n, oldest): (i64, Option<i64>) =
+        on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_one(&mut *x).await)?;
+    let Some(oldest) = oldest.filter(|_| n > cap) else { return Ok(Count::Exact(n)) };
+    const NEWEST_BEFORE: &str = "SELECT id FROM users WHERE created_at < $1 ORDER BY created_at DESC, id DESC LIMIT 1";
+    const OLDEST_FROM: &str = "SELECT id FROM users WHERE created_at >= $1 ORDER BY created_at, id LIMIT 1";
+    let hi: Option<i64> = match filter.created_before {
+        Some(t) => on!(c.reborrow(), |x| sqlx::query_scalar(NEWEST_BEFORE).bind(t).fetch_optional(&mut *x).await)?,
+        None => on!(c.reborrow(), |x| sqlx::query_scalar("SELECT MAX(id) FROM users").fetch_one(&mut *x).await)?,
+    };
+    let lo: Option<i64> = match filter.created_after {
+        Some(t) => on!(c.reborrow(), |x| sqlx::query_scalar(OLDEST_FROM).bind(t).fetch_optional(&mut *x).await)?,
+        None => on!(c.reborrow(), |x| sqlx::query_scalar("SELECT MIN(id) FROM users").fetch_one(&mut *x).await)?,
+    };
+    let (hi, lo) = (hi.unwrap_or(oldest).max(oldest), lo.unwrap_or(oldest).min(oldest));
+    let sampled = (hi - oldest + 1) as f64;
+    let reachable = (hi - lo + 1) as f64;
+    Ok(Count::About(((n as f64) * reachable / sampled).round() as i64))
+}
+
 /// The whole table's size, cheaply: the planner's statistics (refreshed by
 /// ANALYZE, which seeding runs), else an exact count. Takes the caller's
 /// connection: a second one per request could starve the pool under load.
