@@ -88,7 +88,8 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
             {d.registration_reason.clone().map(|r| fact("Registration reason", r))}
             {(!d.bio.is_empty()).then(|| fact("Bio", d.bio.clone()))}
         </dl>
-    };
+    }
+    .into_any();
     view! {
         <Title text=title.clone() />
         <p class="mb-2"><a href="/users" class="text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
@@ -103,13 +104,16 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
             {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
         </div>
         // Actions first: on a phone they are what a moderator came for.
-        <Actions d=d.clone() />
-        <section class=SECTION aria-labelledby="facts-h">
-            <h2 id="facts-h" class="mb-2 text-lg font-semibold">"Profile"</h2>
-            {facts}
-        </section>
-        {d.can_admin.then(|| view! { <Credentials d=d.clone() form=form.clone() /> })}
-        {d.can_admin.then(|| view! { <LogAbout d=d.clone() /> })}
+        // Each section type-erased: one nested view type would be too deep for rustc.
+        {view! { <Actions d=d.clone() /> }.into_any()}
+        {view! {
+            <section class=SECTION aria-labelledby="facts-h">
+                <h2 id="facts-h" class="mb-2 text-lg font-semibold">"Profile"</h2>
+                {facts}
+            </section>
+        }.into_any()}
+        {d.can_admin.then(|| view! { <Credentials d=d.clone() form=form.clone() /> }.into_any())}
+        {d.can_admin.then(|| view! { <LogAbout d=d.clone() /> }.into_any())}
         <p class="text-xs text-slate-600 dark:text-slate-400">{format!("User id {id}")}</p>
     }
 }

@@ -34,15 +34,20 @@ const ROLES: &[(&str, &str)] = &[("", "Any"), ("admin", "Admin"), ("moderator", 
 /// Milliseconds of quiet typing before the list follows.
 const DEBOUNCE_MS: u64 = 300;
 
-/// A `<select>` showing `current`, or the first option if `current` is not one.
+/// The value a select shows: `current` if it is one of `options`, else the
+/// list's default (what the server applies to an ignored value).
+fn shown(current: Option<&str>, options: &[(&str, &str)], default: &str) -> String {
+    current.filter(|c| options.iter().any(|o| o.0 == *c)).unwrap_or(default).to_owned()
+}
+
+/// A `<select>` showing `current` (see [`shown`]).
 fn select(
     id: &'static str,
     name: &'static str,
     label: &'static str,
-    current: Option<String>,
+    current: String,
     options: &'static [(&'static str, &'static str)],
 ) -> impl IntoView + use<> {
-    let current = current.filter(|c| options.iter().any(|o| o.0 == c)).unwrap_or_else(|| options[0].0.to_owned());
     view! {
         <div>
             <label for=id class="mb-1 block text-sm font-medium">{label}</label>
@@ -51,6 +56,17 @@ fn select(
             </select>
         </div>
     }
+}
+
+/// Every select of the form with the value it should show for `q`.
+fn select_values(q: &UsersQuery) -> [(&'static str, String); 5] {
+    [
+        ("status", shown(q.status.as_deref(), STATUSES, "")),
+        ("origin", shown(q.origin.as_deref(), ORIGINS, "")),
+        ("role", shown(q.role.as_deref(), ROLES, "")),
+        ("sort", shown(q.sort.as_deref(), SORTS, "-created_at")),
+        ("per_page", shown(q.per_page.as_deref(), PER_PAGE, "50")),
+    ]
 }
 
 /// The list URL for the form's current values: empty fields and defaults
@@ -98,7 +114,10 @@ fn chips(q: &UsersQuery) -> Vec<(String, String)> {
 
 #[component]
 pub fn FilterForm(
+    /// The query the inputs start from.
     query: UsersQuery,
+    /// The live URL query, for the summary and the chips.
+    current: Memo<UsersQuery>,
     all_tags: Vec<String>,
     /// Called with each URL the form navigates to by itself.
     on_navigate: Callback<String>,
@@ -106,11 +125,31 @@ pub fn FilterForm(
     let form_ref = NodeRef::<html::Form>::new();
     let panel_ref = NodeRef::<html::Details>::new();
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    let active = chips(&query);
-    let count = active.iter().filter(|(label, _)| !label.starts_with("Search")).count();
-    let summary =
-        if count == 0 { "Filters and sorting".to_owned() } else { format!("Filters and sorting ({count} active)") };
+    let values = select_values(&query);
+    let value = |name: &str| values.iter().find(|v| v.0 == name).map(|v| v.1.clone()).unwrap_or_default();
+    // The summary and chips follow the URL itself: the inputs are not
+    // re-rendered while the form drives the URL, but these must change.
+    let summary = move || {
+        let n = chips(&current.get()).iter().filter(|(label, _)| !label.starts_with("Search")).count();
+        if n == 0 { "Filters and sorting".to_owned() } else { format!("Filters and sorting ({n} active)") }
+    };
 
+    #[cfg(feature = "hydrate")]
+    {
+        // A select rendered again (Back, Forward) must show its value even
+        // where the browser kept the choice made before.
+        let values = values.clone();
+        Effect::new(move || {
+            use wasm_bindgen::JsCast;
+            let Some(form) = form_ref.get() else { return };
+            for (name, v) in &values {
+                let el = form.query_selector(&format!("select[name={name}]")).ok().flatten();
+                if let Some(select) = el.and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                    select.set_value(v);
+                }
+            }
+        });
+    }
     #[cfg(feature = "hydrate")]
     let (on_input, on_change, on_submit, on_backdrop) = {
         use leptos::ev;
@@ -204,9 +243,9 @@ pub fn FilterForm(
                         <p class="text-base font-semibold">"Filters and sorting"</p>
                         <button type="submit" class=BUTTON>"Apply"</button>
                     </div>
-                    {select("users-status", "status", "Status", query.status.clone(), STATUSES)}
-                    {select("users-origin", "origin", "Origin", query.origin.clone(), ORIGINS)}
-                    {select("users-role", "role", "Role", query.role.clone(), ROLES)}
+                    {select("users-status", "status", "Status", value("status"), STATUSES)}
+                    {select("users-origin", "origin", "Origin", value("origin"), ORIGINS)}
+                    {select("users-role", "role", "Role", value("role"), ROLES)}
                     <div>
                         <label for="users-domain" class="mb-1 block text-sm font-medium">"Email domain"</label>
                         <input id="users-domain" name="domain" type="text" placeholder="example.org" value=v(&query.domain) class=INPUT />
@@ -219,8 +258,8 @@ pub fn FilterForm(
                         <label for="users-before" class="mb-1 block text-sm font-medium">"Joined before"</label>
                         <input id="users-before" name="created_before" type="date" value=v(&query.created_before) class=INPUT />
                     </div>
-                    {select("users-sort", "sort", "Sort", query.sort.clone(), SORTS)}
-                    {select("users-per-page", "per_page", "Per page", query.per_page.clone().or(Some("50".into())), PER_PAGE)}
+                    {select("users-sort", "sort", "Sort", value("sort"), SORTS)}
+                    {select("users-per-page", "per_page", "Per page", value("per_page"), PER_PAGE)}
                     <fieldset class="sm:col-span-2 lg:col-span-4">
                         <legend class="mb-1 text-sm font-medium">"Tags (any of)"</legend>
                         <div class="flex flex-wrap gap-2">
@@ -241,20 +280,23 @@ pub fn FilterForm(
                     </div>
                 </div>
             </details>
-            {(!active.is_empty()).then(|| view! {
-                <ul class="mt-2 flex flex-wrap gap-2" aria-label="Active filters">
-                    {active.into_iter().map(|(label, href)| {
-                        let remove = format!("Remove filter {label}");
-                        view! {
-                            <li>
-                                <a href=href aria-label=remove class="inline-flex min-h-11 items-center gap-2 rounded-full border border-indigo-300 bg-indigo-50 px-3 text-sm text-indigo-900 hover:bg-indigo-100 dark:border-indigo-700 dark:bg-indigo-950 dark:text-indigo-100">
-                                    <span class="break-all">{label}</span><span aria-hidden="true">"×"</span>
-                                </a>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            })}
+            {move || {
+                let active = chips(&current.get());
+                (!active.is_empty()).then(|| view! {
+                    <ul class="mt-2 flex flex-wrap gap-2" aria-label="Active filters">
+                        {active.into_iter().map(|(label, href)| {
+                            let remove = format!("Remove filter {label}");
+                            view! {
+                                <li>
+                                    <a href=href aria-label=remove class="inline-flex min-h-11 items-center gap-2 rounded-full border border-indigo-300 bg-indigo-50 px-3 text-sm text-indigo-900 hover:bg-indigo-100 dark:border-indigo-700 dark:bg-indigo-950 dark:text-indigo-100">
+                                        <span class="break-all">{label}</span><span aria-hidden="true">"×"</span>
+                                    </a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
         </form>
     }
 }

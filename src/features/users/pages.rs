@@ -56,7 +56,11 @@ pub fn UsersPage() -> impl IntoView {
         false,
     );
     let on_navigate = Callback::new(move |href: String| {
-        own.set_value(Some(UsersQuery::from_query_string(href.split_once('?').map_or("", |(_, q)| q))));
+        let target = UsersQuery::from_query_string(href.split_once('?').map_or("", |(_, q)| q));
+        // The same URL again is no navigation at all: nothing to wait for.
+        if target != query.get_untracked() {
+            own.set_value(Some(target));
+        }
     });
     view! {
         <Title text="Users" />
@@ -64,10 +68,10 @@ pub fn UsersPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || {
                 // Read before the await, so the form re-renders when it changes.
-                let query = form_query.get();
+                let start = form_query.get();
                 Suspend::new(async move {
                     let all_tags = tags.await.unwrap_or_default();
-                    view! { <FilterForm query all_tags on_navigate /> }
+                    view! { <FilterForm query=start current=query all_tags on_navigate /> }
                 })
             }}
         </Suspense>
@@ -162,7 +166,8 @@ fn ConfirmAll(form: FormState, here: String) -> impl IntoView {
                 <input type="hidden" name="confirm_count" value=count.clone() />
                 <input type="hidden" name="return_to" value=here.clone() />
                 <button type="submit" class=if action == "delete" { BUTTON_DANGER } else { BUTTON }>{format!("Yes, {} {count} users", label.to_lowercase())}</button>
-                <a href=here class=BUTTON_QUIET>"Cancel"</a>
+                // A full load: the pending confirmation lives in the session.
+                <a href=here rel="external" class=BUTTON_QUIET>"Cancel"</a>
             </form>
         </div>
     }
