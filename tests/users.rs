@@ -108,6 +108,22 @@ async fn large_totals_are_estimated_close_to_the_truth(b: Backend) {
             other => panic!("{sql}: expected an estimate, got {other:?}"),
         }
     }
+    // A search or a tag alone is counted from its index without the users table.
+    let tag = UserFilter { tags: vec!["vip".into()], ..Default::default() };
+    let tagged =
+        t.count("SELECT COUNT(*) FROM user_tags ut JOIN tags g ON g.id = ut.tag_id WHERE g.name = 'vip'").await;
+    assert_eq!(
+        users_list::count_or_estimate(c.as_ref(), &tag, 10_000).await.unwrap(),
+        users_list::Count::Exact(tagged)
+    );
+    let search = UserFilter { q: Some("son".into()), ..Default::default() };
+    let found = t
+        .count("SELECT COUNT(*) FROM users WHERE lower(nickname || ' ' || coalesce(email, '') || ' ' || display_name) LIKE '%son%'")
+        .await;
+    assert_eq!(
+        users_list::count_or_estimate(c.as_ref(), &search, 10_000).await.unwrap(),
+        users_list::Count::Exact(found)
+    );
     let few = UserFilter { role: Some(RoleFilter::Moderator), ..Default::default() };
     let exact = t.count("SELECT COUNT(*) FROM users WHERE is_moderator").await;
     assert_eq!(users_list::count_or_estimate(c.as_ref(), &few, 200).await.unwrap(), users_list::Count::Exact(exact));
