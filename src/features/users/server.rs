@@ -52,7 +52,7 @@ impl UsersQuery {
         q
     }
 
-    /// The same view from its first page (no position), as a query string.
+    /// The same view from its first page (no position).
     pub fn without_position(&self) -> UsersQuery {
         UsersQuery { after: None, before: None, ..self.clone() }
     }

@@ -66,15 +66,6 @@ impl Sort {
         Some(Sort { key, descending })
     }
 
-    pub fn as_param(self) -> String {
-        let name = match self.key {
-            SortKey::CreatedAt => "created_at",
-            SortKey::Nickname => "nickname",
-            SortKey::LastActive => "last_active",
-        };
-        if self.descending { format!("-{name}") } else { name.to_owned() }
-    }
-
     /// The indexed expression rows are ordered by (ties broken by id).
     /// Creation order is id order (ids are assigned as accounts are created),
     /// which lets a search stream from the FTS index in rowid order.
