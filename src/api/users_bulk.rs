@@ -30,7 +30,7 @@ pub struct NicknamesAndTags {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Users {
-    users: Vec<ApiUser>,
+    pub(super) users: Vec<ApiUser>,
 }
 
 async fn run(
@@ -43,7 +43,7 @@ async fn run(
 }
 
 /// The touched users as they are now.
-async fn users_now(state: &AppState, targets: &[Target]) -> Result<Users, AppError> {
+pub(super) async fn users_now(state: &AppState, targets: &[Target]) -> Result<Users, AppError> {
     let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
     let mut conn = state.db.conn().await?;
     let rows = users_list::by_ids(conn.as_ref(), &ids).await?;
@@ -158,7 +158,7 @@ pub async fn untag(
     change_tags(&s, &ctx, q.as_deref(), &body, BulkAction::Untag).await
 }
 
-fn group(raw: &str) -> Result<Group, AppError> {
+pub(super) fn group(raw: &str) -> Result<Group, AppError> {
     Group::parse(raw).ok_or(AppError::NotFound)
 }
 

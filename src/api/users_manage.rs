@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
-use super::users::{ApiUser, to_api_all};
+use super::users::ApiUser;
+use super::users_bulk::{group, users_now};
 use crate::auth::AdminCtx;
 use crate::error::AppError;
-use crate::features::users::bulk::{self, BulkAction, Group, Selection};
+use crate::features::users::bulk::{self, BulkAction, Selection};
 use crate::features::users::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
 use crate::server::state::AppState;
 use crate::server::storage::{users, users_list};
@@ -273,15 +274,7 @@ async fn one_user(
 ) -> Result<Json<ApiUser>, AppError> {
     let names = [nickname];
     let touched = bulk::apply(&s.db, &ctx.as_moderator(), &action, Selection::Nicknames(&names)).await?;
-    let ids: Vec<i64> = touched.iter().map(|t| t.id).collect();
-    let mut conn = s.db.conn().await?;
-    let rows = users_list::by_ids(conn.as_ref(), &ids).await?;
-    let tags = users_list::tags_of(conn.as_ref(), &ids).await?;
-    to_api_all(rows, tags, &s.config.base_url()).pop().map(Json).ok_or(AppError::NotFound)
-}
-
-fn group(raw: &str) -> Result<Group, AppError> {
-    Group::parse(raw).ok_or(AppError::NotFound)
+    users_now(s, &touched).await?.users.pop().map(Json).ok_or(AppError::NotFound)
 }
 
 /// Pleroma's single-user form of granting a group; any body is ignored

@@ -328,9 +328,11 @@ pub async fn reset_password(db: &Db, token: &str, new: &Password) -> Result<Stri
     let expired =
         || AppError::validation("token", "This link has expired or was already used. Ask an admin for a new one.");
     let hashed_token = tokens::hash(token);
-    if !reset_link_valid(db, token).await? {
+    let mut conn = db.conn().await?;
+    if password_resets::peek(conn.as_ref(), &hashed_token).await?.is_none() {
         return Err(expired());
     }
+    drop(conn);
     // Hashing is slow: done before the transaction so no write lock waits on it.
     let hash = password::hash(new).await?;
     let mut tx = db.begin().await?;
