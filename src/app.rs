@@ -10,8 +10,12 @@ use crate::auth::Staff;
 use crate::error::AppError;
 use crate::features::account::pages::AccountPage;
 use crate::features::audit::pages::ModerationLogPage;
-use crate::features::auth::pages::{HomePage, LoginPage, PasswordResetPage, SetupPage};
+use crate::features::auth::pages::{LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::{PageSession, ViewLink, load_page_session};
+use crate::features::dashboard::pages::DashboardPage;
+use crate::features::reports::detail::ReportPage;
+use crate::features::reports::pages::ReportsPage;
+use crate::features::statuses::pages::StatusesPage;
 use crate::features::users::detail::{NewUserPage, UserDetailPage};
 use crate::features::users::pages::UsersPage;
 use crate::ui::{ErrorView, Flashes};
@@ -59,7 +63,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/:id") view=ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/statuses") view=StatusesPage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async />
                     <Route path=path!("/users/:id") view=UserDetailPage ssr=SsrMode::Async />
@@ -89,12 +96,15 @@ struct NavItem {
 }
 
 const NAV: &[NavItem] = &[
+    NavItem { href: "/", label: "Dashboard", admin_only: false },
+    NavItem { href: "/reports", label: "Reports", admin_only: false },
+    NavItem { href: "/statuses", label: "Statuses", admin_only: false },
     NavItem { href: "/users", label: "Users", admin_only: false },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];
 
-fn nav_links(staff: &Staff) -> impl IntoView + use<> {
+fn nav_links(staff: &Staff, open_reports: i64) -> impl IntoView + use<> {
     let path = leptos_router::hooks::use_location().pathname;
     NAV.iter()
         .filter(|item| !item.admin_only || staff.is_admin())
@@ -111,7 +121,12 @@ fn nav_links(staff: &Staff) -> impl IntoView + use<> {
                         aria-current=current
                         class="flex min-h-11 items-center rounded-lg px-3 text-sm font-medium hover:bg-slate-200 aria-[current=page]:bg-indigo-600 aria-[current=page]:text-white dark:hover:bg-slate-800"
                     >
-                        {item.label}
+                        <span class="flex-1">{item.label}</span>
+                        {(item.href == "/reports" && open_reports > 0).then(|| view! {
+                            <span class="rounded-full bg-amber-500 px-2 text-xs font-semibold text-white tabular-nums" data-testid="open-reports-badge">
+                                {open_reports}<span class="sr-only">" open"</span>
+                            </span>
+                        })}
                     </a>
                 </li>
             }
@@ -150,7 +165,7 @@ fn saved_views(views: &[ViewLink]) -> impl IntoView + use<> {
 
 /// The signed-in staff member's navigation: a sidebar on wide screens, a
 /// `<details>` menu on phones (no JavaScript needed).
-fn navigation(staff: &Staff, views: &[ViewLink]) -> impl IntoView + use<> {
+fn navigation(staff: &Staff, views: &[ViewLink], open_reports: i64) -> impl IntoView + use<> {
     let who = format!("@{} · {}", staff.nickname, staff.role.label());
     // After client-side navigation the phone menu closes, as a new page would.
     let path = leptos_router::hooks::use_location().pathname;
@@ -162,7 +177,7 @@ fn navigation(staff: &Staff, views: &[ViewLink]) -> impl IntoView + use<> {
         <aside class="hidden md:flex md:min-h-screen md:w-60 md:flex-none md:flex-col md:border-r md:border-slate-200 md:px-3 md:py-4 dark:md:border-slate-800">
             <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">"Steward"</a>
             <nav aria-label="Main" class="flex-1">
-                <ul class="space-y-1">{nav_links(staff)}</ul>
+                <ul class="space-y-1">{nav_links(staff, open_reports)}</ul>
                 {saved_views(views)}
             </nav>
             <div class="border-t border-slate-200 pt-3 dark:border-slate-800">
@@ -177,7 +192,7 @@ fn navigation(staff: &Staff, views: &[ViewLink]) -> impl IntoView + use<> {
                     <span class="rounded-lg border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">"Menu"</span>
                 </summary>
                 <nav aria-label="Main menu" class="px-3 pb-3">
-                    <ul class="space-y-1">{nav_links(staff)}</ul>
+                    <ul class="space-y-1">{nav_links(staff, open_reports)}</ul>
                     {saved_views(views)}
                     <p class="px-3 pt-3 text-xs text-slate-600 dark:text-slate-400">{who}</p>
                     {sign_out_form()}
@@ -195,7 +210,9 @@ fn ConsoleLayout() -> impl IntoView {
     let nav = move || {
         Suspend::new(async move {
             match session.await {
-                Ok(PageSession { staff: Some(staff), views, .. }) => navigation(&staff, &views).into_any(),
+                Ok(PageSession { staff: Some(staff), views, open_reports, .. }) => {
+                    navigation(&staff, &views, open_reports).into_any()
+                }
                 _ => ().into_any(),
             }
         })

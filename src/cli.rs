@@ -9,7 +9,7 @@ use crate::auth::{Staff, password, tokens as codec};
 use crate::domain::{Email, Nickname, Password, Role};
 use crate::error::AppError;
 use crate::server::config::{Cli, Command, Config};
-use crate::server::storage::{Db, audit, seed, tokens, users};
+use crate::server::storage::{Db, audit, seed, seed_content, tokens, users};
 use crate::server::{startup, telemetry};
 
 pub async fn main() -> ExitCode {
@@ -40,9 +40,13 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             create_admin(&db, &nickname, &email, moderator, password_stdin).await
         }
         Command::CreateToken { nickname, name, scope } => create_token(&db, &nickname, &name, &scope).await,
-        Command::Seed { users, seed: rng_seed } => {
-            let report = seed::users(&db, users, rng_seed).await?;
-            println!("{report}");
+        Command::Seed { users, statuses, reports, seed: rng_seed } => {
+            if users > 0 {
+                println!("{}", seed::users(&db, users, rng_seed).await?);
+            }
+            if statuses > 0 || reports > 0 {
+                println!("{}", seed_content::content(&db, statuses, reports, rng_seed).await?);
+            }
             Ok(())
         }
     }

@@ -24,11 +24,21 @@ pub enum AppError {
     Conflict { param: String, message: String },
     #[error("{message}")]
     Validation { param: String, message: String },
+    /// Several items of one request are wrong; nothing was applied.
+    #[error("{}", .0.first().map_or("Some items are invalid.", |e| e.message.as_str()))]
+    Items(Vec<ItemError>),
     #[error("{0}")]
     TooManyRequests(String),
     /// The detail is logged on the server and never sent to clients.
     #[error("Something went wrong on our side.")]
     Internal(String),
+}
+
+/// What is wrong with one item of a batch, by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemError {
+    pub id: String,
+    pub message: String,
 }
 
 impl AppError {
@@ -49,7 +59,7 @@ impl AppError {
             AppError::MethodNotAllowed => 405,
             AppError::Conflict { .. } => 409,
             AppError::PayloadTooLarge => 413,
-            AppError::Validation { .. } => 422,
+            AppError::Validation { .. } | AppError::Items(_) => 422,
             AppError::TooManyRequests(_) => 429,
             AppError::Internal(_) => 500,
         }
@@ -64,7 +74,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict { .. } => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
-            AppError::Validation { .. } => "validation_failed",
+            AppError::Validation { .. } | AppError::Items(_) => "validation_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Internal(_) => "internal_error",
         }
@@ -81,6 +91,20 @@ impl AppError {
     /// The §5 error body: `{"errors":[{code,message,long_message,meta}],"error":…}`.
     pub fn to_json(&self) -> serde_json::Value {
         let message = self.to_string();
+        if let AppError::Items(items) = self {
+            let errors: Vec<serde_json::Value> = items
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "code": self.code(),
+                        "message": e.message,
+                        "long_message": e.message,
+                        "meta": { "id": e.id },
+                    })
+                })
+                .collect();
+            return serde_json::json!({ "errors": errors, "error": message });
+        }
         let meta = match self.param() {
             Some(p) => serde_json::json!({ "param": p }),
             None => serde_json::json!({}),
@@ -190,6 +214,19 @@ mod tests {
         assert_eq!(body["error"], "email is invalid");
         assert_eq!(body["errors"][0]["code"], "validation_failed");
         assert_eq!(body["errors"][0]["meta"]["param"], "email");
+    }
+
+    #[test]
+    fn batch_errors_name_each_item() {
+        let e = AppError::Items(vec![
+            ItemError { id: "7".into(), message: "report 7 does not exist".into() },
+            ItemError { id: "9".into(), message: "state must be open, resolved or closed".into() },
+        ]);
+        let body = e.to_json();
+        assert_eq!(e.status(), 422);
+        assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+        assert_eq!(body["errors"][1]["meta"]["id"], "9");
+        assert_eq!(body["error"], "report 7 does not exist");
     }
 
     #[test]

@@ -3,8 +3,12 @@
 //! failure uses the §5 error body; the OpenAPI document is generated from the
 //! handlers' annotations and grows with every endpoint.
 
+mod content;
 mod extract;
+mod intake;
 mod moderation_log;
+mod reports;
+mod statuses;
 mod tokens;
 mod users;
 mod users_bulk;
@@ -22,7 +26,7 @@ use utoipa_axum::routes;
 
 pub use extract::ApiJson;
 
-use crate::auth::tokens::authenticate_admin_api;
+use crate::auth::tokens::{authenticate_admin_api, authenticate_intake};
 use crate::error::AppError;
 use crate::server::state::AppState;
 
@@ -69,6 +73,32 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(users_manage::credentials, users_manage::update_credentials))
         .routes(routes!(users_manage::password_reset))
         .routes(routes!(users_manage::grant_one, users_manage::revoke_one))
+        .routes(routes!(reports::list, reports::change))
+        .routes(routes!(reports::grouped))
+        .routes(routes!(reports::show))
+        .routes(routes!(reports::add_note))
+        .routes(routes!(reports::delete_note))
+        .routes(routes!(statuses::list))
+        .routes(routes!(statuses::show, statuses::update, statuses::delete))
+        .routes(routes!(statuses::of_user))
+        .routes(routes!(statuses::of_instance))
+        .routes(routes!(statuses::stats))
+}
+
+/// Content intake, documented under its own prefix.
+fn intake_documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(intake::status)).routes(routes!(intake::report))
+}
+
+pub const INTAKE_PREFIX: &str = "/api/v1/intake";
+
+/// The intake router: intake-scoped tokens only.
+pub fn intake_router(state: AppState) -> Router<AppState> {
+    let (router, _) = intake_documented().split_for_parts();
+    router
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(from_fn_with_state(state, authenticate_intake))
 }
 
 /// The API router to nest under one prefix.
@@ -81,7 +111,10 @@ pub fn admin_router(state: AppState) -> Router<AppState> {
 }
 
 static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
-    let (_, api) = OpenApiRouter::<AppState>::new().nest(PREFIX, documented()).split_for_parts();
+    let (_, api) = OpenApiRouter::<AppState>::new()
+        .nest(PREFIX, documented())
+        .nest(INTAKE_PREFIX, intake_documented())
+        .split_for_parts();
     api.to_pretty_json().expect("OpenAPI document serializes")
 });
 

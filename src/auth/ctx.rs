@@ -59,6 +59,15 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for ModeratorCtx {
     }
 }
 
+/// `Option<AdminCtx>`: `None` for moderators (and nobody signed in).
+impl<S: Send + Sync> OptionalFromRequestParts<S> for AdminCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, AppError> {
+        Ok(check_admin(parts).ok())
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for AdminCtx {
     type Rejection = AppError;
 

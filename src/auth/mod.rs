@@ -19,9 +19,9 @@ impl Staff {
         self.role == Role::Admin
     }
 
-    /// The first page this role may see: where `/` and sign-in lead.
+    /// Where sign-in leads: the dashboard, for either role.
     pub fn home(&self) -> &'static str {
-        if self.is_admin() { "/moderation-log" } else { "/users" }
+        "/"
     }
 }
 

@@ -90,6 +90,29 @@ fn bearer(req: &Request) -> Option<Result<&str, AppError>> {
     Some(parsed.ok_or(AppError::Unauthorized))
 }
 
+/// The hash of the request's token (401 without one).
+fn token_hash(req: &Request) -> Result<String, AppError> {
+    match bearer(req) {
+        Some(token) => Ok(hash(token?)),
+        None => Err(AppError::Unauthorized),
+    }
+}
+
+/// The holder of a live token with `scope` (401 for none, 403 for a token of
+/// the other scope).
+async fn find_holder(state: &AppState, hash: String, scope: tokens::Scope) -> Result<Staff, AppError> {
+    let mut conn = state.db.conn().await?;
+    let (token_id, found, staff, last_used) =
+        tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
+    if found != scope {
+        return Err(AppError::Forbidden);
+    }
+    if last_used.is_none_or(|t| now() - t >= TOUCH_EVERY_SECS) {
+        tokens::touch(conn.as_ref(), token_id).await?;
+    }
+    Ok(staff)
+}
+
 /// Authenticates the admin API by token only (cookies are never consulted) and
 /// puts the token owner's [`crate::auth::Staff`] on the request.
 pub async fn authenticate_admin_api(
@@ -97,21 +120,19 @@ pub async fn authenticate_admin_api(
     mut req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let Some(token) = bearer(&req) else {
-        return Err(AppError::Unauthorized);
-    };
-    let hash = hash(token?);
-    let mut conn = state.db.conn().await?;
-    let (token_id, scope, staff, last_used) =
-        tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
-    if scope != tokens::Scope::Admin {
-        return Err(AppError::Forbidden);
-    }
-    if last_used.is_none_or(|t| now() - t >= TOUCH_EVERY_SECS) {
-        tokens::touch(conn.as_ref(), token_id).await?;
-    }
-    drop(conn);
+    let staff = find_holder(&state, token_hash(&req)?, tokens::Scope::Admin).await?;
     req.extensions_mut().insert(staff);
+    Ok(next.run(req).await)
+}
+
+/// Authenticates content intake: intake-scoped tokens only. The holder is
+/// not staff on these routes; nothing is put on the request.
+pub async fn authenticate_intake(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    find_holder(&state, token_hash(&req)?, tokens::Scope::Intake).await?;
     Ok(next.run(req).await)
 }
 

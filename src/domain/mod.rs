@@ -2,8 +2,10 @@
 //! once, at the edge; inner code never re-checks.
 
 mod credentials;
+pub mod moderation;
 pub mod query;
 mod role;
 
 pub use credentials::{Email, Nickname, Password};
+pub use moderation::{ReportState, Visibility};
 pub use role::Role;

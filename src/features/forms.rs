@@ -22,4 +22,12 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/credentials", post(super::users::forms::update_credentials))
         .route("/users/{id}/password-reset", post(super::users::forms::password_reset_link))
         .route("/password-reset", post(super::auth::forms::reset_password))
+        .route("/reports/bulk", post(super::reports::forms::bulk))
+        .route("/reports/{id}/state", post(super::reports::forms::decide))
+        .route("/reports/{id}/act", post(super::reports::forms::act))
+        .route("/reports/{id}/notes", post(super::reports::forms::add_note))
+        .route("/reports/{id}/notes/{note}/delete", post(super::reports::forms::delete_note))
+        .route("/reports/{id}/assign", post(super::reports::forms::assign))
+        .route("/statuses/{id}/moderate", post(super::statuses::forms::moderate))
+        .route("/statuses/godmode", post(super::statuses::forms::godmode))
 }

@@ -3,6 +3,9 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod forms;
+pub mod reports;
+pub mod statuses;
 pub mod users;

@@ -60,6 +60,12 @@ pub enum Command {
     Seed {
         #[arg(long, default_value_t = 1000)]
         users: u64,
+        /// Statuses by the (new and existing) users.
+        #[arg(long, default_value_t = 0)]
+        statuses: u64,
+        /// Reports against those statuses and accounts.
+        #[arg(long, default_value_t = 0)]
+        reports: u64,
         /// Random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 42)]
         seed: u64,

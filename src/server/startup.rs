@@ -70,6 +70,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .nest("/api/v1/admin", crate::api::admin_router(state.clone()))
         .nest("/api/pleroma/admin", crate::api::admin_router(state.clone()))
         .nest("/api/v1/pleroma/admin", crate::api::admin_router(state.clone()))
+        .nest(crate::api::INTAKE_PREFIX, crate::api::intake_router(state.clone()))
         .route("/api/v1/openapi.json", get(crate::api::openapi_json))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

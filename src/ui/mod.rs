@@ -101,6 +101,23 @@ pub const BUTTON: &str = "inline-flex min-h-11 items-center justify-center round
 pub const BUTTON_QUIET: &str = "inline-flex min-h-11 items-center justify-center rounded-lg border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800";
 pub const BUTTON_DANGER: &str = "inline-flex min-h-11 items-center justify-center rounded-lg border border-red-600/50 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950";
 
+/// A small label; pass one of the tones below.
+pub fn badge(text: String, tone: &'static str) -> impl IntoView {
+    view! { <span class=format!("inline-block rounded px-1.5 py-0.5 text-xs font-medium {tone}")>{text}</span> }
+}
+
+pub const GREY: &str = "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300";
+pub const RED: &str = "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200";
+pub const AMBER: &str = "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-100";
+pub const INDIGO: &str = "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200";
+pub const GREEN: &str = "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200";
+
+/// A bordered panel, the console's unit of layout.
+pub const SECTION: &str =
+    "mb-6 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
+/// Text inputs, selects and text areas.
+pub const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
+
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
@@ -129,6 +146,17 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             <a href="/" class=format!("mt-6 {BUTTON_QUIET}")>"Go to the start page"</a>
         </section>
     }
+}
+
+/// `resolved` → `Resolved`.
+pub fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Now, in unix seconds, on the server or in the browser.
+pub fn now_secs() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM UTC`.

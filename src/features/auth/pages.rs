@@ -1,4 +1,4 @@
-//! `/login`, `/setup`, `/password-reset` and the start page.
+//! `/login`, `/setup` and `/password-reset`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -98,20 +98,6 @@ pub fn SetupPage() -> impl IntoView {
                     // Setup is over, or the token is wrong: the page does not exist.
                     _ => view! { <Title text="Not found" /><main id="main" class="px-4"><ErrorView error=AppError::NotFound /></main> }.into_any(),
                 }
-            })}
-        </Suspense>
-    }
-}
-
-/// `/`: the first section the role may see.
-#[component]
-pub fn HomePage() -> impl IntoView {
-    let session = use_page_session();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let path = session.await.ok().and_then(|s| s.staff).map_or("/login", |s| s.home());
-                view! { <Redirect path=path /> }
             })}
         </Suspense>
     }

@@ -16,6 +16,8 @@ pub struct PageSession {
     pub form: Option<FormState>,
     /// The signed-in staff member's saved user-list views, with live counts.
     pub views: Vec<ViewLink>,
+    /// Reports waiting in the queue, for the navigation's badge.
+    pub open_reports: i64,
 }
 
 /// A saved view in the sidebar.
@@ -47,11 +49,17 @@ pub async fn load_page_session() -> Result<PageSession, AppError> {
     if let Some(f) = &form {
         crate::ui::set_status(f.status);
     }
-    let views = match &staff {
-        Some(s) => crate::features::users::views::sidebar(s).await?,
-        None => Vec::new(),
+    let (views, open_reports) = match &staff {
+        Some(s) => {
+            let state = crate::server::state::AppState::get()?;
+            let mut conn = state.db.conn().await?;
+            let open = crate::server::storage::reports::count_open(conn.as_ref()).await?;
+            drop(conn);
+            (crate::features::users::views::sidebar(s).await?, open)
+        }
+        None => (Vec::new(), 0),
     };
-    Ok(PageSession { staff, flashes, form, views })
+    Ok(PageSession { staff, flashes, form, views, open_reports })
 }
 
 /// Whether `token` opens the first-run setup form right now.

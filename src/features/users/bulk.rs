@@ -111,7 +111,7 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, crate::error::AppError>
 }
 
 #[cfg(feature = "ssr")]
-pub use service::{Selection, apply};
+pub use service::{Selection, apply, apply_in};
 
 #[cfg(feature = "ssr")]
 mod service {
@@ -121,7 +121,7 @@ mod service {
     use crate::error::AppError;
     use crate::server::storage::users_bulk::{self, Flag, Target};
     use crate::server::storage::users_list::UserFilter;
-    use crate::server::storage::{Db, audit};
+    use crate::server::storage::{ConnRef, Db, audit};
 
     /// Who a bulk action applies to.
     #[derive(Clone, Copy)]
@@ -144,16 +144,28 @@ mod service {
         action: &BulkAction,
         who: Selection<'_>,
     ) -> Result<Vec<Target>, AppError> {
+        let mut tx = db.begin().await?;
+        let targets = apply_in(tx.conn(), ctx, action, who).await?;
+        tx.commit().await?;
+        Ok(targets)
+    }
+
+    /// [`apply`] inside the caller's transaction (a report's combined actions).
+    pub async fn apply_in(
+        mut c: ConnRef<'_>,
+        ctx: &ModeratorCtx,
+        action: &BulkAction,
+        who: Selection<'_>,
+    ) -> Result<Vec<Target>, AppError> {
         let actor = ctx.staff();
         if action.admin_only() && !actor.is_admin() {
             return Err(AppError::Forbidden);
         }
-        let mut tx = db.begin().await?;
         let targets = match who {
-            Selection::Ids(ids) => users_bulk::by_ids(tx.conn(), ids).await?,
-            Selection::Nicknames(n) => users_bulk::by_nicknames(tx.conn(), n).await?,
+            Selection::Ids(ids) => users_bulk::by_ids(c.reborrow(), ids).await?,
+            Selection::Nicknames(n) => users_bulk::by_nicknames(c.reborrow(), n).await?,
             Selection::Filter { filter, expected } => {
-                let found = users_bulk::by_filter(tx.conn(), filter, MAX_FILTER_USERS).await?;
+                let found = users_bulk::by_filter(c.reborrow(), filter, MAX_FILTER_USERS).await?;
                 if found.len() as i64 > MAX_FILTER_USERS {
                     return Err(AppError::validation(
                         "filter",
@@ -183,7 +195,6 @@ mod service {
             _ => {}
         }
         let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
-        let mut c = tx.conn();
         match action {
             BulkAction::Activate => users_bulk::set_flag(c.reborrow(), &ids, Flag::Active, true).await.map(drop)?,
             BulkAction::Deactivate => users_bulk::set_flag(c.reborrow(), &ids, Flag::Active, false).await.map(drop)?,
@@ -230,7 +241,6 @@ mod service {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(targets)
     }
 }

@@ -7,15 +7,16 @@ use leptos_router::hooks::use_params_map;
 
 use super::bulk::DELETE_CONFIRMATION;
 use super::detail_data::{UserDetail, load_user_detail};
-use super::pages::{GREY, INDIGO, badge, status_badges};
+use super::pages::status_badges;
 use crate::app::use_page_session;
 use crate::error::AppError;
+use crate::features::reports::pages::state_badge;
+use crate::features::statuses::pages::status_with_actions;
 use crate::ui::flash::FormState;
-use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, FormError, PageHeader, format_time};
-
-const SECTION: &str =
-    "mb-6 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
-const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
+use crate::ui::{
+    BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, FormError, GREY, INDIGO, INPUT, PageHeader, SECTION, badge,
+    format_time,
+};
 
 #[component]
 pub fn UserDetailPage() -> impl IntoView {
@@ -112,6 +113,7 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
                 {facts}
             </section>
         }.into_any()}
+        {view! { <Content d=d.clone() /> }.into_any()}
         {d.can_admin.then(|| view! { <Credentials d=d.clone() form=form.clone() /> }.into_any())}
         {d.can_admin.then(|| view! { <LogAbout d=d.clone() /> }.into_any())}
         <p class="text-xs text-slate-600 dark:text-slate-400">{format!("User id {id}")}</p>
@@ -192,6 +194,43 @@ fn Actions(d: UserDetail) -> impl IntoView {
                     })}
                 </div>
             })}
+        </section>
+    }
+}
+
+/// The account's latest statuses and the reports against it.
+#[component]
+fn Content(d: UserDetail) -> impl IntoView {
+    let nickname = d.user.nickname.clone();
+    let back = format!("/users/{}", d.user.id);
+    let counts = d.report_counts.iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect::<Vec<_>>().join(", ");
+    view! {
+        <section class=SECTION aria-labelledby="reports-h">
+            <h2 id="reports-h" class="mb-1 text-lg font-semibold">"Reports against this account"</h2>
+            <p class="mb-2 text-sm text-slate-600 dark:text-slate-400">{counts}</p>
+            <ul class="space-y-1" data-testid="user-reports">
+                {d.reports.into_iter().map(|r| view! {
+                    <li>
+                        <a href=format!("/reports/{}", r.id) class="flex min-h-11 flex-wrap items-center gap-2 text-sm text-indigo-700 underline dark:text-indigo-300">
+                            {format!("#{}", r.id)}{state_badge(r.state)}
+                            <span class="text-slate-600 dark:text-slate-400">{format_time(r.created_at)}</span>
+                        </a>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <section class=SECTION aria-labelledby="statuses-h">
+            <h2 id="statuses-h" class="mb-3 text-lg font-semibold">"Latest statuses"</h2>
+            {if d.statuses.is_empty() {
+                view! { <p class="text-sm text-slate-600 dark:text-slate-400">"No public statuses."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="space-y-3">
+                        {d.statuses.into_iter().map(|s| view! { <li>{status_with_actions(s, back.clone())}</li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <a href=format!("/statuses?account={nickname}") class="mt-3 inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"All their statuses →"</a>
         </section>
     }
 }

@@ -30,6 +30,11 @@ pub struct UserDetail {
     pub can_admin: bool,
     /// The viewer is looking at their own account.
     pub is_self: bool,
+    /// The latest public and unlisted statuses.
+    pub statuses: Vec<crate::features::statuses::item::StatusItem>,
+    /// The latest reports against the account, and how many per state.
+    pub reports: Vec<crate::features::reports::data::ReportItem>,
+    pub report_counts: Vec<(crate::domain::ReportState, i64)>,
 }
 
 /// How many log entries the page shows.
@@ -37,8 +42,12 @@ pub const LOG_LINES: i64 = 20;
 
 #[server]
 pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
+    use crate::features::reports::data::ReportItem;
+    use crate::features::statuses::item::StatusItem;
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
+    use crate::server::storage::reports::{self, ReportFilter, Sort};
+    use crate::server::storage::statuses::{self, StatusFilter};
     use crate::server::storage::{users, users_list};
 
     let ctx = crate::auth::moderator()?;
@@ -56,6 +65,13 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
     } else {
         (Vec::new(), false)
     };
+    let filter = StatusFilter { account_id: Some(id), with_reblogs: true, ..Default::default() };
+    let (status_rows, _) = statuses::list(conn.as_ref(), &filter, None, 5).await?;
+    let sids: Vec<i64> = status_rows.iter().map(|r| r.id).collect();
+    let media = statuses::media_of(conn.as_ref(), &sids).await?;
+    let against = ReportFilter { account_id: Some(id), ..Default::default() };
+    let report_page = reports::page(conn.as_ref(), &against, Sort::Newest, None, 5).await?;
+    let report_counts = reports::count_by_state(conn.as_ref(), Some(id)).await?;
     let registration_reason = row.registration_reason.clone();
     Ok(UserDetail {
         user: UserItem::from_row(row, tags.remove(&id).unwrap_or_default()),
@@ -70,6 +86,9 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
         more_log,
         can_admin,
         is_self: ctx.staff().id == id,
+        statuses: StatusItem::all(status_rows, media),
+        reports: report_page.rows.into_iter().map(|r| ReportItem::from_row(r, 0, None)).collect(),
+        report_counts,
     })
 }
 

@@ -12,7 +12,9 @@ use super::shortcuts::Shortcuts;
 use crate::app::use_page_session;
 use crate::features::auth::server::ViewLink;
 use crate::ui::flash::FormState;
-use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, PageHeader, format_time};
+use crate::ui::{
+    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, GREY, INDIGO, PageHeader, RED, badge, format_time,
+};
 
 /// The form name under which a pending "apply to all matching" waits (see forms.rs).
 pub const CONFIRM_FORM: &str = "bulk_confirm";
@@ -209,15 +211,6 @@ fn UsersView(
         </nav>
     }
 }
-
-pub(super) fn badge(text: String, tone: &'static str) -> impl IntoView {
-    view! { <span class=format!("inline-block rounded px-1.5 py-0.5 text-xs font-medium {tone}")>{text}</span> }
-}
-
-pub(super) const GREY: &str = "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300";
-const RED: &str = "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200";
-const AMBER: &str = "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-100";
-pub(super) const INDIGO: &str = "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200";
 
 pub(super) fn status_badges(u: &UserItem) -> impl IntoView + use<> {
     let mut out = Vec::new();

@@ -6,9 +6,13 @@
 pub mod audit;
 pub mod instance;
 pub mod password_resets;
+pub mod reports;
 pub mod saved_views;
 pub mod seed;
+pub mod seed_content;
 pub mod sql;
+pub mod stats;
+pub mod statuses;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -37,6 +37,14 @@ impl Filter {
         format!("${}", self.args.len())
     }
 
+    /// The WHERE clause so far, starting a new one whose placeholders
+    /// continue the numbering (for a query with two WHERE clauses).
+    pub fn take_where(&mut self) -> String {
+        let clause = self.where_clause();
+        self.conds.clear();
+        clause
+    }
+
     pub fn where_clause(&self) -> String {
         if self.conds.is_empty() { String::new() } else { format!("WHERE {}", self.conds.join(" AND ")) }
     }
@@ -81,6 +89,9 @@ mod tests {
         f.and("a = ?", [Arg::Int(1)]).and("b BETWEEN ? AND ?", [Arg::Int(2), Arg::Int(3)]);
         assert_eq!(f.where_clause(), "WHERE a = $1 AND b BETWEEN $2 AND $3");
         assert_eq!(f.push(Arg::Int(50)), "$4");
+        assert_eq!(f.take_where(), "WHERE a = $1 AND b BETWEEN $2 AND $3");
+        f.and("c = ?", [Arg::Int(4)]);
+        assert_eq!(f.where_clause(), "WHERE c = $5");
     }
 
     #[test]

@@ -1,0 +1,180 @@
+//! Mastodon-style account and status entities, as Pleroma's admin API embeds
+//! them in reports and status lists. Content is sanitized before it leaves.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+use crate::features::statuses::sanitize::status_html;
+use crate::server::storage::ConnRef;
+use crate::server::storage::statuses::{self, StatusRow};
+use crate::server::storage::users_list::{self, UserRow};
+
+pub fn iso(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountPleroma {
+    is_admin: bool,
+    is_moderator: bool,
+    confirmation_pending: bool,
+    deactivated: bool,
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiAccount {
+    id: String,
+    acct: String,
+    username: String,
+    display_name: String,
+    avatar: String,
+    avatar_static: String,
+    url: String,
+    created_at: String,
+    bot: bool,
+    deactivated: bool,
+    is_active: bool,
+    local: bool,
+    tags: Vec<String>,
+    statuses_count: Option<i64>,
+    pleroma: AccountPleroma,
+}
+
+fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount {
+    let username = u.nickname.split('@').next().unwrap_or_default().to_owned();
+    let url = match u.nickname.split_once('@') {
+        Some((name, host)) => format!("https://{host}/users/{name}"),
+        None => format!("{base}/users/{}", u.nickname),
+    };
+    ApiAccount {
+        id: u.id.to_string(),
+        acct: u.nickname.clone(),
+        username,
+        display_name: u.display_name.clone(),
+        avatar: u.avatar.clone(),
+        avatar_static: u.avatar.clone(),
+        url,
+        created_at: iso(u.created_at),
+        bot: u.actor_type == "Service",
+        deactivated: !u.is_active,
+        is_active: u.is_active,
+        local: u.local,
+        statuses_count: None,
+        pleroma: AccountPleroma {
+            is_admin: u.is_admin,
+            is_moderator: u.is_moderator,
+            confirmation_pending: !u.is_confirmed,
+            deactivated: !u.is_active,
+            tags: tags.clone(),
+        },
+        tags,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiMedia {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    url: String,
+    preview_url: String,
+    description: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusPleroma {
+    local: bool,
+    /// When a moderator deleted it (statuses stay visible in their reports).
+    deleted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiStatus {
+    id: String,
+    uri: String,
+    url: String,
+    account: ApiAccount,
+    /// Sanitized HTML.
+    content: String,
+    spoiler_text: String,
+    pub(super) visibility: String,
+    sensitive: bool,
+    created_at: String,
+    media_attachments: Vec<ApiMedia>,
+    /// The reblogged status's id, for reblogs.
+    reblog: Option<String>,
+    pleroma: StatusPleroma,
+}
+
+/// Users (with tags) and statuses (with media) loaded once for a response.
+pub struct Shapes {
+    base: String,
+    users: HashMap<i64, UserRow>,
+    tags: HashMap<i64, Vec<String>>,
+    statuses: HashMap<i64, StatusRow>,
+    media: HashMap<i64, Vec<statuses::MediaRow>>,
+}
+
+impl Shapes {
+    pub async fn load(
+        mut c: ConnRef<'_>,
+        base: String,
+        user_ids: &[i64],
+        status_rows: Vec<StatusRow>,
+    ) -> Result<Shapes, AppError> {
+        let mut ids: Vec<i64> = user_ids.iter().copied().chain(status_rows.iter().map(|s| s.account_id)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let users = users_list::by_ids(c.reborrow(), &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        let tags = users_list::tags_of(c.reborrow(), &ids).await?;
+        let sids: Vec<i64> = status_rows.iter().map(|s| s.id).collect();
+        let media = statuses::media_of(c.reborrow(), &sids).await?;
+        let statuses = status_rows.into_iter().map(|s| (s.id, s)).collect();
+        Ok(Shapes { base, users, tags, statuses, media })
+    }
+
+    pub fn account(&self, id: i64) -> Option<ApiAccount> {
+        self.users.get(&id).map(|u| account(u, self.tags.get(&id).cloned().unwrap_or_default(), &self.base))
+    }
+
+    pub fn status(&self, id: i64) -> Option<ApiStatus> {
+        let s = self.statuses.get(&id)?;
+        let media = self.media.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let url = format!("{}/statuses?status={}", self.base, s.id);
+        Some(ApiStatus {
+            id: s.id.to_string(),
+            uri: s.uri.clone().unwrap_or_else(|| url.clone()),
+            url,
+            account: self.account(s.account_id)?,
+            content: status_html(&s.content),
+            spoiler_text: s.spoiler_text.clone(),
+            visibility: s.visibility.clone(),
+            sensitive: s.sensitive,
+            created_at: iso(s.created_at),
+            media_attachments: media
+                .iter()
+                .map(|m| ApiMedia {
+                    id: m.id.to_string(),
+                    kind: m.kind.clone(),
+                    url: m.url.clone(),
+                    preview_url: m.url.clone(),
+                    description: m.description.clone(),
+                })
+                .collect(),
+            reblog: s.reblog_of_id.map(|r| r.to_string()),
+            pleroma: StatusPleroma { local: s.local, deleted_at: s.deleted_at.map(iso) },
+        })
+    }
+
+    /// Statuses in the order given.
+    pub fn statuses(&self, ids: &[i64]) -> Vec<ApiStatus> {
+        ids.iter().filter_map(|id| self.status(*id)).collect()
+    }
+}

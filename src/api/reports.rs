@@ -1,0 +1,340 @@
+//! Reports in Pleroma's shapes: list, grouped by status, one by id, batch
+//! state changes (all or nothing), notes. Moderators may use all of these.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiJson;
+use super::content::{ApiAccount, ApiStatus, Shapes, iso};
+use crate::auth::ModeratorCtx;
+use crate::domain::ReportState;
+use crate::error::{AppError, ItemError};
+use crate::features::reports::service;
+use crate::server::state::AppState;
+use crate::server::storage::reports::{self, NoteRow, ReportFilter, ReportRow};
+use crate::server::storage::{ConnRef, statuses};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteUser {
+    id: Option<String>,
+    nickname: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiNote {
+    id: String,
+    user_id: Option<String>,
+    content: String,
+    created_at: String,
+    user: NoteUser,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiReport {
+    id: String,
+    state: String,
+    /// The reporter's comment.
+    content: String,
+    created_at: String,
+    updated_at: String,
+    /// The reported account.
+    account: Option<ApiAccount>,
+    /// Who reported (null when unknown or deleted).
+    actor: Option<ApiAccount>,
+    assigned_account: Option<ApiAccount>,
+    statuses: Vec<ApiStatus>,
+    notes: Vec<ApiNote>,
+}
+
+fn note(n: NoteRow) -> ApiNote {
+    ApiNote {
+        id: n.id.to_string(),
+        user_id: n.author_id.map(|i| i.to_string()),
+        content: n.content,
+        created_at: iso(n.created_at),
+        user: NoteUser { id: n.author_id.map(|i| i.to_string()), nickname: n.author_nickname },
+    }
+}
+
+/// Everything the given reports embed, loaded with a fixed number of queries.
+struct Loaded {
+    shapes: Shapes,
+    statuses: HashMap<i64, Vec<i64>>,
+    notes: HashMap<i64, Vec<NoteRow>>,
+}
+
+async fn load(mut c: ConnRef<'_>, base: String, rows: &[ReportRow]) -> Result<Loaded, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let linked = reports::statuses_of(c.reborrow(), &ids).await?;
+    let mut sids: Vec<i64> = linked.values().flatten().copied().collect();
+    sids.sort_unstable();
+    sids.dedup();
+    let status_rows = statuses::by_ids(c.reborrow(), &sids).await?;
+    let users: Vec<i64> =
+        rows.iter().flat_map(|r| [Some(r.account_id), r.reporter_id, r.assignee_id]).flatten().collect();
+    let shapes = Shapes::load(c.reborrow(), base, &users, status_rows).await?;
+    let notes = reports::notes_of(c.reborrow(), &ids).await?;
+    Ok(Loaded { shapes, statuses: linked, notes })
+}
+
+impl Loaded {
+    fn report(&mut self, r: &ReportRow) -> ApiReport {
+        let sids = self.statuses.get(&r.id).cloned().unwrap_or_default();
+        ApiReport {
+            id: r.id.to_string(),
+            state: r.state.clone(),
+            content: r.comment.clone(),
+            created_at: iso(r.created_at),
+            updated_at: iso(r.updated_at),
+            account: self.shapes.account(r.account_id),
+            actor: r.reporter_id.and_then(|i| self.shapes.account(i)),
+            assigned_account: r.assignee_id.and_then(|i| self.shapes.account(i)),
+            statuses: self.shapes.statuses(&sids),
+            notes: self.notes.remove(&r.id).unwrap_or_default().into_iter().map(note).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// open, resolved or closed.
+    state: Option<String>,
+    /// Page size (Pleroma's older name for page_size).
+    limit: Option<String>,
+    /// From 1.
+    page: Option<String>,
+    /// 1–200, default 50.
+    page_size: Option<String>,
+}
+
+fn number(name: &str, v: Option<&str>, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s.parse().ok().filter(|n| range.contains(n)).map(Some).ok_or_else(|| {
+            AppError::validation(
+                name,
+                format!("{name} must be a whole number from {} to {}", range.start(), range.end()),
+            )
+        }),
+    }
+}
+
+fn state_param(v: Option<&str>) -> Result<Option<ReportState>, AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => ReportState::parse(s)
+            .map(Some)
+            .ok_or_else(|| AppError::validation("state", "state must be open, resolved or closed")),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    total: i64,
+    /// The same number under the name Pleroma's documentation uses.
+    #[serde(rename = "totalReports")]
+    total_reports: i64,
+    reports: Vec<ApiReport>,
+}
+
+/// Reports, newest first.
+#[utoipa::path(get, path = "/reports", params(ListQuery),
+    responses((status = 200, body = ReportList), (status = 401), (status = 422)), tag = "reports")]
+pub async fn list(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<ReportList>, AppError> {
+    let filter = ReportFilter { state: state_param(q.state.as_deref())?, ..Default::default() };
+    let size = number("page_size", q.page_size.as_deref(), 1..=200)?
+        .or(number("limit", q.limit.as_deref(), 1..=200)?)
+        .unwrap_or(50);
+    let page = number("page", q.page.as_deref(), 1..=1_000_000)?.unwrap_or(1);
+    let mut conn = s.db.conn().await?;
+    let (rows, total) = reports::numbered(conn.as_ref(), &filter, page, size).await?;
+    let mut loaded = load(conn.as_ref(), s.config.base_url(), &rows).await?;
+    let reports = rows.iter().map(|r| loaded.report(r)).collect();
+    Ok(Json(ReportList { total, total_reports: total, reports }))
+}
+
+/// One report.
+#[utoipa::path(get, path = "/reports/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiReport), (status = 404)), tag = "reports")]
+pub async fn show(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<ApiReport>, AppError> {
+    let mut conn = s.db.conn().await?;
+    let row = reports::find(conn.as_ref(), id).await?.ok_or(AppError::NotFound)?;
+    let mut loaded = load(conn.as_ref(), s.config.base_url(), std::slice::from_ref(&row)).await?;
+    Ok(Json(loaded.report(&row)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportGroup {
+    /// When the latest report in the group was made.
+    date: String,
+    account: Option<ApiAccount>,
+    status: Option<ApiStatus>,
+    actors: Vec<ApiAccount>,
+    reports: Vec<ApiReport>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupedReports {
+    reports: Vec<ReportGroup>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupedQuery {
+    /// open, resolved or closed; all states if absent.
+    state: Option<String>,
+    /// Groups per response, 1–200, default 50 (latest first).
+    page_size: Option<String>,
+}
+
+/// Reports grouped by the status they name, the most recently reported first.
+#[utoipa::path(get, path = "/grouped_reports", params(GroupedQuery),
+    responses((status = 200, body = GroupedReports)), tag = "reports")]
+pub async fn grouped(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    Query(q): Query<GroupedQuery>,
+) -> Result<Json<GroupedReports>, AppError> {
+    let state = state_param(q.state.as_deref())?;
+    let size = number("page_size", q.page_size.as_deref(), 1..=200)?.unwrap_or(50);
+    let mut conn = s.db.conn().await?;
+    let (groups, _) = reports::grouped(conn.as_ref(), state, None, size).await?;
+    let sids: Vec<i64> = groups.iter().map(|g| g.status_id).collect();
+    let naming = reports::reports_naming(conn.as_ref(), &sids, state).await?;
+    let mut rids: Vec<i64> = naming.values().flatten().copied().collect();
+    rids.sort_unstable();
+    rids.dedup();
+    let rows = reports::by_ids(conn.as_ref(), &rids).await?;
+    let mut loaded = load(conn.as_ref(), s.config.base_url(), &rows).await?;
+    let by_id: HashMap<i64, &ReportRow> = rows.iter().map(|r| (r.id, r)).collect();
+    let out = groups
+        .iter()
+        .map(|g| {
+            let members: Vec<&ReportRow> =
+                naming.get(&g.status_id).into_iter().flatten().filter_map(|id| by_id.get(id).copied()).collect();
+            let status = loaded.shapes.status(g.status_id);
+            let mut actors: Vec<ApiAccount> = Vec::new();
+            let mut seen = Vec::new();
+            for r in &members {
+                if let Some(a) = r.reporter_id.filter(|a| !seen.contains(a)) {
+                    seen.push(a);
+                    actors.extend(loaded.shapes.account(a));
+                }
+            }
+            ReportGroup {
+                date: iso(g.latest_at),
+                account: members.first().and_then(|r| loaded.shapes.account(r.account_id)),
+                status,
+                actors,
+                reports: members.iter().map(|r| loaded.report(r)).collect(),
+            }
+        })
+        .collect();
+    Ok(Json(GroupedReports { reports: out }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StateChanges {
+    /// `[{id, state}]`; state is open, resolved or closed.
+    #[schema(value_type = Vec<Object>)]
+    reports: Vec<serde_json::Value>,
+}
+
+/// Reads `[{id, state}]`, one error per bad item.
+fn parse_changes(items: &[serde_json::Value]) -> Result<Vec<(i64, ReportState)>, AppError> {
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let raw_id = item.get("id");
+        let id = raw_id.and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())));
+        let label = raw_id.map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
+        let label = label.unwrap_or_else(|| format!("item {i}"));
+        let state = item.get("state").and_then(|v| v.as_str()).and_then(ReportState::parse);
+        match (id, state) {
+            (Some(id), Some(state)) => ok.push((id, state)),
+            (None, _) => bad.push(ItemError { id: label, message: "id must be a report id".into() }),
+            (Some(_), None) => {
+                bad.push(ItemError { id: label, message: "state must be open, resolved or closed".into() })
+            }
+        }
+    }
+    if !bad.is_empty() {
+        return Err(AppError::Items(bad));
+    }
+    Ok(ok)
+}
+
+/// Changes the state of one or more reports: all or nothing (422 with one
+/// error per bad item, `meta.id` naming it); 204 when all applied.
+#[utoipa::path(patch, path = "/reports", request_body = StateChanges,
+    responses((status = 204), (status = 422)), tag = "reports")]
+pub async fn change(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    ApiJson(b): ApiJson<StateChanges>,
+) -> Result<StatusCode, AppError> {
+    let changes = parse_changes(&b.reports)?;
+    service::change_states(&s.db, &ctx, &changes, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewNote {
+    content: String,
+}
+
+/// Adds a note to a report.
+#[utoipa::path(post, path = "/reports/{id}/notes", params(("id" = i64, Path)), request_body = NewNote,
+    responses((status = 204), (status = 404), (status = 422)), tag = "reports")]
+pub async fn add_note(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewNote>,
+) -> Result<StatusCode, AppError> {
+    service::add_note(&s.db, &ctx, id, &b.content).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a note (its author, or an admin).
+#[utoipa::path(delete, path = "/reports/{report_id}/notes/{id}", params(("report_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 403), (status = 404)), tag = "reports")]
+pub async fn delete_note(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    Path((report_id, id)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
+    service::delete_note(&s.db, &ctx, report_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_item_is_named() {
+        let items = vec![
+            serde_json::json!({"id": "3", "state": "resolved"}),
+            serde_json::json!({"id": "4", "state": "done"}),
+            serde_json::json!({"state": "closed"}),
+        ];
+        let Err(AppError::Items(errs)) = parse_changes(&items) else { panic!("expected item errors") };
+        assert_eq!(errs.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["4", "item 2"]);
+        assert_eq!(parse_changes(&items[..1]).unwrap(), vec![(3, ReportState::Resolved)]);
+    }
+}

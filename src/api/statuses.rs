@@ -1,0 +1,270 @@
+//! Statuses: the latest (all, one account's, one instance's), change one,
+//! delete one, and `/stats`. Moderators may use these; `godmode` (private and
+//! direct statuses) is admin-only and every such request is logged.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiJson;
+use super::content::{ApiStatus, Shapes};
+use crate::auth::{AdminCtx, ModeratorCtx};
+use crate::domain::Visibility;
+use crate::error::AppError;
+use crate::features::statuses::service::{self, StatusAction};
+use crate::server::state::AppState;
+use crate::server::storage::statuses::{self, StatusFilter};
+use crate::server::storage::users_list;
+
+/// Query of the status lists. Booleans are `true`/`false` as Pleroma sends them.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1–100, default 20.
+    page_size: Option<String>,
+    /// Only statuses of local accounts.
+    local_only: Option<String>,
+    /// Include private and direct statuses (admins only; logged).
+    godmode: Option<String>,
+    /// Include reblogs.
+    with_reblogs: Option<String>,
+    /// Statuses older than this id (keyset paging).
+    max_id: Option<String>,
+}
+
+fn flag(name: &str, v: &Option<String>) -> Result<bool, AppError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(AppError::validation(name, format!("{name} must be true or false"))),
+    }
+}
+
+struct Parsed {
+    filter: StatusFilter,
+    size: i64,
+    before: Option<i64>,
+}
+
+fn parse(q: &ListQuery) -> Result<Parsed, AppError> {
+    let size = match q.page_size.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 20,
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| AppError::validation("page_size", "page_size must be 1 to 100"))?,
+    };
+    let before = match q.max_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse().map_err(|_| AppError::validation("max_id", "max_id must be a status id"))?),
+    };
+    let filter = StatusFilter {
+        local_only: flag("local_only", &q.local_only)?,
+        godmode: flag("godmode", &q.godmode)?,
+        with_reblogs: flag("with_reblogs", &q.with_reblogs)?,
+        ..Default::default()
+    };
+    Ok(Parsed { filter, size, before })
+}
+
+/// Lists statuses; godmode needs an admin and is logged with `scope`.
+async fn list_for(
+    s: &AppState,
+    admin: Option<AdminCtx>,
+    mut p: Parsed,
+    scope: String,
+) -> Result<Json<Vec<ApiStatus>>, AppError> {
+    if p.filter.godmode {
+        let admin = admin.ok_or(AppError::Forbidden)?;
+        service::log_godmode(&s.db, &admin, &scope).await?;
+    }
+    let mut conn = s.db.conn().await?;
+    let (rows, _) = statuses::list(conn.as_ref(), &p.filter, p.before.take(), p.size).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let shapes = Shapes::load(conn.as_ref(), s.config.base_url(), &[], rows).await?;
+    Ok(Json(shapes.statuses(&ids)))
+}
+
+/// The latest statuses, newest first.
+#[utoipa::path(get, path = "/statuses", params(ListQuery),
+    responses((status = 200, body = Vec<ApiStatus>), (status = 403), (status = 422)), tag = "statuses")]
+pub async fn list(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    admin: Option<AdminCtx>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<ApiStatus>>, AppError> {
+    let p = parse(&q)?;
+    list_for(&s, admin, p, "all statuses".into()).await
+}
+
+/// One account's latest statuses (by nickname or id).
+#[utoipa::path(get, path = "/users/{nickname}/statuses", params(("nickname" = String, Path), ListQuery),
+    responses((status = 200, body = Vec<ApiStatus>), (status = 404)), tag = "statuses")]
+pub async fn of_user(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    admin: Option<AdminCtx>,
+    Path(key): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<ApiStatus>>, AppError> {
+    let mut p = parse(&q)?;
+    let mut conn = s.db.conn().await?;
+    let user = users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    p.filter.account_id = Some(user.id);
+    list_for(&s, admin, p, format!("@{}", user.nickname)).await
+}
+
+/// One instance's latest statuses (remote accounts `name@host`).
+#[utoipa::path(get, path = "/instances/{host}/statuses", params(("host" = String, Path), ListQuery),
+    responses((status = 200, body = Vec<ApiStatus>), (status = 422)), tag = "statuses")]
+pub async fn of_instance(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    admin: Option<AdminCtx>,
+    Path(host): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<ApiStatus>>, AppError> {
+    let host = host.trim().to_lowercase();
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':')) {
+        return Err(AppError::validation("host", "host must be a domain name such as example.org"));
+    }
+    let mut p = parse(&q)?;
+    p.filter.host = Some(host.clone());
+    list_for(&s, admin, p, format!("instance {host}")).await
+}
+
+async fn one(s: &AppState, id: i64) -> Result<ApiStatus, AppError> {
+    let mut conn = s.db.conn().await?;
+    let row = statuses::find(conn.as_ref(), id).await?.ok_or(AppError::NotFound)?;
+    let shapes = Shapes::load(conn.as_ref(), s.config.base_url(), &[], vec![row]).await?;
+    shapes.status(id).ok_or(AppError::NotFound)
+}
+
+/// One status, deleted or not (private ones only for admins).
+#[utoipa::path(get, path = "/statuses/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiStatus), (status = 404)), tag = "statuses")]
+pub async fn show(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    admin: Option<AdminCtx>,
+    Path(id): Path<i64>,
+) -> Result<Json<ApiStatus>, AppError> {
+    let status = one(&s, id).await?;
+    let private = Visibility::parse(&status.visibility).is_some_and(Visibility::is_private);
+    if private && admin.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(status))
+}
+
+/// `sensitive` as a boolean or the strings "true"/"false" (Pleroma accepts both).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Loose {
+    Bool(bool),
+    Text(String),
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    sensitive: Option<Loose>,
+    /// public, unlisted or private.
+    visibility: Option<String>,
+}
+
+/// Marks a status (not) sensitive and/or changes its visibility; logged.
+#[utoipa::path(put, path = "/statuses/{id}", params(("id" = i64, Path)), request_body = StatusChange,
+    responses((status = 200, body = ApiStatus), (status = 404), (status = 422)), tag = "statuses")]
+pub async fn update(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<StatusChange>,
+) -> Result<Json<ApiStatus>, AppError> {
+    let sensitive = match b.sensitive {
+        None => None,
+        Some(Loose::Bool(v)) => Some(v),
+        Some(Loose::Text(t)) => match t.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => return Err(AppError::validation("sensitive", "sensitive must be true or false")),
+        },
+    };
+    let visibility = match b.visibility.as_deref() {
+        None => None,
+        Some(v) => Some(Visibility::parse(v).filter(|v| *v != Visibility::Direct).ok_or_else(|| {
+            AppError::validation("visibility", "Unsupported visibility: use public, unlisted or private")
+        })?),
+    };
+    if sensitive.is_none() && visibility.is_none() {
+        return Err(AppError::validation("sensitive", "send sensitive and/or visibility"));
+    }
+    let mut tx = s.db.begin().await?;
+    let check = statuses::find(tx.conn(), id).await?;
+    if check.is_none_or(|st| st.deleted_at.is_some()) {
+        return Err(AppError::NotFound);
+    }
+    if let Some(v) = sensitive {
+        service::apply_in(tx.conn(), &ctx, StatusAction::Sensitive(v), &[id]).await?;
+    }
+    if let Some(v) = visibility {
+        service::apply_in(tx.conn(), &ctx, StatusAction::Visibility(v), &[id]).await?;
+    }
+    tx.commit().await?;
+    Ok(Json(one(&s, id).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Empty {}
+
+/// Deletes a status (it stays visible, marked deleted, in its reports); logged.
+#[utoipa::path(delete, path = "/statuses/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = Empty), (status = 404)), tag = "statuses")]
+pub async fn delete(
+    State(s): State<AppState>,
+    ctx: ModeratorCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<Empty>, AppError> {
+    let mut conn = s.db.conn().await?;
+    let found = statuses::find(conn.as_ref(), id).await?;
+    drop(conn);
+    if found.is_none_or(|st| st.deleted_at.is_some()) {
+        return Err(AppError::NotFound);
+    }
+    service::apply(&s.db, &ctx, StatusAction::Delete, &[id]).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusVisibility {
+    public: i64,
+    unlisted: i64,
+    private: i64,
+    direct: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    status_visibility: StatusVisibility,
+}
+
+/// Live statuses per visibility.
+#[utoipa::path(get, path = "/stats", responses((status = 200, body = Stats)), tag = "statuses")]
+pub async fn stats(State(s): State<AppState>, _ctx: ModeratorCtx) -> Result<Json<Stats>, AppError> {
+    let mut conn = s.db.conn().await?;
+    let rows = statuses::count_by_visibility(conn.as_ref()).await?;
+    let n = |v: &str| rows.iter().find(|(k, _)| k == v).map_or(0, |r| r.1);
+    Ok(Json(Stats {
+        status_visibility: StatusVisibility {
+            public: n("public"),
+            unlisted: n("unlisted"),
+            private: n("private"),
+            direct: n("direct"),
+        },
+    }))
+}

@@ -1,0 +1,311 @@
+//! The reports pages' form posts (post/redirect/get): bulk state changes
+//! from the inbox, a report's decision, its reviewed-then-confirmed actions,
+//! notes and assignment. Expected refusals become flash messages; server
+//! faults stay errors.
+
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::detail::PLAN_FORM;
+use super::service::{self, Plan};
+use crate::auth::{ModeratorCtx, session};
+use crate::domain::{ReportState, Visibility};
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::reports;
+use crate::ui::capitalized;
+use crate::ui::flash::{Flash, FormState};
+
+/// `resolve`, `close` or `reopen` to the state it leads to.
+fn op_state(op: &str) -> Option<ReportState> {
+    match op {
+        "resolve" => Some(ReportState::Resolved),
+        "close" => Some(ReportState::Closed),
+        "reopen" => Some(ReportState::Open),
+        _ => None,
+    }
+}
+
+/// A refusal the moderator can act on, as a flash; anything else is a fault.
+fn refusal(e: AppError) -> Result<Flash, AppError> {
+    match e {
+        AppError::Forbidden => Ok(Flash::error("Your role cannot do that.")),
+        AppError::NotFound => Ok(Flash::error("That no longer exists; reload the page.")),
+        e @ (AppError::Validation { .. } | AppError::Conflict { .. } | AppError::Items(_)) => {
+            Ok(Flash::error(e.to_string()))
+        }
+        e => Err(e),
+    }
+}
+
+async fn flash_and_go(session: &Session, flash: Flash, to: &str) -> Result<Response, AppError> {
+    session::push_flash(session, flash).await?;
+    Ok(Redirect::to(to).into_response())
+}
+
+/// After a report leaves the queue, the next open one (or the empty inbox).
+async fn next_after(state: &AppState, id: i64) -> Result<(String, &'static str), AppError> {
+    let mut conn = state.db.conn().await?;
+    Ok(match reports::next_open(conn.as_ref(), id).await? {
+        Some(next) => (format!("/reports/{next}"), "Here is the next open report."),
+        None => ("/reports".into(), "No open reports left."),
+    })
+}
+
+fn ids_list(ids: &[i64]) -> String {
+    ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `POST /reports/bulk`: the inbox's ticked reports, one op, one optional note.
+pub async fn bulk(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (mut ids, mut op, mut note, mut back) = (Vec::new(), String::new(), String::new(), "/reports".to_owned());
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "ids" => ids.extend(v.parse::<i64>().ok()),
+            "op" => op = v.into_owned(),
+            "note" => note = v.into_owned(),
+            // Only back to the inbox, never elsewhere.
+            "return_to" if v == "/reports" || v.starts_with("/reports?") => back = v.into_owned(),
+            _ => {}
+        }
+    }
+    let Some(to) = op_state(&op) else {
+        return flash_and_go(&session, Flash::error("Choose resolve, close or reopen."), &back).await;
+    };
+    if ids.is_empty() {
+        return flash_and_go(&session, Flash::error("Tick at least one report first."), &back).await;
+    }
+    let changes: Vec<(i64, ReportState)> = ids.iter().map(|id| (*id, to)).collect();
+    let flash = match service::change_states(&state.db, &ctx, &changes, Some(&note)).await {
+        Ok(done) => Flash::success(format!(
+            "{} {} report{}: {}.",
+            capitalized(to.verb()),
+            done.len(),
+            if done.len() == 1 { "" } else { "s" },
+            ids_list(&ids)
+        )),
+        Err(e) => refusal(e)?,
+    };
+    flash_and_go(&session, flash, &back).await
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    op: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /reports/{id}/state`: resolve, close or reopen with an optional note;
+/// a report that leaves the queue leads to the next open one.
+pub async fn decide(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, AppError> {
+    let here = format!("/reports/{id}");
+    let Some(to) = op_state(&f.op) else {
+        return flash_and_go(&session, Flash::error("Choose resolve, close or reopen."), &here).await;
+    };
+    match service::change_states(&state.db, &ctx, &[(id, to)], Some(&f.note)).await {
+        Ok(_) if to == ReportState::Open => {
+            flash_and_go(&session, Flash::success(format!("Report #{id} reopened.")), &here).await
+        }
+        Ok(_) => {
+            let (next, hint) = next_after(&state, id).await?;
+            flash_and_go(&session, Flash::success(format!("Report #{id} {}. {hint}", to.verb())), &next).await
+        }
+        Err(e) => flash_and_go(&session, refusal(e)?, &here).await,
+    }
+}
+
+/// Ids from repeated fields and from comma lists (the confirmation re-sends them joined).
+fn push_ids(into: &mut Vec<i64>, v: &str) -> Result<(), AppError> {
+    for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        into.push(part.parse().map_err(|_| AppError::validation("status_ids", "Unknown status."))?);
+    }
+    Ok(())
+}
+
+/// The actions form as a [`Plan`], and whether it is the confirmation.
+fn read_plan(body: &[u8]) -> Result<(Plan, bool), AppError> {
+    let mut plan = Plan::default();
+    let (mut vis_ids, mut visibility, mut confirmed) = (Vec::new(), None, false);
+    for (k, v) in url::form_urlencoded::parse(body) {
+        match k.as_ref() {
+            "sensitive" => push_ids(&mut plan.sensitive, &v)?,
+            "delete" => push_ids(&mut plan.delete, &v)?,
+            "visibility_ids" => push_ids(&mut vis_ids, &v)?,
+            "visibility" if !v.is_empty() => {
+                visibility = Some(
+                    Visibility::parse(&v)
+                        .filter(|v| *v != Visibility::Direct)
+                        .ok_or_else(|| AppError::validation("visibility", "Choose public, unlisted or private."))?,
+                )
+            }
+            "deactivate" => plan.deactivate = v == "1",
+            "state" if !v.is_empty() => {
+                plan.state =
+                    Some(ReportState::parse(&v).ok_or_else(|| AppError::validation("state", "Unknown state."))?)
+            }
+            "note" if !v.trim().is_empty() => plan.note = Some(v.trim().to_owned()),
+            "confirmed" => confirmed = v == "1",
+            _ => {}
+        }
+    }
+    if !vis_ids.is_empty() {
+        plan.visibility = Some((visibility.unwrap_or(Visibility::Unlisted), vis_ids));
+    }
+    // Deleting a status makes other changes to it moot.
+    plan.sensitive.retain(|s| !plan.delete.contains(s));
+    if let Some((_, ids)) = &mut plan.visibility {
+        ids.retain(|s| !plan.delete.contains(s));
+    }
+    Ok((plan, confirmed))
+}
+
+/// The plan as the confirmation form's hidden values, plus its summary.
+fn plan_form(plan: &Plan, summary: &[String]) -> FormState {
+    let join = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let (vis, vis_ids) = match &plan.visibility {
+        Some((v, ids)) => (v.as_str().to_owned(), join(ids)),
+        None => (String::new(), String::new()),
+    };
+    FormState::new(PLAN_FORM, 200)
+        .value("sensitive", &join(&plan.sensitive))
+        .value("delete", &join(&plan.delete))
+        .value("visibility_ids", &vis_ids)
+        .value("visibility", &vis)
+        .value("deactivate", if plan.deactivate { "1" } else { "" })
+        .value("state", plan.state.map_or("", |s| s.as_str()))
+        .value("note", plan.note.as_deref().unwrap_or_default())
+        .value("summary", &summary.join("\n"))
+}
+
+/// `POST /reports/{id}/act`: first submit shows what will happen; the
+/// confirmation applies it all in one transaction.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let here = format!("/reports/{id}");
+    let (plan, confirmed) = match read_plan(&body) {
+        Ok(p) => p,
+        Err(e) => return flash_and_go(&session, refusal(e)?, &here).await,
+    };
+    if plan.is_empty() {
+        let form = FormState::new(PLAN_FORM, 422).error("", "Choose at least one action, then review.");
+        session::keep_form(&session, form).await?;
+        return Ok(Redirect::to(&here).into_response());
+    }
+    let mut conn = state.db.conn().await?;
+    let report = reports::find(conn.as_ref(), id).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let summary = plan.describe(&report.account_nickname);
+    if !confirmed {
+        session::keep_form(&session, plan_form(&plan, &summary)).await?;
+        return Ok(Redirect::to(&format!("{here}#confirm")).into_response());
+    }
+    match service::act(&state.db, &ctx, id, &plan).await {
+        Ok(_) => {
+            let done = format!("Done on report #{id}: {}.", summary.join("; "));
+            match plan.state {
+                Some(ReportState::Resolved | ReportState::Closed) => {
+                    let (next, hint) = next_after(&state, id).await?;
+                    flash_and_go(&session, Flash::success(format!("{done} {hint}")), &next).await
+                }
+                _ => flash_and_go(&session, Flash::success(done), &here).await,
+            }
+        }
+        Err(e) => flash_and_go(&session, refusal(e)?, &here).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    content: String,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    let flash = match service::add_note(&state.db, &ctx, id, &f.content).await {
+        Ok(_) => Flash::success("Note added."),
+        Err(e) => refusal(e)?,
+    };
+    flash_and_go(&session, flash, &format!("/reports/{id}#notes")).await
+}
+
+pub async fn delete_note(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    Path((id, note)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let flash = match service::delete_note(&state.db, &ctx, id, note).await {
+        Ok(()) => Flash::success("Note deleted."),
+        Err(AppError::Forbidden) => Flash::error("Only its author or an admin can delete a note."),
+        Err(e) => refusal(e)?,
+    };
+    flash_and_go(&session, flash, &format!("/reports/{id}#notes")).await
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    take: String,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    ctx: ModeratorCtx,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let take = f.take == "1";
+    let flash = match service::assign(&state.db, &ctx, id, take).await {
+        Ok(()) if take => Flash::success(format!("Report #{id} is assigned to you.")),
+        Ok(()) => Flash::success(format!("You are no longer assigned to report #{id}.")),
+        Err(e) => refusal(e)?,
+    };
+    flash_and_go(&session, flash, &format!("/reports/{id}")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_read_repeated_and_joined_ids_and_drop_moot_steps() {
+        let body = b"sensitive=3&sensitive=4&delete=4&visibility_ids=3,5&visibility=private&deactivate=1&state=resolved&note=+spam+&confirmed=1";
+        let (plan, confirmed) = read_plan(body).unwrap();
+        assert!(confirmed);
+        assert_eq!(plan.sensitive, vec![3]);
+        assert_eq!(plan.delete, vec![4]);
+        assert_eq!(plan.visibility, Some((Visibility::Private, vec![3, 5])));
+        assert!(plan.deactivate);
+        assert_eq!(plan.state, Some(ReportState::Resolved));
+        assert_eq!(plan.note.as_deref(), Some("spam"));
+        assert!(read_plan(b"visibility=direct&visibility_ids=1").is_err());
+        assert!(read_plan(b"state=").unwrap().0.is_empty());
+    }
+}

@@ -1,0 +1,430 @@
+//! Reports, the statuses they name, and moderators' notes on them.
+
+use std::collections::HashMap;
+
+use super::sql::{Arg, Filter, bind_args};
+use super::statuses::id_list;
+use super::{ConnRef, now, on};
+use crate::domain::ReportState;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub reporter_id: Option<i64>,
+    pub reporter_nickname: Option<String>,
+    pub account_id: i64,
+    pub account_nickname: String,
+    pub account_display_name: String,
+    pub account_active: bool,
+    pub account_created_at: i64,
+    pub comment: String,
+    pub state: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_nickname: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ReportRow {
+    pub fn state(&self) -> ReportState {
+        ReportState::parse(&self.state).unwrap_or(ReportState::Open)
+    }
+}
+
+const FROM: &str = "reports r JOIN users au ON au.id = r.account_id \
+    LEFT JOIN users ru ON ru.id = r.reporter_id LEFT JOIN users su ON su.id = r.assignee_id";
+const COLUMNS: &str = "r.id, r.reporter_id, ru.nickname AS reporter_nickname, r.account_id, \
+    au.nickname AS account_nickname, au.display_name AS account_display_name, au.is_active AS account_active, \
+    au.created_at AS account_created_at, r.comment, r.state, r.assignee_id, su.nickname AS assignee_nickname, \
+    r.created_at, r.updated_at";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+    /// Accounts with the most reports (in the filtered state) first.
+    MostReported,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "newest" => Some(Sort::Newest),
+            "oldest" => Some(Sort::Oldest),
+            "most_reported" => Some(Sort::MostReported),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::MostReported => "most_reported",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub state: Option<ReportState>,
+    pub account_id: Option<i64>,
+}
+
+impl ReportFilter {
+    fn add_to(&self, f: &mut Filter, alias: &str) {
+        if let Some(s) = self.state {
+            f.and(&format!("{alias}.state = ?"), [Arg::Text(s.as_str().into())]);
+        }
+        if let Some(a) = self.account_id {
+            f.and(&format!("{alias}.account_id = ?"), [Arg::Int(a)]);
+        }
+    }
+
+    fn to_sql(&self, alias: &str) -> Filter {
+        let mut f = Filter::default();
+        self.add_to(&mut f, alias);
+        f
+    }
+}
+
+/// Where a keyset page starts: after this row in the sort's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    Id(i64),
+    /// (reports against the account, account id, report id)
+    Ranked(i64, i64, i64),
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        match self {
+            Cursor::Id(id) => id.to_string(),
+            Cursor::Ranked(n, a, id) => format!("{n}.{a}.{id}"),
+        }
+    }
+
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let parts: Vec<i64> = s.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        match parts[..] {
+            [id] => Some(Cursor::Id(id)),
+            [n, a, id] => Some(Cursor::Ranked(n, a, id)),
+            _ => None,
+        }
+    }
+}
+
+/// One keyset page: rows, and the cursor of the next page if there is one.
+pub struct Page {
+    pub rows: Vec<ReportRow>,
+    /// For most-reported: how many reports each listed account has.
+    pub account_counts: HashMap<i64, i64>,
+    pub next: Option<Cursor>,
+}
+
+pub async fn page(
+    c: ConnRef<'_>,
+    filter: &ReportFilter,
+    sort: Sort,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Page, AppError> {
+    let mut f = Filter::default();
+    let sql = match sort {
+        Sort::Newest | Sort::Oldest => {
+            filter.add_to(&mut f, "r");
+            let (op, dir) = if sort == Sort::Newest { ("<", "DESC") } else { (">", "ASC") };
+            if let Some(Cursor::Id(id)) = after {
+                f.and(&format!("r.id {op} ?"), [Arg::Int(id)]);
+            }
+            let lim = f.push(Arg::Int(limit + 1));
+            format!(
+                "SELECT {COLUMNS}, CAST(0 AS BIGINT) AS n FROM {FROM} {} ORDER BY r.id {dir} LIMIT {lim}",
+                f.where_clause()
+            )
+        }
+        Sort::MostReported => {
+            // Reports per account over the same filter, then accounts by that count.
+            filter.add_to(&mut f, "c");
+            let counts =
+                format!("SELECT c.account_id, COUNT(*) AS n FROM reports c {} GROUP BY c.account_id", f.take_where());
+            filter.add_to(&mut f, "r");
+            if let Some(Cursor::Ranked(n, a, id)) = after {
+                f.and(
+                    "(k.n < ? OR (k.n = ? AND r.account_id < ?) OR (k.n = ? AND r.account_id = ? AND r.id < ?))",
+                    [n, n, a, n, a, id].map(Arg::Int),
+                );
+            }
+            let lim = f.push(Arg::Int(limit + 1));
+            format!(
+                "SELECT {COLUMNS}, k.n AS n FROM {FROM} JOIN ({counts}) k ON k.account_id = r.account_id \
+                 {} ORDER BY k.n DESC, r.account_id DESC, r.id DESC LIMIT {lim}",
+                f.where_clause()
+            )
+        }
+    };
+    let mut rows: Vec<Ranked> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = more.then(|| rows.last()).flatten().map(|r| match sort {
+        Sort::MostReported => Cursor::Ranked(r.n, r.row.account_id, r.row.id),
+        _ => Cursor::Id(r.row.id),
+    });
+    let account_counts = rows.iter().map(|r| (r.row.account_id, r.n)).collect();
+    Ok(Page { rows: rows.into_iter().map(|r| r.row).collect(), account_counts, next })
+}
+
+/// A row with its account's report count (zero unless sorted by it).
+#[derive(sqlx::FromRow)]
+struct Ranked {
+    #[sqlx(flatten)]
+    row: ReportRow,
+    n: i64,
+}
+
+/// Numbered page with the exact total, for Pleroma's `page`/`page_size`.
+pub async fn numbered(
+    c: ConnRef<'_>,
+    filter: &ReportFilter,
+    page: i64,
+    size: i64,
+) -> Result<(Vec<ReportRow>, i64), AppError> {
+    let mut f = filter.to_sql("r");
+    let count_sql = format!("SELECT COUNT(*) FROM reports r {}", f.where_clause());
+    let count_args = f.args.clone();
+    let lim = f.push(Arg::Int(size));
+    let off = f.push(Arg::Int((page - 1) * size));
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} {} ORDER BY r.id DESC LIMIT {lim} OFFSET {off}", f.where_clause());
+    on!(c, |x| {
+        let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), &count_args).fetch_one(&mut *x).await?;
+        let rows: Vec<ReportRow> = bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await?;
+        Ok((rows, total))
+    })
+}
+
+pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<ReportRow>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id IN ({}) ORDER BY r.id", id_list(ids));
+    Ok(on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?)
+}
+
+pub async fn find(c: ConnRef<'_>, id: i64) -> Result<Option<ReportRow>, AppError> {
+    Ok(by_ids(c, &[id]).await?.pop())
+}
+
+/// Reports per state (every state present, zeros included).
+pub async fn count_by_state(c: ConnRef<'_>, account_id: Option<i64>) -> Result<Vec<(ReportState, i64)>, AppError> {
+    let filter = ReportFilter { account_id, ..Default::default() };
+    let f = filter.to_sql("r");
+    let sql = format!("SELECT r.state, COUNT(*) FROM reports r {} GROUP BY r.state", f.where_clause());
+    let rows: Vec<(String, i64)> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    Ok(ReportState::ALL
+        .into_iter()
+        .map(|s| (s, rows.iter().find(|(name, _)| name == s.as_str()).map_or(0, |r| r.1)))
+        .collect())
+}
+
+pub async fn count_open(c: ConnRef<'_>) -> Result<i64, AppError> {
+    const SQL: &str = "SELECT COUNT(*) FROM reports WHERE state = 'open'";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL).fetch_one(&mut *x).await)?)
+}
+
+/// Status ids named by each report.
+pub async fn statuses_of(c: ConnRef<'_>, report_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    if report_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT report_id, status_id FROM report_statuses WHERE report_id IN ({}) ORDER BY report_id, status_id",
+        id_list(report_ids)
+    );
+    let rows: Vec<(i64, i64)> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (r, s) in rows {
+        out.entry(r).or_default().push(s);
+    }
+    Ok(out)
+}
+
+/// The open report to show after `id`: the next older one, else the newest.
+pub async fn next_open(c: ConnRef<'_>, id: i64) -> Result<Option<i64>, AppError> {
+    const SQL: &str = "SELECT COALESCE(\
+        (SELECT MAX(id) FROM reports WHERE state = 'open' AND id < $1), \
+        (SELECT MAX(id) FROM reports WHERE state = 'open' AND id <> $1))";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL).bind(id).fetch_one(&mut *x).await)?)
+}
+
+pub async fn set_state(c: ConnRef<'_>, ids: &[i64], state: ReportState) -> Result<u64, AppError> {
+    let sql = format!("UPDATE reports SET state = $1, updated_at = $2 WHERE id IN ({})", id_list(ids));
+    Ok(on!(c, |x| sqlx::query(&sql)
+        .bind(state.as_str())
+        .bind(now())
+        .execute(&mut *x)
+        .await
+        .map(|r| r.rows_affected()))?)
+}
+
+pub async fn set_assignee(c: ConnRef<'_>, id: i64, assignee: Option<i64>) -> Result<u64, AppError> {
+    const SQL: &str = "UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3";
+    Ok(on!(c, |x| sqlx::query(SQL)
+        .bind(assignee)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *x)
+        .await
+        .map(|r| r.rows_affected()))?)
+}
+
+/// A report as intake delivers it.
+pub struct NewReport<'a> {
+    pub reporter_id: Option<i64>,
+    pub account_id: i64,
+    pub comment: &'a str,
+    pub status_ids: &'a [i64],
+    pub uri: Option<&'a str>,
+    pub created_at: i64,
+}
+
+pub async fn insert(c: ConnRef<'_>, r: &NewReport<'_>) -> Result<i64, AppError> {
+    const SQL: &str = "INSERT INTO reports (reporter_id, account_id, comment, state, uri, created_at, updated_at) \
+        VALUES ($1, $2, $3, 'open', $4, $5, $5) RETURNING id";
+    const LINK: &str = "INSERT INTO report_statuses (report_id, status_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    on!(c, |x| {
+        let id: i64 = sqlx::query_scalar(SQL)
+            .bind(r.reporter_id)
+            .bind(r.account_id)
+            .bind(r.comment)
+            .bind(r.uri)
+            .bind(r.created_at)
+            .fetch_one(&mut *x)
+            .await?;
+        for s in r.status_ids {
+            sqlx::query(LINK).bind(id).bind(s).execute(&mut *x).await?;
+        }
+        Ok(id)
+    })
+}
+
+pub async fn id_by_uri(c: ConnRef<'_>, uri: &str) -> Result<Option<i64>, AppError> {
+    const SQL: &str = "SELECT id FROM reports WHERE uri = $1";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL).bind(uri).fetch_optional(&mut *x).await)?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoteRow {
+    pub id: i64,
+    pub report_id: i64,
+    pub author_id: Option<i64>,
+    pub author_nickname: String,
+    pub content: String,
+    pub created_at: i64,
+}
+
+pub async fn notes_of(c: ConnRef<'_>, report_ids: &[i64]) -> Result<HashMap<i64, Vec<NoteRow>>, AppError> {
+    if report_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, report_id, author_id, author_nickname, content, created_at FROM report_notes \
+         WHERE report_id IN ({}) ORDER BY id",
+        id_list(report_ids)
+    );
+    let rows: Vec<NoteRow> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let mut out: HashMap<i64, Vec<NoteRow>> = HashMap::new();
+    for n in rows {
+        out.entry(n.report_id).or_default().push(n);
+    }
+    Ok(out)
+}
+
+pub async fn add_note(
+    c: ConnRef<'_>,
+    report_id: i64,
+    author_id: i64,
+    author_nickname: &str,
+    content: &str,
+) -> Result<i64, AppError> {
+    const SQL: &str = "INSERT INTO report_notes (report_id, author_id, author_nickname, content, created_at) \
+        VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL)
+        .bind(report_id)
+        .bind(author_id)
+        .bind(author_nickname)
+        .bind(content)
+        .bind(now())
+        .fetch_one(&mut *x)
+        .await)?)
+}
+
+pub async fn find_note(c: ConnRef<'_>, report_id: i64, note_id: i64) -> Result<Option<NoteRow>, AppError> {
+    const SQL: &str = "SELECT id, report_id, author_id, author_nickname, content, created_at FROM report_notes \
+        WHERE report_id = $1 AND id = $2";
+    Ok(on!(c, |x| sqlx::query_as(SQL).bind(report_id).bind(note_id).fetch_optional(&mut *x).await)?)
+}
+
+pub async fn delete_note(c: ConnRef<'_>, note_id: i64) -> Result<u64, AppError> {
+    const SQL: &str = "DELETE FROM report_notes WHERE id = $1";
+    Ok(on!(c, |x| sqlx::query(SQL).bind(note_id).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
+
+/// Reports grouped by the status they name, the latest report first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupRow {
+    pub status_id: i64,
+    pub reports: i64,
+    pub latest_id: i64,
+    pub latest_at: i64,
+}
+
+/// One page of groups; `before` is the previous page's last `latest_id`.
+pub async fn grouped(
+    c: ConnRef<'_>,
+    state: Option<ReportState>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<GroupRow>, bool), AppError> {
+    let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
+    let having = match before {
+        Some(b) => format!("HAVING MAX(r.id) < {}", f.push(Arg::Int(b))),
+        None => String::new(),
+    };
+    let lim = f.push(Arg::Int(limit + 1));
+    let sql = format!(
+        "SELECT rs.status_id, COUNT(*) AS reports, MAX(r.id) AS latest_id, MAX(r.created_at) AS latest_at \
+         FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {} \
+         GROUP BY rs.status_id {having} ORDER BY latest_id DESC LIMIT {lim}",
+        f.where_clause()
+    );
+    let mut rows: Vec<GroupRow> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// The reports (in `state`, if given) naming each of these statuses, newest first.
+pub async fn reports_naming(
+    c: ConnRef<'_>,
+    status_ids: &[i64],
+    state: Option<ReportState>,
+) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    if status_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
+    f.and(&format!("rs.status_id IN ({})", id_list(status_ids)), []);
+    let sql = format!(
+        "SELECT rs.status_id, r.id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {} \
+         ORDER BY r.id DESC",
+        f.where_clause()
+    );
+    let rows: Vec<(i64, i64)> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (s, r) in rows {
+        out.entry(s).or_default().push(r);
+    }
+    Ok(out)
+}

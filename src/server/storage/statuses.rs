@@ -1,0 +1,218 @@
+//! Statuses and their media. A deleted status is only marked, so the reports
+//! about it keep their evidence; lists skip marked rows.
+
+use std::collections::HashMap;
+
+use super::sql::{Arg, Filter, bind_args};
+use super::{ConnRef, now, on};
+use crate::domain::Visibility;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_nickname: String,
+    pub account_display_name: String,
+    pub account_local: bool,
+    pub uri: Option<String>,
+    pub content: String,
+    pub spoiler_text: String,
+    pub visibility: String,
+    pub sensitive: bool,
+    pub local: bool,
+    pub reblog_of_id: Option<i64>,
+    pub created_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+impl StatusRow {
+    pub fn visibility(&self) -> Visibility {
+        Visibility::parse(&self.visibility).unwrap_or(Visibility::Public)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MediaRow {
+    pub id: i64,
+    pub status_id: i64,
+    pub kind: String,
+    pub url: String,
+    pub description: String,
+}
+
+const COLUMNS: &str = "s.id, s.account_id, u.nickname AS account_nickname, u.display_name AS account_display_name, \
+    u.local AS account_local, s.uri, s.content, s.spoiler_text, s.visibility, s.sensitive, s.local, s.reblog_of_id, \
+    s.created_at, s.deleted_at";
+
+/// Which statuses a list shows. Private and direct ones only with `godmode`;
+/// reblogs only with `with_reblogs`; deleted ones never.
+#[derive(Debug, Clone, Default)]
+pub struct StatusFilter {
+    pub account_id: Option<i64>,
+    /// Remote accounts on this host (`nickname@host`).
+    pub host: Option<String>,
+    pub local_only: bool,
+    pub visibility: Option<Visibility>,
+    pub godmode: bool,
+    pub with_reblogs: bool,
+}
+
+impl StatusFilter {
+    fn to_sql(&self) -> Filter {
+        let mut f = Filter::default();
+        f.and("s.deleted_at IS NULL", []);
+        if let Some(a) = self.account_id {
+            f.and("s.account_id = ?", [Arg::Int(a)]);
+        }
+        if let Some(h) = &self.host {
+            f.and("lower(u.nickname) LIKE ?", [Arg::Text(format!("%@{}", h.to_lowercase()))]);
+        }
+        if self.local_only {
+            f.and("s.local", []);
+        }
+        if let Some(v) = self.visibility {
+            f.and("s.visibility = ?", [Arg::Text(v.as_str().into())]);
+        }
+        if !self.godmode {
+            f.and("s.visibility IN ('public', 'unlisted')", []);
+        }
+        if !self.with_reblogs {
+            f.and("s.reblog_of_id IS NULL", []);
+        }
+        f
+    }
+}
+
+/// Newest first; `before` is the last id of the previous page. The second
+/// value says whether more exist.
+pub async fn list(
+    c: ConnRef<'_>,
+    filter: &StatusFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<StatusRow>, bool), AppError> {
+    let mut f = filter.to_sql();
+    if let Some(b) = before {
+        f.and("s.id < ?", [Arg::Int(b)]);
+    }
+    let lim = f.push(Arg::Int(limit + 1));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id {} ORDER BY s.id DESC LIMIT {lim}",
+        f.where_clause()
+    );
+    let mut rows: Vec<StatusRow> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// These statuses (deleted ones included), in id order.
+pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<StatusRow>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id WHERE s.id IN ({}) ORDER BY s.id",
+        id_list(ids)
+    );
+    Ok(on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?)
+}
+
+pub async fn find(c: ConnRef<'_>, id: i64) -> Result<Option<StatusRow>, AppError> {
+    Ok(by_ids(c, &[id]).await?.pop())
+}
+
+/// Media of these statuses, keyed by status.
+pub async fn media_of(c: ConnRef<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<MediaRow>>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, status_id, kind, url, description FROM status_media WHERE status_id IN ({}) ORDER BY id",
+        id_list(ids)
+    );
+    let rows: Vec<MediaRow> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let mut out: HashMap<i64, Vec<MediaRow>> = HashMap::new();
+    for r in rows {
+        out.entry(r.status_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+pub(super) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// A status as intake delivers it.
+pub struct NewStatus<'a> {
+    pub account_id: i64,
+    pub uri: Option<&'a str>,
+    pub content: &'a str,
+    pub spoiler_text: &'a str,
+    pub visibility: Visibility,
+    pub sensitive: bool,
+    pub local: bool,
+    pub reblog_of_id: Option<i64>,
+    pub created_at: i64,
+    /// (kind, url, description)
+    pub media: &'a [(String, String, String)],
+}
+
+pub async fn insert(c: ConnRef<'_>, s: &NewStatus<'_>) -> Result<i64, AppError> {
+    const STATUS: &str = "INSERT INTO statuses (account_id, uri, content, spoiler_text, visibility, sensitive, local, \
+        reblog_of_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    const MEDIA: &str = "INSERT INTO status_media (status_id, kind, url, description) VALUES ($1, $2, $3, $4)";
+    on!(c, |x| {
+        let id: i64 = sqlx::query_scalar(STATUS)
+            .bind(s.account_id)
+            .bind(s.uri)
+            .bind(s.content)
+            .bind(s.spoiler_text)
+            .bind(s.visibility.as_str())
+            .bind(s.sensitive)
+            .bind(s.local)
+            .bind(s.reblog_of_id)
+            .bind(s.created_at)
+            .fetch_one(&mut *x)
+            .await?;
+        for (kind, url, description) in s.media {
+            sqlx::query(MEDIA).bind(id).bind(kind).bind(url).bind(description).execute(&mut *x).await?;
+        }
+        Ok(id)
+    })
+}
+
+/// The id of the status intake already stored under `uri`.
+pub async fn id_by_uri(c: ConnRef<'_>, uri: &str) -> Result<Option<i64>, AppError> {
+    const SQL: &str = "SELECT id FROM statuses WHERE uri = $1";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL).bind(uri).fetch_optional(&mut *x).await)?)
+}
+
+pub async fn set_sensitive(c: ConnRef<'_>, ids: &[i64], sensitive: bool) -> Result<u64, AppError> {
+    let sql = format!("UPDATE statuses SET sensitive = $1 WHERE id IN ({}) AND deleted_at IS NULL", id_list(ids));
+    Ok(on!(c, |x| sqlx::query(&sql).bind(sensitive).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
+
+pub async fn set_visibility(c: ConnRef<'_>, ids: &[i64], v: Visibility) -> Result<u64, AppError> {
+    let sql = format!("UPDATE statuses SET visibility = $1 WHERE id IN ({}) AND deleted_at IS NULL", id_list(ids));
+    Ok(on!(c, |x| sqlx::query(&sql).bind(v.as_str()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
+
+pub async fn mark_deleted(c: ConnRef<'_>, ids: &[i64]) -> Result<u64, AppError> {
+    let sql = format!("UPDATE statuses SET deleted_at = $1 WHERE id IN ({}) AND deleted_at IS NULL", id_list(ids));
+    Ok(on!(c, |x| sqlx::query(&sql).bind(now()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
+
+/// Live statuses per visibility (Pleroma's `/stats`).
+pub async fn count_by_visibility(c: ConnRef<'_>) -> Result<Vec<(String, i64)>, AppError> {
+    const SQL: &str =
+        "SELECT visibility, COUNT(*) FROM statuses WHERE deleted_at IS NULL GROUP BY visibility ORDER BY visibility";
+    Ok(on!(c, |x| sqlx::query_as(SQL).fetch_all(&mut *x).await)?)
+}
+
+/// An account's live statuses.
+pub async fn count_of_account(c: ConnRef<'_>, account_id: i64) -> Result<i64, AppError> {
+    const SQL: &str = "SELECT COUNT(*) FROM statuses WHERE account_id = $1 AND deleted_at IS NULL";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL).bind(account_id).fetch_one(&mut *x).await)?)
+}
