@@ -12,7 +12,8 @@ S="${2:-200000}"
 R="${3:-50000}"
 SECS="${4:-10}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-LEPTOS_OUTPUT_NAME=steward cargo build --release --features ssr --bin steward >&2
+# The compile-time env of `cargo leptos build --release` (always-erase-components), so both share artifacts.
+LEPTOS_OUTPUT_NAME=steward RUSTFLAGS="--cfg erase_components" cargo build --release --features ssr --bin steward >&2
 BIN="$CARGO_TARGET_DIR/release/steward"
 OUT="$PWD/bench/out"; mkdir -p "$OUT"
 PORT=3978

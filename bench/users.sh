@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 N="${1:-1000000}"
 SECS="${2:-10}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-# Same compile-time env as `cargo leptos build --release`, so both share artifacts.
-LEPTOS_OUTPUT_NAME=steward cargo build --release --features ssr --bin steward >&2
+# The compile-time env of `cargo leptos build --release` (always-erase-components), so both share artifacts.
+LEPTOS_OUTPUT_NAME=steward RUSTFLAGS="--cfg erase_components" cargo build --release --features ssr --bin steward >&2
 BIN="$CARGO_TARGET_DIR/release/steward"
 OUT="$PWD/bench/out"; mkdir -p "$OUT"
 PORT=3977

@@ -171,6 +171,7 @@ fn Actions(d: ReportDetail) -> impl IntoView {
                         {d.statuses.into_iter().map(|s| {
                             let sid = s.id;
                             let deleted = s.deleted;
+                            let sensitive = s.sensitive;
                             view! {
                                 <li>
                                     <StatusCard status=s>
@@ -179,7 +180,9 @@ fn Actions(d: ReportDetail) -> impl IntoView {
                                         } else {
                                             view! {
                                                 <div class="grid grid-cols-1 gap-x-4 sm:flex sm:flex-wrap">
-                                                    <label class=TICK><input type="checkbox" name="sensitive" value=sid class="size-5" />"Mark sensitive"</label>
+                                                    {(!sensitive).then(|| view! {
+                                                        <label class=TICK><input type="checkbox" name="sensitive" value=sid class="size-5" />"Mark sensitive"</label>
+                                                    })}
                                                     <label class=TICK><input type="checkbox" name="visibility_ids" value=sid class="size-5" />"Change visibility"</label>
                                                     <label class=TICK><input type="checkbox" name="delete" value=sid class="size-5" />"Delete"</label>
                                                 </div>

@@ -165,10 +165,10 @@ fn Group(g: GroupItem) -> impl IntoView {
 #[component]
 fn BulkBar(reopen: bool) -> impl IntoView {
     view! {
-        <fieldset class="sticky bottom-0 mt-4 rounded-2xl border border-slate-200 bg-white/95 p-3 shadow-lg backdrop-blur dark:border-slate-800 dark:bg-slate-900/95">
+        <fieldset class="sticky bottom-0 mt-4 rounded-2xl border border-slate-200 bg-white/95 p-2 shadow-lg sm:p-3 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95">
             <legend class="sr-only">"Change the ticked reports"</legend>
             <label for="bulk-note" class="mb-1 block text-sm font-medium">"Note for every ticked report (optional)"</label>
-            <textarea id="bulk-note" name="note" rows="2" maxlength="5000" class=INPUT></textarea>
+            <textarea id="bulk-note" name="note" rows="1" maxlength="5000" class=INPUT></textarea>
             <div class="mt-2 grid grid-cols-2 gap-2 sm:flex">
                 <button type="submit" name="op" value="resolve" class=BUTTON>"Resolve ticked"</button>
                 <button type="submit" name="op" value="close" class=BUTTON_QUIET>"Close ticked"</button>
