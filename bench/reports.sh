@@ -4,7 +4,7 @@
 # `steward seed`, starts the release server, signs in as a moderator's admin,
 # and drives the dashboard, the reports inbox (every sort, a deep page, the
 # grouped view), a report page, the statuses list and the reports API with wrk
-# (2 threads, 8 connections). Usage: bench/reports.sh [N] [S] [R] [seconds per URL]
+# (2 threads, 8 connections). Usage: [BACKENDS="sqlite postgres"] bench/reports.sh [N] [S] [R] [seconds per URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"
@@ -72,11 +72,17 @@ run_backend() { # $1 = name, $2 = DATABASE_URL, $3 = SQL runner reading a query 
   echo
 }
 
+BACKENDS="${BACKENDS:-sqlite postgres}"
+if [[ " $BACKENDS " == *" sqlite "* ]]; then
 rm -f "$OUT"/reports.db*
 run_backend sqlite "sqlite://$OUT/reports.db" \
   "python3 -c \"import sqlite3,sys; print(sqlite3.connect('$OUT/reports.db').execute(sys.stdin.read()).fetchone()[0])\""
 
+fi
+
+if [[ " $BACKENDS " == *" postgres "* ]]; then
 DB=steward_bench_reports
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 run_backend postgres "postgres://postgres@127.0.0.1:5432/$DB" "psql -h 127.0.0.1 -U postgres -d $DB -tA"
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE $DB"
+fi

@@ -74,6 +74,28 @@ async fn report(app: &TestApp, reporter: Option<i64>, account: i64, statuses: &[
     id
 }
 
+/// The trigger-kept counts equal a recount.
+async fn counts_agree(app: &TestApp) {
+    for state in ["open", "resolved", "closed"] {
+        let kept = count(
+            app,
+            &format!("SELECT COALESCE(MAX(n), 0) FROM report_counts WHERE account_id = 0 AND state = '{state}'"),
+        )
+        .await;
+        let real = count(app, &format!("SELECT COUNT(*) FROM reports WHERE state = '{state}'")).await;
+        assert_eq!(kept, real, "{state} reports");
+    }
+    let per_account = "SELECT COUNT(*) FROM (SELECT account_id, state, COUNT(*) AS n FROM reports GROUP BY account_id, state) a \
+        LEFT JOIN report_counts c ON c.account_id = a.account_id AND c.state = a.state WHERE c.n IS NULL OR c.n <> a.n";
+    assert_eq!(count(app, per_account).await, 0, "per-account report counts");
+    for v in ["public", "unlisted", "private", "direct"] {
+        let kept = count(app, &format!("SELECT COALESCE(MAX(n), 0) FROM status_counts WHERE visibility = '{v}'")).await;
+        let real =
+            count(app, &format!("SELECT COUNT(*) FROM statuses WHERE visibility = '{v}' AND deleted_at IS NULL")).await;
+        assert_eq!(kept, real, "{v} statuses");
+    }
+}
+
 /// A moderator signed in on the app's client, with an API token.
 async fn moderator_app(b: Backend) -> (TestApp, String) {
     let app = spawn_app(b).await;
@@ -189,6 +211,7 @@ async fn report_states_change_all_or_nothing(b: Backend) {
         )
         .await;
     assert_eq!(location(&res), "/reports");
+    counts_agree(&app).await;
 }
 
 async fn notes_are_deleted_by_their_author_or_an_admin(b: Backend) {
@@ -366,6 +389,7 @@ async fn statuses_hide_private_ones_unless_an_admin_uses_godmode(b: Backend) {
     let html = admin_client.get(app.url("/statuses")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("followers") && html.contains("secret"), "godmode shows private and direct statuses");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM moderation_log WHERE action = 'status.godmode'").await, 2);
+    counts_agree(&app).await;
 }
 
 async fn pages_sanitize_content_and_need_staff(b: Backend) {
@@ -515,6 +539,7 @@ async fn seeding_makes_waves_in_every_state(b: Backend) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    counts_agree(&app).await;
 }
 
 both_backends!(

@@ -20,8 +20,6 @@ CREATE TABLE statuses (
 CREATE UNIQUE INDEX statuses_uri ON statuses (uri) WHERE uri IS NOT NULL;
 CREATE INDEX statuses_account ON statuses (account_id, id);
 CREATE INDEX statuses_created ON statuses (created_at);
--- Pleroma's /stats and the dashboard count live statuses per visibility.
-CREATE INDEX statuses_visibility ON statuses (visibility) WHERE deleted_at IS NULL;
 
 CREATE TABLE status_media (
     id          INTEGER PRIMARY KEY,

@@ -7,12 +7,15 @@ use leptos::config::LeptosOptions;
 
 use super::config::Config;
 use super::storage::Db;
+use super::storage::stats::DailyCache;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    /// The dashboard's per-day series (see [`DailyCache`]).
+    pub daily: Arc<DailyCache>,
 }
 
 impl AppState {

@@ -36,22 +36,20 @@ pub fn fill(first_day: i64, rows: &[(i64, i64)]) -> Vec<i64> {
 pub async fn dashboard() -> Result<DashboardData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
-    use crate::server::storage::stats::{self, DAY, Series};
+    use crate::server::storage::stats::{self, DAY};
     use crate::server::storage::{now, reports, statuses, users_list};
 
     let ctx = crate::auth::moderator()?;
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
     let first_day = now() / DAY - (DAYS - 1);
-    let since = first_day * DAY;
     let estimate = users_list::total_estimate(conn.as_ref()).await?;
     let (users, users_exact) = if estimate < 100_000 {
         (users_list::count_exact(conn.as_ref(), &Default::default()).await?, true)
     } else {
         (estimate, false)
     };
-    let registrations = stats::per_day(conn.as_ref(), Series::Registrations, since).await?;
-    let reported = stats::per_day(conn.as_ref(), Series::Reports, since).await?;
+    let daily = state.daily.get(conn.as_ref(), first_day).await?;
     let log = if ctx.staff().is_admin() {
         let page = audit::page(conn.as_ref(), &LogFilter::default(), Page::First, 8).await?;
         page.rows.into_iter().map(|r| LogLine { id: r.id, message: r.message, time: r.created_at }).collect()
@@ -66,8 +64,8 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
         users_exact,
         statuses: statuses::count_by_visibility(conn.as_ref()).await?.iter().map(|r| r.1).sum(),
         first_day,
-        registrations: fill(first_day, &registrations),
-        reports: fill(first_day, &reported),
+        registrations: fill(first_day, &daily.registrations),
+        reports: fill(first_day, &daily.reports),
         log,
     })
 }

@@ -112,7 +112,8 @@ pub struct InboxData {
 
 pub const PER_PAGE: i64 = 30;
 
-#[server]
+// JSON: a query whose fields are all empty would otherwise be sent as no field at all.
+#[server(input = leptos::server_fn::codec::Json)]
 pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::reports::{self, Cursor, ReportFilter, Sort};

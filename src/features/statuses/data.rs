@@ -56,7 +56,8 @@ pub const PER_PAGE: i64 = 20;
 /// The session key holding an admin's godmode switch.
 pub const GODMODE_KEY: &str = "godmode";
 
-#[server]
+// JSON: a query whose fields are all empty would otherwise be sent as no field at all.
+#[server(input = leptos::server_fn::codec::Json)]
 pub async fn statuses_page(query: StatusesQuery) -> Result<StatusesData, AppError> {
     use crate::domain::Visibility;
     use crate::domain::query::nonempty;

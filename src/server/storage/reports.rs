@@ -146,21 +146,26 @@ pub async fn page(
             )
         }
         Sort::MostReported => {
-            // Reports per account over the same filter, then accounts by that count.
-            filter.add_to(&mut f, "c");
-            let counts =
-                format!("SELECT c.account_id, COUNT(*) AS n FROM reports c {} GROUP BY c.account_id", f.take_where());
-            filter.add_to(&mut f, "r");
+            // Accounts in order of their trigger-kept count, each account's
+            // reports newest first: both walks are index range scans.
+            let key = filter.state.map_or("all", ReportState::as_str);
+            f.and("c.state = ? AND c.account_id <> 0 AND c.n > 0", [Arg::Text(key.into())]);
+            if filter.state.is_some() {
+                f.and("r.state = c.state", []);
+            }
+            if let Some(a) = filter.account_id {
+                f.and("c.account_id = ?", [Arg::Int(a)]);
+            }
             if let Some(Cursor::Ranked(n, a, id)) = after {
                 f.and(
-                    "(k.n < ? OR (k.n = ? AND r.account_id < ?) OR (k.n = ? AND r.account_id = ? AND r.id < ?))",
+                    "(c.n < ? OR (c.n = ? AND c.account_id < ?) OR (c.n = ? AND c.account_id = ? AND r.id < ?))",
                     [n, n, a, n, a, id].map(Arg::Int),
                 );
             }
             let lim = f.push(Arg::Int(limit + 1));
             format!(
-                "SELECT {COLUMNS}, k.n AS n FROM {FROM} JOIN ({counts}) k ON k.account_id = r.account_id \
-                 {} ORDER BY k.n DESC, r.account_id DESC, r.id DESC LIMIT {lim}",
+                "SELECT {COLUMNS}, c.n AS n FROM report_counts c CROSS JOIN {FROM} \
+                 {} AND r.account_id = c.account_id ORDER BY c.n DESC, c.account_id DESC, r.id DESC LIMIT {lim}",
                 f.where_clause()
             )
         }
@@ -216,12 +221,12 @@ pub async fn find(c: ConnRef<'_>, id: i64) -> Result<Option<ReportRow>, AppError
     Ok(by_ids(c, &[id]).await?.pop())
 }
 
-/// Reports per state (every state present, zeros included).
+/// Reports per state (every state present, zeros included), from the
+/// trigger-kept `report_counts`; `None` counts every account.
 pub async fn count_by_state(c: ConnRef<'_>, account_id: Option<i64>) -> Result<Vec<(ReportState, i64)>, AppError> {
-    let filter = ReportFilter { account_id, ..Default::default() };
-    let f = filter.to_sql("r");
-    let sql = format!("SELECT r.state, COUNT(*) FROM reports r {} GROUP BY r.state", f.where_clause());
-    let rows: Vec<(String, i64)> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    const SQL: &str = "SELECT state, n FROM report_counts WHERE account_id = $1";
+    let rows: Vec<(String, i64)> =
+        on!(c, |x| sqlx::query_as(SQL).bind(account_id.unwrap_or(0)).fetch_all(&mut *x).await)?;
     Ok(ReportState::ALL
         .into_iter()
         .map(|s| (s, rows.iter().find(|(name, _)| name == s.as_str()).map_or(0, |r| r.1)))
@@ -229,7 +234,7 @@ pub async fn count_by_state(c: ConnRef<'_>, account_id: Option<i64>) -> Result<V
 }
 
 pub async fn count_open(c: ConnRef<'_>) -> Result<i64, AppError> {
-    const SQL: &str = "SELECT COUNT(*) FROM reports WHERE state = 'open'";
+    const SQL: &str = "SELECT COALESCE(MAX(n), 0) FROM report_counts WHERE account_id = 0 AND state = 'open'";
     Ok(on!(c, |x| sqlx::query_scalar(SQL).fetch_one(&mut *x).await)?)
 }
 
@@ -375,34 +380,76 @@ pub async fn delete_note(c: ConnRef<'_>, note_id: i64) -> Result<u64, AppError> 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupRow {
     pub status_id: i64,
-    pub reports: i64,
     pub latest_id: i64,
     pub latest_at: i64,
 }
 
 /// One page of groups; `before` is the previous page's last `latest_id`.
+/// Walks reports newest first (an index range) collecting statuses until the
+/// page is full, skipping statuses already shown on an earlier page, so a
+/// page costs the same at any queue size.
 pub async fn grouped(
-    c: ConnRef<'_>,
+    mut c: ConnRef<'_>,
     state: Option<ReportState>,
     before: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<GroupRow>, bool), AppError> {
+    const BATCH: i64 = 500;
+    let mut groups: Vec<GroupRow> = Vec::new();
+    let mut cursor = before.unwrap_or(i64::MAX);
+    loop {
+        let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
+        f.and("r.id < ?", [Arg::Int(cursor)]);
+        let lim = f.push(Arg::Int(BATCH));
+        let sql = format!(
+            "SELECT rs.status_id, r.id, r.created_at FROM reports r JOIN report_statuses rs ON rs.report_id = r.id \
+             {} ORDER BY r.id DESC LIMIT {lim}",
+            f.where_clause()
+        );
+        let rows: Vec<(i64, i64, i64)> =
+            on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+        let exhausted = (rows.len() as i64) < BATCH;
+        let mut fresh: Vec<GroupRow> = Vec::new();
+        for (status_id, id, at) in &rows {
+            if !groups.iter().chain(&fresh).any(|g| g.status_id == *status_id) {
+                fresh.push(GroupRow { status_id: *status_id, latest_id: *id, latest_at: *at });
+            }
+        }
+        // A status reported again after `before` was shown on an earlier page.
+        if let Some(b) = before {
+            let seen =
+                reports_naming_since(c.reborrow(), &fresh.iter().map(|g| g.status_id).collect::<Vec<_>>(), state, b)
+                    .await?;
+            fresh.retain(|g| !seen.contains(&g.status_id));
+        }
+        groups.extend(fresh);
+        if groups.len() as i64 > limit || exhausted {
+            break;
+        }
+        cursor = rows.last().map_or(0, |r| r.1);
+    }
+    let more = groups.len() as i64 > limit;
+    groups.truncate(limit as usize);
+    Ok((groups, more))
+}
+
+/// Which of these statuses a report (in `state`) with id `>= since` names.
+async fn reports_naming_since(
+    c: ConnRef<'_>,
+    status_ids: &[i64],
+    state: Option<ReportState>,
+    since: i64,
+) -> Result<Vec<i64>, AppError> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
-    let having = match before {
-        Some(b) => format!("HAVING MAX(r.id) < {}", f.push(Arg::Int(b))),
-        None => String::new(),
-    };
-    let lim = f.push(Arg::Int(limit + 1));
+    f.and(&format!("rs.status_id IN ({}) AND r.id >= ?", id_list(status_ids)), [Arg::Int(since)]);
     let sql = format!(
-        "SELECT rs.status_id, COUNT(*) AS reports, MAX(r.id) AS latest_id, MAX(r.created_at) AS latest_at \
-         FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {} \
-         GROUP BY rs.status_id {having} ORDER BY latest_id DESC LIMIT {lim}",
+        "SELECT DISTINCT rs.status_id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {}",
         f.where_clause()
     );
-    let mut rows: Vec<GroupRow> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    Ok((rows, more))
+    Ok(on!(c, |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_all(&mut *x).await)?)
 }
 
 /// The reports (in `state`, if given) naming each of these statuses, newest first.

@@ -1,4 +1,4 @@
-//! Counts per day for the dashboard's charts.
+//! Counts per day for the dashboard's charts, and a short-lived cache of them.
 
 use super::{ConnRef, on};
 use crate::error::AppError;
@@ -30,4 +30,39 @@ pub async fn per_day(c: ConnRef<'_>, series: Series, since: i64) -> Result<Vec<(
 pub async fn pending_approvals(c: ConnRef<'_>) -> Result<i64, AppError> {
     const SQL: &str = "SELECT COUNT(*) FROM users WHERE NOT is_approved";
     Ok(on!(c, |x| sqlx::query_scalar(SQL).fetch_one(&mut *x).await)?)
+}
+
+/// Registrations and reports per day for the last `days` days, from `first_day`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Daily {
+    pub first_day: i64,
+    pub registrations: Vec<(i64, i64)>,
+    pub reports: Vec<(i64, i64)>,
+}
+
+/// How long the dashboard's per-day series may be reused: charts of 30 days
+/// need not be recounted for every page view.
+const DAILY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The per-day series of one process, recomputed at most once a [`DAILY_TTL`].
+#[derive(Debug, Default)]
+pub struct DailyCache(std::sync::Mutex<Option<(std::time::Instant, Daily)>>);
+
+impl DailyCache {
+    pub async fn get(&self, mut c: ConnRef<'_>, first_day: i64) -> Result<Daily, AppError> {
+        if let Some((at, d)) = self.0.lock().expect("cache lock").as_ref()
+            && d.first_day == first_day
+            && at.elapsed() < DAILY_TTL
+        {
+            return Ok(d.clone());
+        }
+        let since = first_day * DAY;
+        let d = Daily {
+            first_day,
+            registrations: per_day(c.reborrow(), Series::Registrations, since).await?,
+            reports: per_day(c.reborrow(), Series::Reports, since).await?,
+        };
+        *self.0.lock().expect("cache lock") = Some((std::time::Instant::now(), d.clone()));
+        Ok(d)
+    }
 }

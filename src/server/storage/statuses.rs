@@ -204,10 +204,9 @@ pub async fn mark_deleted(c: ConnRef<'_>, ids: &[i64]) -> Result<u64, AppError> 
     Ok(on!(c, |x| sqlx::query(&sql).bind(now()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
 }
 
-/// Live statuses per visibility (Pleroma's `/stats`).
+/// Live statuses per visibility (Pleroma's `/stats`), kept by triggers.
 pub async fn count_by_visibility(c: ConnRef<'_>) -> Result<Vec<(String, i64)>, AppError> {
-    const SQL: &str =
-        "SELECT visibility, COUNT(*) FROM statuses WHERE deleted_at IS NULL GROUP BY visibility ORDER BY visibility";
+    const SQL: &str = "SELECT visibility, n FROM status_counts ORDER BY visibility";
     Ok(on!(c, |x| sqlx::query_as(SQL).fetch_all(&mut *x).await)?)
 }
 
