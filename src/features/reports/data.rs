@@ -94,8 +94,14 @@ impl ReportItem {
 pub struct GroupItem {
     pub status: StatusItem,
     pub latest_at: i64,
+    /// The newest [`GROUP_SHOWN`] of them.
     pub reports: Vec<ReportItem>,
+    /// How many reports (in the listed state) name the status.
+    pub total: usize,
 }
+
+/// Reports listed per group; a spam wave can name one status hundreds of times.
+pub const GROUP_SHOWN: usize = 10;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InboxData {
@@ -156,7 +162,7 @@ pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
         let (rows, more) = reports::grouped(conn.as_ref(), report_state, before, PER_PAGE).await?;
         let sids: Vec<i64> = rows.iter().map(|g| g.status_id).collect();
         let naming = reports::reports_naming(conn.as_ref(), &sids, report_state).await?;
-        let mut rids: Vec<i64> = naming.values().flatten().copied().collect();
+        let mut rids: Vec<i64> = naming.values().flat_map(|ids| ids.iter().take(GROUP_SHOWN)).copied().collect();
         rids.sort_unstable();
         rids.dedup();
         let report_rows = reports::by_ids(conn.as_ref(), &rids).await?;
@@ -169,14 +175,14 @@ pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
             .filter_map(|g| {
                 let pos = items.iter().position(|s| s.id == g.status_id)?;
                 let status = items.swap_remove(pos);
-                let reports = naming
-                    .get(&g.status_id)
-                    .into_iter()
-                    .flatten()
+                let named = naming.get(&g.status_id).map_or(&[][..], Vec::as_slice);
+                let reports = named
+                    .iter()
+                    .take(GROUP_SHOWN)
                     .filter_map(|id| report_rows.iter().find(|r| r.id == *id))
                     .map(|r| ReportItem::from_row(r.clone(), linked.get(&r.id).map_or(0, Vec::len), None))
                     .collect();
-                Some(GroupItem { status, latest_at: g.latest_at, reports })
+                Some(GroupItem { status, latest_at: g.latest_at, reports, total: named.len() })
             })
             .collect();
         let next = more.then(|| rows.last().map(|g| Cursor::Id(g.latest_id))).flatten();

@@ -148,7 +148,8 @@ fn ReportRow(r: ReportItem) -> impl IntoView {
 /// All reports naming one status.
 #[component]
 fn Group(g: GroupItem) -> impl IntoView {
-    let n = g.reports.len();
+    let n = g.total;
+    let hidden = n.saturating_sub(g.reports.len());
     view! {
         <li data-testid="report-group">
             <p class="mb-1 text-sm font-medium">{format!("{n} report{} · latest {}", if n == 1 { "" } else { "s" }, format_time(g.latest_at))}</p>
@@ -156,6 +157,7 @@ fn Group(g: GroupItem) -> impl IntoView {
                 <ul class="space-y-2">
                     {g.reports.into_iter().map(|r| view! { <li><ReportRow r /></li> }).collect_view()}
                 </ul>
+                {(hidden > 0).then(|| view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">{format!("and {hidden} older reports on this status")}</p> })}
             </StatusCard>
         </li>
     }

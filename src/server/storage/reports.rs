@@ -191,22 +191,23 @@ struct Ranked {
 
 /// Numbered page with the exact total, for Pleroma's `page`/`page_size`.
 pub async fn numbered(
-    c: ConnRef<'_>,
+    mut c: ConnRef<'_>,
     filter: &ReportFilter,
     page: i64,
     size: i64,
 ) -> Result<(Vec<ReportRow>, i64), AppError> {
     let mut f = filter.to_sql("r");
-    let count_sql = format!("SELECT COUNT(*) FROM reports r {}", f.where_clause());
-    let count_args = f.args.clone();
     let lim = f.push(Arg::Int(size));
     let off = f.push(Arg::Int((page - 1) * size));
     let sql = format!("SELECT {COLUMNS} FROM {FROM} {} ORDER BY r.id DESC LIMIT {lim} OFFSET {off}", f.where_clause());
-    on!(c, |x| {
-        let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), &count_args).fetch_one(&mut *x).await?;
-        let rows: Vec<ReportRow> = bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await?;
-        Ok((rows, total))
-    })
+    let rows: Vec<ReportRow> =
+        on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let counts = count_by_state(c, filter.account_id).await?;
+    let total = match filter.state {
+        Some(s) => counts.iter().find(|c| c.0 == s).map_or(0, |c| c.1),
+        None => counts.iter().map(|c| c.1).sum(),
+    };
+    Ok((rows, total))
 }
 
 pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<ReportRow>, AppError> {
