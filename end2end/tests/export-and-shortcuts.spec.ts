@@ -62,7 +62,7 @@ function unguarded(cell: string): string {
 
 test('the CSV export holds exactly the users of the filter', async ({ page }) => {
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   await openList(page, '/users?status=deactivated');
   // A filtered total up to 1000 is exact.
   const count = await exactTotal(page);
@@ -106,7 +106,7 @@ test('keyboard shortcuts move through the list with JavaScript, and do nothing w
   pageErrors,
 }) => {
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   await openList(page, '/users?per_page=10');
   const path = new URL(page.url()).pathname + new URL(page.url()).search;
   const button = page.getByRole('button', { name: 'Keyboard shortcuts', exact: true });
@@ -223,7 +223,7 @@ async function smallDomainFilter(page: Page): Promise<{ path: string; count: num
 
 test('a bulk action on every user matching the filter asks to confirm the count', async ({ page }) => {
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   const { path, count } = await smallDomainFilter(page);
   const deactivatedPath = `${path}&status=deactivated`;
   await openList(page, deactivatedPath);

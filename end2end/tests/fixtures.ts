@@ -14,6 +14,9 @@
 // - `stewardSeedUsers` (set per file with `test.use`) fills the database with
 //   that many demo users with `steward seed --users N --seed 7` (deterministic)
 //   after the accounts are created and BEFORE the server starts. Default 0: none.
+// - `stewardSeedContent` (set per file with `test.use`) adds `--statuses S
+//   --reports R` to that seed run: statuses with media and reports in every
+//   state over the seeded users (deterministic too). Default: none.
 // - `baseURL` points at the file's server, so `page.goto('/login')` works.
 
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
@@ -140,7 +143,7 @@ export class StewardServer {
    * Creates a temp dir and database, the given accounts and `seedUsers` demo
    * users, then starts and awaits the server.
    */
-  static async start(accounts: Account[] = [], seedUsers = 0): Promise<StewardServer> {
+  static async start(accounts: Account[] = [], seedUsers = 0, content: SeedContent | null = null): Promise<StewardServer> {
     const bin = stewardBin();
     const site = siteRoot();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-e2e-'));
@@ -162,7 +165,7 @@ export class StewardServer {
       for (const account of accounts) {
         await createAdminWith(bin, env, account);
       }
-      if (seedUsers > 0) await seedWith(bin, env, seedUsers);
+      if (seedUsers > 0 || content) await seedWith(bin, env, seedUsers, content);
       const child = spawn(bin, [], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const server = new StewardServer(bin, dir, env, child, port);
       try {
@@ -254,10 +257,17 @@ async function createAdminWith(bin: string, env: NodeJS.ProcessEnv, a: Account):
   }
 }
 
-/** `steward seed --users N --seed 7`: deterministic demo users in the server's database. */
-async function seedWith(bin: string, env: NodeJS.ProcessEnv, users: number): Promise<void> {
+/** Statuses and reports for `steward seed` (see `stewardSeedContent`). */
+export interface SeedContent {
+  statuses: number;
+  reports: number;
+}
+
+/** `steward seed --users N [--statuses S --reports R] --seed 7`: deterministic demo data. */
+async function seedWith(bin: string, env: NodeJS.ProcessEnv, users: number, content: SeedContent | null): Promise<void> {
   if (!Number.isInteger(users) || users < 0) throw new Error(`stewardSeedUsers must be a whole number, not ${users}`);
-  const r = await run(bin, ['seed', '--users', String(users), '--seed', String(SEED)], env);
+  const extra = content ? ['--statuses', String(content.statuses), '--reports', String(content.reports)] : [];
+  const r = await run(bin, ['seed', '--users', String(users), ...extra, '--seed', String(SEED)], env);
   if (r.code !== 0) {
     throw new Error(`seed --users ${users} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
   }
@@ -268,11 +278,11 @@ class ServerPool {
   private key: string | null = null;
   private server: StewardServer | null = null;
 
-  async forFile(file: string, accounts: Account[], seedUsers = 0): Promise<StewardServer> {
-    const key = `${file}\n${JSON.stringify(accounts)}\n${seedUsers}`;
+  async forFile(file: string, accounts: Account[], seedUsers = 0, content: SeedContent | null = null): Promise<StewardServer> {
+    const key = `${file}\n${JSON.stringify(accounts)}\n${seedUsers}\n${JSON.stringify(content)}`;
     if (this.server && this.key === key) return this.server;
     await this.stopAll();
-    this.server = await StewardServer.start(accounts, seedUsers);
+    this.server = await StewardServer.start(accounts, seedUsers, content);
     this.key = key;
     return this.server;
   }
@@ -286,11 +296,18 @@ class ServerPool {
 }
 
 export const test = base.extend<
-  { stewardAccounts: Account[]; stewardSeedUsers: number; steward: StewardServer; pageErrors: string[] },
+  {
+    stewardAccounts: Account[];
+    stewardSeedUsers: number;
+    stewardSeedContent: SeedContent | null;
+    steward: StewardServer;
+    pageErrors: string[];
+  },
   { stewardServers: ServerPool }
 >({
   stewardAccounts: [[], { option: true }],
   stewardSeedUsers: [0, { option: true }],
+  stewardSeedContent: [null, { option: true }],
 
   stewardServers: [
     async ({}, use) => {
@@ -302,8 +319,8 @@ export const test = base.extend<
   ],
 
   steward: [
-    async ({ stewardServers, stewardAccounts, stewardSeedUsers }, use, testInfo: TestInfo) => {
-      const server = await stewardServers.forFile(testInfo.file, stewardAccounts, stewardSeedUsers);
+    async ({ stewardServers, stewardAccounts, stewardSeedUsers, stewardSeedContent }, use, testInfo: TestInfo) => {
+      const server = await stewardServers.forFile(testInfo.file, stewardAccounts, stewardSeedUsers, stewardSeedContent);
       await use(server);
       if (testInfo.status !== testInfo.expectedStatus) {
         await testInfo.attach('steward-output.txt', { body: server.log(), contentType: 'text/plain' });

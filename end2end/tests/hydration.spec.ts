@@ -17,7 +17,7 @@ test('pages hydrate without uncaught errors', async ({ page, pageErrors }) => {
 
   await visit('/login', 'Sign in');
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   await visit('/moderation-log', 'Moderation log');
   await visit('/account', 'Account');
 });

@@ -11,10 +11,11 @@ const MODERATOR: Account = {
 
 test.use({ stewardAccounts: [MODERATOR] });
 
-test('a moderator lands on Users and may not open the moderation log', async ({ page }) => {
+test('a moderator lands on the dashboard and may not open the moderation log', async ({ page }) => {
   await signIn(page, MODERATOR);
-  await expect(page).toHaveURL((url) => url.pathname === '/users');
-  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
+  await expect(page.getByTestId('latest-log')).toHaveCount(0);
 
   // Neither the sidebar nor the phone menu offers the moderation log.
   if (isPhone(page)) await openPhoneMenu(page);

@@ -27,8 +27,8 @@ test('no page scrolls sideways', async ({ page }) => {
   await expectNoHorizontalScroll(page);
 
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
-  await expect(page.getByRole('heading', { name: 'Moderation log' })).toBeVisible();
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
   await expectNoHorizontalScroll(page);
 
   await page.goto('/account');
@@ -49,13 +49,13 @@ test('the sign-in button is a comfortable touch target', async ({ page }) => {
 
 test('navigation: phone menu or desktop sidebar', async ({ page }) => {
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
 
   if (!isPhone(page)) {
     // Desktop: the sidebar is there and the phone menu is not.
     const sidebar = page.getByRole('navigation', { name: 'Main', exact: true });
     await expect(sidebar.getByRole('link', { name: 'Moderation log', exact: true })).toBeVisible();
-    await expect(sidebar.getByRole('link', { name: 'Moderation log', exact: true })).toHaveAttribute('aria-current', 'page');
+    await expect(sidebar.getByRole('link', { name: 'Dashboard', exact: true })).toHaveAttribute('aria-current', 'page');
     await expect(sidebar.getByRole('link', { name: 'Account', exact: true })).toBeVisible();
     await expect(menuSummary(page)).toBeHidden();
     await expect(visibleSignOut(page)).toHaveCount(1);

@@ -35,12 +35,10 @@ test('first-run setup creates the first admin once', async ({ page, steward }) =
   await page.getByLabel('Repeat password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Create admin and sign in' }).click();
 
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
-  await expect(page.getByRole('heading', { name: 'Moderation log' })).toBeVisible();
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: `Welcome, ${NICK}. Steward is ready.` })).toBeVisible();
-  await expect(
-    page.getByRole('list', { name: 'Log entries' }).getByText(`@${NICK} completed setup and became the first admin`),
-  ).toBeVisible();
+  await expect(page.getByTestId('latest-log').getByText(`@${NICK} completed setup and became the first admin`)).toBeVisible();
 
   // The link is spent: the page no longer exists.
   const again = await page.goto(setupPath);

@@ -18,8 +18,8 @@ test('wrong password, right password, sign out, protected page', async ({ page }
 
   await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
-  await expect(page.getByRole('heading', { name: 'Moderation log' })).toBeVisible();
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
 
   await signOut(page);
 
@@ -60,7 +60,7 @@ test('a failed sign-in keeps the next parameter', async ({ page }) => {
 
 test('a signed-in admin opening /login goes to the console', async ({ page }) => {
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   await page.goto('/login');
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
 });

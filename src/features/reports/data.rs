@@ -101,7 +101,7 @@ pub struct GroupItem {
 }
 
 /// Reports listed per group; a spam wave can name one status hundreds of times.
-pub const GROUP_SHOWN: usize = 10;
+pub const GROUP_SHOWN: usize = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InboxData {
@@ -117,6 +117,8 @@ pub struct InboxData {
 }
 
 pub const PER_PAGE: i64 = 30;
+/// Groups per page of the grouped view (each shows up to [`GROUP_SHOWN`] reports).
+pub const GROUPS_PER_PAGE: i64 = 15;
 
 // JSON: a query whose fields are all empty would otherwise be sent as no field at all.
 #[server(input = leptos::server_fn::codec::Json)]
@@ -159,7 +161,7 @@ pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
             Some(Cursor::Id(id)) => Some(id),
             _ => None,
         };
-        let (rows, more) = reports::grouped(conn.as_ref(), report_state, before, PER_PAGE).await?;
+        let (rows, more) = reports::grouped(conn.as_ref(), report_state, before, GROUPS_PER_PAGE).await?;
         let sids: Vec<i64> = rows.iter().map(|g| g.status_id).collect();
         let naming = reports::reports_naming(conn.as_ref(), &sids, report_state).await?;
         let mut rids: Vec<i64> = naming.values().flat_map(|ids| ids.iter().take(GROUP_SHOWN)).copied().collect();
