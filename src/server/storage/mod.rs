@@ -238,6 +238,28 @@ impl Tx {
     }
 }
 
+/// Rebuilds the trigger-kept counts (`report_counts`, `status_counts`) from
+/// the rows, after a bulk load that bypassed the triggers.
+pub async fn recount(c: ConnRef<'_>) -> Result<(), AppError> {
+    const SQL: [&str; 4] = [
+        "DELETE FROM report_counts",
+        "INSERT INTO report_counts (account_id, state, n) \
+         SELECT account_id, state, COUNT(*) FROM reports GROUP BY account_id, state \
+         UNION ALL SELECT account_id, 'all', COUNT(*) FROM reports GROUP BY account_id \
+         UNION ALL SELECT 0, state, COUNT(*) FROM reports GROUP BY state \
+         UNION ALL SELECT 0, 'all', COUNT(*) FROM reports",
+        "DELETE FROM status_counts",
+        "INSERT INTO status_counts (visibility, n) \
+         SELECT visibility, COUNT(*) FROM statuses WHERE deleted_at IS NULL GROUP BY visibility",
+    ];
+    on!(c, |x| {
+        for sql in SQL {
+            sqlx::query(sql).execute(&mut *x).await?;
+        }
+        Ok(())
+    })
+}
+
 /// Current time as unix seconds, the timestamp format of every table.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
