@@ -105,7 +105,7 @@ test('an admin creates a user, manages it on its page, and the user sets a passw
   deviceScaleFactor,
 }) => {
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   await page.goto('/users');
   const newUser = page.getByRole('link', { name: 'New user', exact: true });
   await expect(newUser).toHaveAttribute('href', '/users/new');
@@ -222,8 +222,8 @@ test('an admin creates a user, manages it on its page, and the user sets a passw
     await expect(theirs.getByRole('alert')).toContainText('do not match');
     await theirs.goto('/login');
     await submitSignIn(theirs, NEWCOMER.nickname, newPassword);
-    await expect(theirs).toHaveURL((url) => url.pathname === '/users');
-    await expect(theirs.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
+    await expect(theirs).toHaveURL((url) => url.pathname === '/');
+    await expect(theirs.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
   } finally {
     await context.close();
   }

@@ -86,7 +86,7 @@ async function openUsers(page: Page, path = '/users') {
 
 async function signInAndOpenUsers(page: Page, path = '/users') {
   await signIn(page, ADMIN);
-  await expect(page).toHaveURL((url) => url.pathname === '/moderation-log');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   await openUsers(page, path);
 }
 
