@@ -11,27 +11,12 @@ N="${1:-1000000}"
 S="${2:-200000}"
 R="${3:-50000}"
 SECS="${4:-10}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-# The compile-time env of `cargo leptos build --release` (always-erase-components), so both share artifacts.
-LEPTOS_OUTPUT_NAME=steward RUSTFLAGS="--cfg erase_components" cargo build --release --features ssr --bin steward >&2
-BIN="$CARGO_TARGET_DIR/release/steward"
+. bench/lib.sh
+build_release
 OUT="$PWD/bench/out"; mkdir -p "$OUT"
 PORT=3978
 BASE="http://127.0.0.1:$PORT"
 PASSWORD="benchmark password 1"
-command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
-
-bench_one() { # $1 = path, rest = wrk header args
-  local path="$1"; shift
-  local status; status=$(curl -s -o /dev/null -w '%{http_code}' "$@" "${BASE}${path}")
-  if [ "$status" != 200 ]; then echo "$path answered $status"; return 1; fi
-  local out; out=$(wrk -t2 -c8 -d"${SECS}s" --latency "$@" "${BASE}${path}")
-  local rps p50 p99 label="${path:0:48}"
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  printf '%-48s %10s %9s %9s\n' "$label" "$rps" "$p50" "$p99"
-}
 
 run_backend() { # $1 = name, $2 = DATABASE_URL, $3 = SQL runner reading a query on stdin
   local name="$1" url="$2" sql="$3"
@@ -42,6 +27,7 @@ run_backend() { # $1 = name, $2 = DATABASE_URL, $3 = SQL runner reading a query 
   local open_id deep_id
   open_id=$(echo "SELECT MAX(id) FROM reports WHERE state = 'open'" | eval "$sql")
   deep_id=$(echo "SELECT id FROM reports WHERE state = 'open' ORDER BY id DESC LIMIT 1 OFFSET 3000" | eval "$sql")
+  deep_id="${deep_id:-$open_id}" # fewer than 3,000 open reports: any cursor will do
   RUST_LOG=warn DATABASE_URL="$url" "$BIN" serve --addr "127.0.0.1:$PORT" >"$OUT/server-reports-$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
@@ -76,7 +62,7 @@ BACKENDS="${BACKENDS:-sqlite postgres}"
 if [[ " $BACKENDS " == *" sqlite "* ]]; then
 rm -f "$OUT"/reports.db*
 run_backend sqlite "sqlite://$OUT/reports.db" \
-  "python3 -c \"import sqlite3,sys; print(sqlite3.connect('$OUT/reports.db').execute(sys.stdin.read()).fetchone()[0])\""
+  "python3 -c \"import sqlite3,sys; r = sqlite3.connect('$OUT/reports.db').execute(sys.stdin.read()).fetchone(); print('' if r is None or r[0] is None else r[0])\""
 
 fi
 

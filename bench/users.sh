@@ -8,15 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"
 SECS="${2:-10}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-# The compile-time env of `cargo leptos build --release` (always-erase-components), so both share artifacts.
-LEPTOS_OUTPUT_NAME=steward RUSTFLAGS="--cfg erase_components" cargo build --release --features ssr --bin steward >&2
-BIN="$CARGO_TARGET_DIR/release/steward"
+. bench/lib.sh
+build_release
 OUT="$PWD/bench/out"; mkdir -p "$OUT"
 PORT=3977
 BASE="http://127.0.0.1:$PORT"
 PASSWORD="benchmark password 1"
-command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
 
 # A cursor ~half-way down the newest-first list: what the page's "Next" links carry.
 cursor_at() { # $1 = created_at, $2 = id
@@ -75,19 +72,6 @@ export_all() { # $1 = server pid, rest = curl header args
   local secs rows; secs=$(echo "$(date +%s.%N) - $start" | bc); rows=$(($(wc -l <"$OUT/export.csv") - 1))
   printf 'CSV export of all users: %s rows in %.1f s; server heap %s MB before, %s MB peak\n' \
     "$rows" "$secs" "$((before / 1024))" "$((peak / 1024))"
-}
-
-bench_one() { # $1 = path, rest = wrk header args
-  local path="$1"; shift
-  # curl takes -H like wrk; a page that is not 200 would make the figures meaningless.
-  local status; status=$(curl -s -o /dev/null -w '%{http_code}' "$@" "${BASE}${path}")
-  if [ "$status" != 200 ]; then echo "$path answered $status"; return 1; fi
-  local out; out=$(wrk -t2 -c8 -d"${SECS}s" --latency "$@" "${BASE}${path}")
-  local rps p50 p99 label="${path:0:48}"
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  printf '%-48s %10s %9s %9s\n' "$label" "$rps" "$p50" "$p99"
 }
 
 rm -f "$OUT"/bench.db*
