@@ -94,6 +94,14 @@ async fn counts_agree(app: &TestApp) {
             count(app, &format!("SELECT COUNT(*) FROM statuses WHERE visibility = '{v}' AND deleted_at IS NULL")).await;
         assert_eq!(kept, real, "{v} statuses");
     }
+    // The grouped inbox's rows equal their definition, both ways round.
+    for (a, b) in [("report_groups_live", "report_groups"), ("report_groups", "report_groups_live")] {
+        let diff = format!(
+            "SELECT COUNT(*) FROM (SELECT status_id, state, n, latest_id FROM {a} \
+             EXCEPT SELECT status_id, state, n, latest_id FROM {b}) d"
+        );
+        assert_eq!(count(app, &diff).await, 0, "rows of {a} missing from {b}");
+    }
 }
 
 /// A moderator signed in on the app's client, with an API token.
@@ -504,6 +512,52 @@ async fn grouped_reports_gather_each_status(b: Backend) {
     assert_eq!((wave["reports"].as_array().unwrap().len(), wave["actors"].as_array().unwrap().len()), (3, 1));
     let (_, _, html) = app.page("/reports?view=grouped").await;
     assert_eq!(html.matches("data-testid=\"report-group\"").count(), 2);
+
+    // Keyset pages of groups cover every reported status once, also when one
+    // report names two statuses (two groups with the same newest report).
+    let mut more_statuses = Vec::new();
+    for i in 0..7 {
+        more_statuses.push(status(&app, bob.id, &format!("<p>{i}</p>"), Visibility::Public).await);
+    }
+    for pair in more_statuses.chunks(2) {
+        report(&app, Some(eve.id), bob.id, pair, "pair").await;
+    }
+    let mut conn = app.db.db.conn().await.unwrap();
+    let (mut seen, mut after) = (Vec::new(), None);
+    loop {
+        let (rows, more) = reports::grouped(conn.as_ref(), Some(ReportState::Open), after, 2).await.unwrap();
+        seen.extend(rows.iter().map(|g| (g.status_id, g.total)));
+        if !more {
+            break;
+        }
+        after = rows.last().map(reports::GroupRow::cursor);
+    }
+    drop(conn);
+    let mut ids: Vec<i64> = seen.iter().map(|g| g.0).collect();
+    ids.sort_unstable();
+    let mut want: Vec<i64> = [s1, s2].into_iter().chain(more_statuses.iter().copied()).collect();
+    want.sort_unstable();
+    assert_eq!(ids, want, "every status once");
+    assert_eq!(seen.iter().find(|g| g.0 == s1).map(|g| g.1), Some(3), "the wave's size");
+
+    // Resolving the wave moves its group out of the open view and into the resolved one.
+    let wave_ids: Vec<String> =
+        wave["reports"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
+    let body = json!({"reports": wave_ids.iter().map(|id| json!({"id": id, "state": "resolved"})).collect::<Vec<_>>()});
+    assert_eq!(call(&app, &token, Method::PATCH, "/api/v1/admin/reports", body).await.0, 204);
+    let (_, open) = call(&app, &token, Method::GET, "/api/v1/admin/grouped_reports?state=open", Value::Null).await;
+    assert!(open["reports"].as_array().unwrap().iter().all(|g| g["status"]["id"] != s1.to_string()));
+    let (_, resolved) =
+        call(&app, &token, Method::GET, "/api/v1/admin/grouped_reports?state=resolved", Value::Null).await;
+    assert_eq!(resolved["reports"][0]["reports"].as_array().map(Vec::len), Some(3));
+    counts_agree(&app).await;
+
+    // Deleting the account cascades to its statuses and reports; the groups follow.
+    let mut tx = app.db.db.begin().await.unwrap();
+    steward::server::storage::users_bulk::delete(tx.conn(), &[bob.id]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM report_groups").await, 0);
+    counts_agree(&app).await;
 }
 
 async fn seeding_makes_waves_in_every_state(b: Backend) {

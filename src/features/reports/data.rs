@@ -97,7 +97,7 @@ pub struct GroupItem {
     /// The newest [`GROUP_SHOWN`] of them.
     pub reports: Vec<ReportItem>,
     /// How many reports (in the listed state) name the status.
-    pub total: usize,
+    pub total: i64,
 }
 
 /// Reports listed per group; a spam wave can name one status hundreds of times.
@@ -157,14 +157,10 @@ pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
     let counts = reports::count_by_state(conn.as_ref(), None).await?;
     let filter = ReportFilter { state: report_state, ..Default::default() };
     let (items, groups, next) = if grouped {
-        let before = match after {
-            Some(Cursor::Id(id)) => Some(id),
-            _ => None,
-        };
-        let (rows, more) = reports::grouped(conn.as_ref(), report_state, before, GROUPS_PER_PAGE).await?;
+        let (rows, more) = reports::grouped(conn.as_ref(), report_state, after, GROUPS_PER_PAGE).await?;
         let sids: Vec<i64> = rows.iter().map(|g| g.status_id).collect();
-        let naming = reports::reports_naming(conn.as_ref(), &sids, report_state).await?;
-        let mut rids: Vec<i64> = naming.values().flat_map(|ids| ids.iter().take(GROUP_SHOWN)).copied().collect();
+        let naming = reports::reports_naming(conn.as_ref(), &sids, report_state, Some(GROUP_SHOWN as i64)).await?;
+        let mut rids: Vec<i64> = naming.values().flatten().copied().collect();
         rids.sort_unstable();
         rids.dedup();
         let report_rows = reports::by_ids(conn.as_ref(), &rids).await?;
@@ -180,14 +176,13 @@ pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
                 let named = naming.get(&g.status_id).map_or(&[][..], Vec::as_slice);
                 let reports = named
                     .iter()
-                    .take(GROUP_SHOWN)
                     .filter_map(|id| report_rows.iter().find(|r| r.id == *id))
                     .map(|r| ReportItem::from_row(r.clone(), linked.get(&r.id).map_or(0, Vec::len), None))
                     .collect();
-                Some(GroupItem { status, latest_at: g.latest_at, reports, total: named.len() })
+                Some(GroupItem { status, latest_at: g.latest_at, reports, total: g.total })
             })
             .collect();
-        let next = more.then(|| rows.last().map(|g| Cursor::Id(g.latest_id))).flatten();
+        let next = more.then(|| rows.last().map(reports::GroupRow::cursor)).flatten();
         (Vec::new(), groups, next)
     } else {
         let page = reports::page(conn.as_ref(), &filter, sort, after, PER_PAGE).await?;

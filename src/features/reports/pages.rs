@@ -149,7 +149,7 @@ fn ReportRow(r: ReportItem) -> impl IntoView {
 #[component]
 fn Group(g: GroupItem) -> impl IntoView {
     let n = g.total;
-    let hidden = n.saturating_sub(g.reports.len());
+    let hidden = n.saturating_sub(g.reports.len() as i64);
     view! {
         <li data-testid="report-group">
             <p class="mb-1 text-sm font-medium">{format!("{n} report{} · latest {}", if n == 1 { "" } else { "s" }, format_time(g.latest_at))}</p>

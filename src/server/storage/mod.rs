@@ -238,10 +238,10 @@ impl Tx {
     }
 }
 
-/// Rebuilds the trigger-kept counts (`report_counts`, `status_counts`) from
-/// the rows, after a bulk load that bypassed the triggers.
+/// Rebuilds the trigger-kept counts (`report_counts`, `status_counts`,
+/// `report_groups`) from the rows, after a bulk load that bypassed the triggers.
 pub async fn recount(c: ConnRef<'_>) -> Result<(), AppError> {
-    const SQL: [&str; 4] = [
+    const SQL: [&str; 6] = [
         "DELETE FROM report_counts",
         "INSERT INTO report_counts (account_id, state, n) \
          SELECT account_id, state, COUNT(*) FROM reports GROUP BY account_id, state \
@@ -251,6 +251,9 @@ pub async fn recount(c: ConnRef<'_>) -> Result<(), AppError> {
         "DELETE FROM status_counts",
         "INSERT INTO status_counts (visibility, n) \
          SELECT visibility, COUNT(*) FROM statuses WHERE deleted_at IS NULL GROUP BY visibility",
+        "DELETE FROM report_groups",
+        "INSERT INTO report_groups (status_id, state, n, latest_id) \
+         SELECT status_id, state, n, latest_id FROM report_groups_live",
     ];
     on!(c, |x| {
         for sql in SQL {

@@ -94,6 +94,8 @@ impl ReportFilter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cursor {
     Id(i64),
+    /// Grouped view: (newest report id, status id)
+    Group(i64, i64),
     /// (reports against the account, account id, report id)
     Ranked(i64, i64, i64),
 }
@@ -102,6 +104,7 @@ impl Cursor {
     pub fn encode(self) -> String {
         match self {
             Cursor::Id(id) => id.to_string(),
+            Cursor::Group(latest, status) => format!("{latest}.{status}"),
             Cursor::Ranked(n, a, id) => format!("{n}.{a}.{id}"),
         }
     }
@@ -110,6 +113,7 @@ impl Cursor {
         let parts: Vec<i64> = s.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
         match parts[..] {
             [id] => Some(Cursor::Id(id)),
+            [latest, status] => Some(Cursor::Group(latest, status)),
             [n, a, id] => Some(Cursor::Ranked(n, a, id)),
             _ => None,
         }
@@ -377,96 +381,66 @@ pub async fn delete_note(c: ConnRef<'_>, note_id: i64) -> Result<u64, AppError> 
     Ok(on!(c, |x| sqlx::query(SQL).bind(note_id).execute(&mut *x).await.map(|r| r.rows_affected()))?)
 }
 
-/// Reports grouped by the status they name, the latest report first.
+/// A reported status: how many reports (in the listed state) name it and the newest of them.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupRow {
     pub status_id: i64,
     pub latest_id: i64,
     pub latest_at: i64,
+    pub total: i64,
 }
 
-/// One page of groups; `before` is the previous page's last `latest_id`.
-/// Walks reports newest first (an index range) collecting statuses until the
-/// page is full, skipping statuses already shown on an earlier page, so a
-/// page costs the same at any queue size.
+impl GroupRow {
+    /// Where the page after this group starts.
+    pub fn cursor(&self) -> Cursor {
+        Cursor::Group(self.latest_id, self.status_id)
+    }
+}
+
+/// One page of reported statuses, the most recently reported first, read
+/// from `report_groups` (kept by triggers) as one index range.
 pub async fn grouped(
-    mut c: ConnRef<'_>,
+    c: ConnRef<'_>,
     state: Option<ReportState>,
-    before: Option<i64>,
+    after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<GroupRow>, bool), AppError> {
-    const BATCH: i64 = 500;
-    let mut groups: Vec<GroupRow> = Vec::new();
-    let mut cursor = before.unwrap_or(i64::MAX);
-    loop {
-        let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
-        f.and("r.id < ?", [Arg::Int(cursor)]);
-        let lim = f.push(Arg::Int(BATCH));
-        let sql = format!(
-            "SELECT rs.status_id, r.id, r.created_at FROM reports r JOIN report_statuses rs ON rs.report_id = r.id \
-             {} ORDER BY r.id DESC LIMIT {lim}",
-            f.where_clause()
-        );
-        let rows: Vec<(i64, i64, i64)> =
-            on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
-        let exhausted = (rows.len() as i64) < BATCH;
-        let mut fresh: Vec<GroupRow> = Vec::new();
-        for (status_id, id, at) in &rows {
-            if !groups.iter().chain(&fresh).any(|g| g.status_id == *status_id) {
-                fresh.push(GroupRow { status_id: *status_id, latest_id: *id, latest_at: *at });
-            }
-        }
-        // A status reported again after `before` was shown on an earlier page.
-        if let Some(b) = before {
-            let seen =
-                reports_naming_since(c.reborrow(), &fresh.iter().map(|g| g.status_id).collect::<Vec<_>>(), state, b)
-                    .await?;
-            fresh.retain(|g| !seen.contains(&g.status_id));
-        }
-        groups.extend(fresh);
-        if groups.len() as i64 > limit || exhausted {
-            break;
-        }
-        cursor = rows.last().map_or(0, |r| r.1);
+    let mut f = Filter::default();
+    f.and("g.state = ?", [Arg::Text(state.map_or("all", ReportState::as_str).into())]);
+    if let Some(Cursor::Group(latest, status)) = after {
+        f.and("(g.latest_id, g.status_id) < (?, ?)", [Arg::Int(latest), Arg::Int(status)]);
     }
-    let more = groups.len() as i64 > limit;
-    groups.truncate(limit as usize);
-    Ok((groups, more))
-}
-
-/// Which of these statuses a report (in `state`) with id `>= since` names.
-async fn reports_naming_since(
-    c: ConnRef<'_>,
-    status_ids: &[i64],
-    state: Option<ReportState>,
-    since: i64,
-) -> Result<Vec<i64>, AppError> {
-    if status_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
-    f.and(&format!("rs.status_id IN ({}) AND r.id >= ?", id_list(status_ids)), [Arg::Int(since)]);
+    let lim = f.push(Arg::Int(limit + 1));
     let sql = format!(
-        "SELECT DISTINCT rs.status_id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {}",
+        "SELECT g.status_id, g.latest_id, r.created_at AS latest_at, g.n AS total \
+         FROM report_groups g JOIN reports r ON r.id = g.latest_id {} \
+         ORDER BY g.latest_id DESC, g.status_id DESC LIMIT {lim}",
         f.where_clause()
     );
-    Ok(on!(c, |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_all(&mut *x).await)?)
+    let mut rows: Vec<GroupRow> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
 }
 
-/// The reports (in `state`, if given) naming each of these statuses, newest first.
+/// The reports (in `state`, if given) naming each of these statuses, newest
+/// first; at most `per_status` of them for each status if given.
 pub async fn reports_naming(
     c: ConnRef<'_>,
     status_ids: &[i64],
     state: Option<ReportState>,
+    per_status: Option<i64>,
 ) -> Result<HashMap<i64, Vec<i64>>, AppError> {
     if status_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
     f.and(&format!("rs.status_id IN ({})", id_list(status_ids)), []);
+    let lim = f.push(Arg::Int(per_status.unwrap_or(i64::MAX)));
     let sql = format!(
-        "SELECT rs.status_id, r.id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {} \
-         ORDER BY r.id DESC",
+        "SELECT status_id, id FROM (SELECT rs.status_id, r.id, \
+         ROW_NUMBER() OVER (PARTITION BY rs.status_id ORDER BY r.id DESC) AS k \
+         FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {}) t WHERE k <= {lim} ORDER BY id DESC",
         f.where_clause()
     );
     let rows: Vec<(i64, i64)> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;

@@ -117,6 +117,15 @@ const NINETY_DAYS: i64 = 90 * 86_400;
 const SIXTY_DAYS: i64 = 60 * 86_400;
 const CHUNK: usize = 500;
 
+/// PostgreSQL triggers keeping the count tables, off during a seed (see
+/// [`super::recount`]).
+const COUNT_TRIGGERS: [(&str, &str); 4] = [
+    ("statuses", "status_counts_track"),
+    ("reports", "report_counts_track"),
+    ("report_statuses", "report_groups_link"),
+    ("reports", "report_groups_state"),
+];
+
 pub async fn content(db: &Db, statuses: u64, reports: u64, seed: u64) -> Result<Report, AppError> {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_c0de);
@@ -142,8 +151,9 @@ pub async fn content(db: &Db, statuses: u64, reports: u64, seed: u64) -> Result<
     // PostgreSQL: one transaction updating the same count rows hundreds of
     // thousands of times builds ever longer row-version chains; count once at the end.
     if let ConnRef::Postgres(x) = c.reborrow() {
-        sqlx::query("ALTER TABLE statuses DISABLE TRIGGER status_counts_track").execute(&mut *x).await?;
-        sqlx::query("ALTER TABLE reports DISABLE TRIGGER report_counts_track").execute(&mut *x).await?;
+        for (table, trigger) in COUNT_TRIGGERS {
+            sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}")).execute(&mut *x).await?;
+        }
     }
 
     let mut made: Vec<(i64, i64)> = Vec::with_capacity(statuses as usize); // (status, account)
@@ -273,8 +283,9 @@ pub async fn content(db: &Db, statuses: u64, reports: u64, seed: u64) -> Result<
         }
     }
     if let ConnRef::Postgres(x) = c.reborrow() {
-        sqlx::query("ALTER TABLE statuses ENABLE TRIGGER status_counts_track").execute(&mut *x).await?;
-        sqlx::query("ALTER TABLE reports ENABLE TRIGGER report_counts_track").execute(&mut *x).await?;
+        for (table, trigger) in COUNT_TRIGGERS {
+            sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}")).execute(&mut *x).await?;
+        }
     }
     super::recount(c.reborrow()).await?;
     on!(c.reborrow(), |x| sqlx::query("ANALYZE").execute(&mut *x).await.map(|r| r.rows_affected()))?;
