@@ -18,6 +18,7 @@ use crate::features::reports::pages::ReportsPage;
 use crate::features::statuses::pages::StatusesPage;
 use crate::features::users::detail::{NewUserPage, UserDetailPage};
 use crate::features::users::pages::UsersPage;
+use crate::ui::data::page_data;
 use crate::ui::{ErrorView, Flashes};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,7 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The per-request session facts every page needs, loaded once per document.
-pub type SessionResource = Resource<Result<PageSession, AppError>>;
+pub type SessionResource = Resource<Result<PageSession, AppError>, crate::ui::data::Json>;
 
 pub fn use_page_session() -> SessionResource {
     expect_context::<SessionResource>()
@@ -49,7 +50,7 @@ pub fn use_page_session() -> SessionResource {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let session: SessionResource = Resource::new_blocking(|| (), |_| load_page_session());
+    let session: SessionResource = page_data(|| (), |_| load_page_session());
     provide_context(session);
     view! {
         <Stylesheet id="leptos" href="/pkg/steward.css" />

@@ -546,7 +546,8 @@ async fn grouped_reports_gather_each_status(b: Backend) {
     let body = json!({"reports": wave_ids.iter().map(|id| json!({"id": id, "state": "resolved"})).collect::<Vec<_>>()});
     assert_eq!(call(&app, &token, Method::PATCH, "/api/v1/admin/reports", body).await.0, 204);
     let (_, open) = call(&app, &token, Method::GET, "/api/v1/admin/grouped_reports?state=open", Value::Null).await;
-    assert!(open["reports"].as_array().unwrap().iter().all(|g| g["status"]["id"] != s1.to_string()));
+    let wave_status = s1.to_string();
+    assert!(open["reports"].as_array().unwrap().iter().all(|g| g["status"]["id"] != wave_status));
     let (_, resolved) =
         call(&app, &token, Method::GET, "/api/v1/admin/grouped_reports?state=resolved", Value::Null).await;
     assert_eq!(resolved["reports"][0]["reports"].as_array().map(Vec::len), Some(3));

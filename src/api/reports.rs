@@ -214,7 +214,7 @@ pub async fn grouped(
     let mut conn = s.db.conn().await?;
     let (groups, _) = reports::grouped(conn.as_ref(), state, None, size).await?;
     let sids: Vec<i64> = groups.iter().map(|g| g.status_id).collect();
-    let naming = reports::reports_naming(conn.as_ref(), &sids, state, None).await?;
+    let naming = reports::reports_naming(conn.as_ref(), &sids, state).await?;
     let mut rids: Vec<i64> = naming.values().flatten().copied().collect();
     rids.sort_unstable();
     rids.dedup();

@@ -1,5 +1,6 @@
 //! Shared look: flash messages, form fields, page headers, error pages.
 
+pub mod data;
 pub mod flash;
 #[cfg(feature = "ssr")]
 pub mod html_errors;

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use super::server::{TokenView, my_tokens};
 use crate::app::use_page_session;
+use crate::ui::data::page_data;
 use crate::ui::{BUTTON, BUTTON_DANGER, ErrorView, Field, PageHeader, format_time};
 
 const SECTION: &str =
@@ -13,7 +14,7 @@ const SECTION: &str =
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_page_session();
-    let tokens = Resource::new_blocking(|| (), |_| my_tokens());
+    let tokens = page_data(|| (), |_| my_tokens());
     view! {
         <Title text="Account" />
         <PageHeader title="Account".into() lead="Your password and the API tokens that act as you." />

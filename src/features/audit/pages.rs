@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::server::{LogItem, LogPageData, LogQuery, moderation_log_page};
+use crate::ui::data::page_data;
 use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, PageHeader, format_time};
 
 const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base dark:border-slate-600 dark:bg-slate-900";
@@ -24,7 +25,7 @@ pub fn ModerationLogPage() -> impl IntoView {
             after: m.get("after"),
         }
     };
-    let data = Resource::new_blocking(query, moderation_log_page);
+    let data = page_data(query, moderation_log_page);
     view! {
         <Title text="Moderation log" />
         <PageHeader title="Moderation log".into() lead="Every action taken in Steward, newest first. Entries are never edited or removed." />

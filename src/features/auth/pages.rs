@@ -9,6 +9,7 @@ use super::server::setup_allowed;
 use crate::app::use_page_session;
 use crate::error::AppError;
 use crate::features::users::detail_data::reset_link_valid;
+use crate::ui::data::page_data;
 use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError};
 
 /// A centred card for pages shown before signing in.
@@ -68,7 +69,7 @@ pub fn SetupPage() -> impl IntoView {
     let session = use_page_session();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let allowed = Resource::new_blocking(token, setup_allowed);
+    let allowed = page_data(token, setup_allowed);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -109,7 +110,7 @@ pub fn PasswordResetPage() -> impl IntoView {
     let session = use_page_session();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let valid = Resource::new_blocking(token, reset_link_valid);
+    let valid = page_data(token, reset_link_valid);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

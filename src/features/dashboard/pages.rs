@@ -7,11 +7,12 @@ use leptos_meta::Title;
 use super::chart::BarChart;
 use super::data::{DashboardData, dashboard};
 use crate::features::users::server::human;
+use crate::ui::data::page_data;
 use crate::ui::{BUTTON, ErrorView, PageHeader, SECTION, format_time};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| dashboard());
+    let data = page_data(|| (), |_| dashboard());
     view! {
         <Title text="Dashboard" />
         <PageHeader title="Dashboard".into() />

@@ -101,7 +101,7 @@ pub struct GroupItem {
 }
 
 /// Reports listed per group; a spam wave can name one status hundreds of times.
-pub const GROUP_SHOWN: usize = 5;
+pub const GROUP_SHOWN: usize = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InboxData {
@@ -118,7 +118,7 @@ pub struct InboxData {
 
 pub const PER_PAGE: i64 = 30;
 /// Groups per page of the grouped view (each shows up to [`GROUP_SHOWN`] reports).
-pub const GROUPS_PER_PAGE: i64 = 15;
+pub const GROUPS_PER_PAGE: i64 = 10;
 
 // JSON: a query whose fields are all empty would otherwise be sent as no field at all.
 #[server(input = leptos::server_fn::codec::Json)]
@@ -159,7 +159,7 @@ pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
     let (items, groups, next) = if grouped {
         let (rows, more) = reports::grouped(conn.as_ref(), report_state, after, GROUPS_PER_PAGE).await?;
         let sids: Vec<i64> = rows.iter().map(|g| g.status_id).collect();
-        let naming = reports::reports_naming(conn.as_ref(), &sids, report_state, Some(GROUP_SHOWN as i64)).await?;
+        let naming = reports::newest_naming(conn.as_ref(), &sids, report_state, GROUP_SHOWN as i64).await?;
         let mut rids: Vec<i64> = naming.values().flatten().copied().collect();
         rids.sort_unstable();
         rids.dedup();

@@ -13,6 +13,7 @@ use crate::app::use_page_session;
 use crate::domain::ReportState;
 use crate::error::AppError;
 use crate::features::statuses::item::StatusCard;
+use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
 use crate::ui::{
     BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, FormError, GREY, INPUT, RED, SECTION, badge, format_time,
@@ -25,7 +26,7 @@ pub const PLAN_FORM: &str = "report_plan";
 pub fn ReportPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = Resource::new_blocking(id, |id| async move {
+    let data = page_data(id, |id| async move {
         match id {
             Some(id) => load_report(id).await,
             None => Err(AppError::NotFound),

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use super::data::{GroupItem, InboxData, InboxQuery, ReportItem, reports_inbox};
 use crate::domain::ReportState;
 use crate::features::statuses::item::StatusCard;
+use crate::ui::data::page_data;
 use crate::ui::{
     AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, PageHeader, RED, badge, capitalized, format_time,
 };
@@ -30,7 +31,7 @@ pub fn ReportsPage() -> impl IntoView {
         let m = map.read();
         InboxQuery { state: m.get("state"), sort: m.get("sort"), view: m.get("view"), after: m.get("after") }
     });
-    let data = Resource::new_blocking(move || query.get(), reports_inbox);
+    let data = page_data(move || query.get(), reports_inbox);
     view! {
         <Title text="Reports" />
         <PageHeader title="Reports".into() lead="Newest first. Tick reports to resolve or close them together with one note." />

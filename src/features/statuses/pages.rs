@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::data::{StatusesData, StatusesQuery, statuses_page};
 use super::item::{StatusCard, StatusItem};
+use crate::ui::data::page_data;
 use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, INPUT, PageHeader, SECTION};
 
 #[component]
@@ -22,7 +23,7 @@ pub fn StatusesPage() -> impl IntoView {
             before: m.get("before"),
         }
     });
-    let data = Resource::new_blocking(move || query.get(), statuses_page);
+    let data = page_data(move || query.get(), statuses_page);
     view! {
         <Title text="Statuses" />
         <PageHeader title="Statuses".into() lead="The latest statuses. Private and direct ones stay hidden unless an admin turns on godmode." />

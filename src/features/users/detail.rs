@@ -12,6 +12,7 @@ use crate::app::use_page_session;
 use crate::error::AppError;
 use crate::features::reports::pages::state_badge;
 use crate::features::statuses::pages::status_with_actions;
+use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
 use crate::ui::{
     BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, FormError, GREY, INDIGO, INPUT, PageHeader, SECTION, badge,
@@ -22,7 +23,7 @@ use crate::ui::{
 pub fn UserDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = Resource::new_blocking(id, |id| async move {
+    let data = page_data(id, |id| async move {
         match id {
             Some(id) => load_user_detail(id).await,
             None => Err(AppError::NotFound),

@@ -11,6 +11,7 @@ use super::server::{Total, UserItem, UsersPageData, UsersQuery, human, user_tags
 use super::shortcuts::Shortcuts;
 use crate::app::use_page_session;
 use crate::features::auth::server::ViewLink;
+use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
 use crate::ui::{
     AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, GREY, INDIGO, PageHeader, RED, badge, format_time,
@@ -39,8 +40,8 @@ pub fn UsersPage() -> impl IntoView {
             before: m.get("before"),
         }
     });
-    let data = Resource::new_blocking(move || query.get(), users_page);
-    let tags = Resource::new_blocking(|| (), |_| user_tags());
+    let data = page_data(move || query.get(), users_page);
+    let tags = page_data(|| (), |_| user_tags());
     let session = use_page_session();
     // The filter form follows navigation it did not start (links, back and
     // forward) but is left alone while it drives the URL itself.

@@ -423,30 +423,60 @@ pub async fn grouped(
     Ok((rows, more))
 }
 
-/// The reports (in `state`, if given) naming each of these statuses, newest
-/// first; at most `per_status` of them for each status if given.
+/// The reports (in `state`, if given) naming each of these statuses, newest first.
 pub async fn reports_naming(
     c: ConnRef<'_>,
     status_ids: &[i64],
     state: Option<ReportState>,
-    per_status: Option<i64>,
 ) -> Result<HashMap<i64, Vec<i64>>, AppError> {
     if status_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
     f.and(&format!("rs.status_id IN ({})", id_list(status_ids)), []);
-    let lim = f.push(Arg::Int(per_status.unwrap_or(i64::MAX)));
     let sql = format!(
-        "SELECT status_id, id FROM (SELECT rs.status_id, r.id, \
-         ROW_NUMBER() OVER (PARTITION BY rs.status_id ORDER BY r.id DESC) AS k \
-         FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {}) t WHERE k <= {lim} ORDER BY id DESC",
+        "SELECT rs.status_id, r.id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {} \
+         ORDER BY r.id DESC",
         f.where_clause()
     );
     let rows: Vec<(i64, i64)> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    Ok(by_status(rows))
+}
+
+/// The newest `per_status` reports (in `state`, if given) naming each of
+/// these statuses: one index walk per status that stops after that many, so
+/// the hundreds of older reports of a spam wave are never read.
+pub async fn newest_naming(
+    c: ConnRef<'_>,
+    status_ids: &[i64],
+    state: Option<ReportState>,
+    per_status: i64,
+) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    if status_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Ids and the state's fixed spelling are written into the SQL, like `id_list`.
+    let in_state = state.map(|s| format!(" AND r.state = '{}'", s.as_str())).unwrap_or_default();
+    let sql = status_ids
+        .iter()
+        .map(|s| {
+            format!(
+                "SELECT * FROM (SELECT rs.status_id, rs.report_id FROM report_statuses rs \
+                 JOIN reports r ON r.id = rs.report_id WHERE rs.status_id = {s}{in_state} \
+                 ORDER BY rs.report_id DESC LIMIT {per_status}) s{s}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let rows: Vec<(i64, i64)> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    Ok(by_status(rows))
+}
+
+/// (status, report) pairs gathered per status, in the order given.
+fn by_status(rows: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for (s, r) in rows {
         out.entry(s).or_default().push(r);
     }
-    Ok(out)
+    out
 }
