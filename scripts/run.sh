@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo leptos build --release
+cargo leptos build --release --split
 # The binary reads its site options (target/site, pkg) from Leptos.toml.
 exec "$CARGO_TARGET_DIR/release/steward" serve "$@"

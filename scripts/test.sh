@@ -17,7 +17,7 @@ step "clippy (browser)"
 cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 step "build the site (cargo-leptos)"
-cargo leptos build
+cargo leptos build --split
 
 step "unit and integration tests (SQLite and PostgreSQL at 127.0.0.1:5432)"
 # Same cfg as cargo-leptos' debug build, so dependencies compile once.

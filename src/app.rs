@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::auth::Staff;
 use crate::error::AppError;
@@ -66,13 +66,13 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
-                    <Route path=path!("/reports/:id") view=ReportPage ssr=SsrMode::Async />
-                    <Route path=path!("/statuses") view=StatusesPage ssr=SsrMode::Async />
-                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async />
-                    <Route path=path!("/users/:id") view=UserDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/moderation-log") view=ModerationLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/:id") view={Lazy::<ReportRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/statuses") view={Lazy::<StatusesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/users/new") view={Lazy::<NewUserRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/users/:id") view={Lazy::<UserDetailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -230,5 +230,108 @@ fn ConsoleLayout() -> impl IntoView {
                 </div>
             </main>
         </div>
+    }
+}
+
+// Lazy pages: each page's view code is split out of the main WASM bundle
+// (`cargo leptos build --split`) and loaded when the route is first shown, or
+// before hydration when the page is opened directly (`hydrate_lazy`). The page
+// components load their own data, so `data()` carries nothing. The dashboard
+// and the inbox, a moderator's first stops, stay in the main bundle.
+pub struct ReportRoute;
+
+#[lazy_route]
+impl LazyRoute for ReportRoute {
+    fn data() -> Self {
+        ReportRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <ReportPage /> }.into_any()
+    }
+}
+
+pub struct StatusesRoute;
+
+#[lazy_route]
+impl LazyRoute for StatusesRoute {
+    fn data() -> Self {
+        StatusesRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <StatusesPage /> }.into_any()
+    }
+}
+
+pub struct UsersRoute;
+
+#[lazy_route]
+impl LazyRoute for UsersRoute {
+    fn data() -> Self {
+        UsersRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <UsersPage /> }.into_any()
+    }
+}
+
+pub struct NewUserRoute;
+
+#[lazy_route]
+impl LazyRoute for NewUserRoute {
+    fn data() -> Self {
+        NewUserRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <NewUserPage /> }.into_any()
+    }
+}
+
+pub struct UserDetailRoute;
+
+#[lazy_route]
+impl LazyRoute for UserDetailRoute {
+    fn data() -> Self {
+        UserDetailRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <UserDetailPage /> }.into_any()
+    }
+}
+
+pub struct AccountRoute;
+
+#[lazy_route]
+impl LazyRoute for AccountRoute {
+    fn data() -> Self {
+        AccountRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <AccountPage /> }.into_any()
+    }
+}
+
+pub struct ModerationLogRoute;
+
+#[lazy_route]
+impl LazyRoute for ModerationLogRoute {
+    fn data() -> Self {
+        ModerationLogRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <ModerationLogPage /> }.into_any()
     }
 }
