@@ -238,100 +238,28 @@ fn ConsoleLayout() -> impl IntoView {
 // before hydration when the page is opened directly (`hydrate_lazy`). The page
 // components load their own data, so `data()` carries nothing. The dashboard
 // and the inbox, a moderator's first stops, stay in the main bundle.
-pub struct ReportRoute;
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        pub struct $route;
 
-#[lazy_route]
-impl LazyRoute for ReportRoute {
-    fn data() -> Self {
-        ReportRoute
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
 
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <ReportPage /> }.into_any()
-    }
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
 }
 
-pub struct StatusesRoute;
-
-#[lazy_route]
-impl LazyRoute for StatusesRoute {
-    fn data() -> Self {
-        StatusesRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <StatusesPage /> }.into_any()
-    }
-}
-
-pub struct UsersRoute;
-
-#[lazy_route]
-impl LazyRoute for UsersRoute {
-    fn data() -> Self {
-        UsersRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <UsersPage /> }.into_any()
-    }
-}
-
-pub struct NewUserRoute;
-
-#[lazy_route]
-impl LazyRoute for NewUserRoute {
-    fn data() -> Self {
-        NewUserRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <NewUserPage /> }.into_any()
-    }
-}
-
-pub struct UserDetailRoute;
-
-#[lazy_route]
-impl LazyRoute for UserDetailRoute {
-    fn data() -> Self {
-        UserDetailRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <UserDetailPage /> }.into_any()
-    }
-}
-
-pub struct AccountRoute;
-
-#[lazy_route]
-impl LazyRoute for AccountRoute {
-    fn data() -> Self {
-        AccountRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <AccountPage /> }.into_any()
-    }
-}
-
-pub struct ModerationLogRoute;
-
-#[lazy_route]
-impl LazyRoute for ModerationLogRoute {
-    fn data() -> Self {
-        ModerationLogRoute
-    }
-
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <ModerationLogPage /> }.into_any()
-    }
-}
+lazy_page!(ReportRoute, ReportPage);
+lazy_page!(StatusesRoute, StatusesPage);
+lazy_page!(UsersRoute, UsersPage);
+lazy_page!(NewUserRoute, NewUserPage);
+lazy_page!(UserDetailRoute, UserDetailPage);
+lazy_page!(AccountRoute, AccountPage);
+lazy_page!(ModerationLogRoute, ModerationLogPage);
