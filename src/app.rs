@@ -22,6 +22,8 @@ use crate::ui::data::page_data;
 use crate::ui::{ErrorView, Flashes};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_policy_header();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,6 +39,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Sends the page's Content-Security-Policy with the nonce Leptos puts on
+/// its hydration script (provided per request in `server::startup`).
+#[cfg(feature = "ssr")]
+fn page_policy_header() {
+    use http::HeaderValue;
+    use http::header::CONTENT_SECURITY_POLICY;
+    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(v) = HeaderValue::from_str(&crate::server::security_headers::page_policy(&nonce))
+    {
+        res.insert_header(CONTENT_SECURITY_POLICY, v);
     }
 }
 

@@ -14,6 +14,9 @@ pub enum AppError {
     Unauthorized,
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// 403 with the rule that refused it.
+    #[error("{0}")]
+    Denied(String),
     #[error("Not found.")]
     NotFound,
     #[error("Method not allowed.")]
@@ -29,6 +32,14 @@ pub enum AppError {
     Items(Vec<ItemError>),
     #[error("{0}")]
     TooManyRequests(String),
+    /// Busy right now (no database connection or sign-in slot came free in
+    /// time); answered 503 with `Retry-After`. Nothing was applied.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Lost to another transaction (deadlock, serialization failure, busy
+    /// database); `Db::retrying` runs the transaction again. 503 if it persists.
+    #[error("Steward is busy right now. Try again in a moment.")]
+    Contended,
     /// The detail is logged on the server and never sent to clients.
     #[error("Something went wrong on our side.")]
     Internal(String),
@@ -54,7 +65,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => 400,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Denied(_) => 403,
             AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
             AppError::Conflict { .. } => 409,
@@ -62,6 +73,7 @@ impl AppError {
             AppError::Validation { .. } | AppError::Items(_) => 422,
             AppError::TooManyRequests(_) => 429,
             AppError::Internal(_) => 500,
+            AppError::Unavailable(_) | AppError::Contended => 503,
         }
     }
 
@@ -69,7 +81,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::Denied(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict { .. } => "conflict",
@@ -77,6 +89,7 @@ impl AppError {
             AppError::Validation { .. } | AppError::Items(_) => "validation_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Internal(_) => "internal_error",
+            AppError::Unavailable(_) | AppError::Contended => "unavailable",
         }
     }
 
@@ -146,20 +159,56 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+pub use ssr::{RETRY_AFTER_SECS, is_contention};
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use super::AppError;
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Response};
 
+    /// Seconds a client should wait after a 503.
+    pub const RETRY_AFTER_SECS: u64 = 2;
+
     impl From<sqlx::Error> for AppError {
         fn from(e: sqlx::Error) -> Self {
-            if let sqlx::Error::Database(db) = &e
-                && db.is_unique_violation()
-            {
-                let param = unique_violation_param(db.message(), db.constraint());
-                return AppError::conflict(param, format!("{param} has already been taken"));
+            if let sqlx::Error::Database(db) = &e {
+                if db.is_unique_violation() {
+                    let param = unique_violation_param(db.message(), db.constraint());
+                    return AppError::conflict(param, format!("{param} has already been taken"));
+                }
+                if is_contention(db.as_ref()) {
+                    tracing::warn!(error = %db, "transaction lost to contention");
+                    return AppError::Contended;
+                }
+                // PostgreSQL refuses NUL in text (22021) and values out of a
+                // column's range (22003); both are the client's input.
+                match db.code().as_deref() {
+                    Some("22021") => return AppError::validation("body", "Text must not contain NUL characters."),
+                    Some("22003") => return AppError::validation("body", "A number is out of range."),
+                    _ => {}
+                }
+            }
+            if matches!(e, sqlx::Error::PoolTimedOut) {
+                tracing::warn!("no database connection came free in time");
+                return busy();
             }
             AppError::Internal(format!("database: {e}"))
+        }
+    }
+
+    fn busy() -> AppError {
+        AppError::Unavailable("Steward is busy right now. Try again in a moment.".into())
+    }
+
+    /// Errors that mean "another transaction got in the way", worth retrying:
+    /// PostgreSQL deadlocks (40P01) and serialization failures (40001), and
+    /// SQLite's busy or locked database (5, 6 and their extended codes).
+    pub fn is_contention(db: &dyn sqlx::error::DatabaseError) -> bool {
+        match db.code().as_deref() {
+            Some("40P01" | "40001") => true,
+            Some(code) => code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+            None => false,
         }
     }
 
@@ -197,6 +246,9 @@ mod ssr {
             self.log();
             let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut res = (status, axum::Json(self.to_json())).into_response();
+            if let AppError::Unavailable(_) | AppError::Contended = self {
+                res.headers_mut().insert(http::header::RETRY_AFTER, RETRY_AFTER_SECS.into());
+            }
             // Lets the console render the same error as a page for browsers.
             res.extensions_mut().insert(self);
             res

@@ -1,7 +1,8 @@
 //! `GET /moderation_log` in Pleroma's shape: `{items:[{id,data,time,message}],total}`.
 
+use crate::server::rejections::ApiQuery;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -105,7 +106,7 @@ fn to_item(r: LogRow) -> LogItem {
 pub async fn list(
     State(state): State<AppState>,
     _ctx: AdminCtx,
-    Query(p): Query<LogParams>,
+    ApiQuery(p): ApiQuery<LogParams>,
 ) -> Result<Json<LogList>, AppError> {
     let page = positive("page", &p.page, 1, 1_000_000)?;
     let size = positive("page_size", &p.page_size, 50, 500)?;

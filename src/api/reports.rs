@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::server::rejections::{ApiPath, ApiQuery};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -149,7 +150,7 @@ pub struct ReportList {
 pub async fn list(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ReportList>, AppError> {
     let filter = ReportFilter { state: state_param(q.state.as_deref())?, ..Default::default() };
     let size = number("page_size", q.page_size.as_deref(), 1..=200)?
@@ -169,7 +170,7 @@ pub async fn list(
 pub async fn show(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ApiReport>, AppError> {
     let mut conn = s.db.conn().await?;
     let row = reports::find(conn.as_ref(), id).await?.ok_or(AppError::NotFound)?;
@@ -207,7 +208,7 @@ pub struct GroupedQuery {
 pub async fn grouped(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
-    Query(q): Query<GroupedQuery>,
+    ApiQuery(q): ApiQuery<GroupedQuery>,
 ) -> Result<Json<GroupedReports>, AppError> {
     let state = state_param(q.state.as_deref())?;
     let size = number("page_size", q.page_size.as_deref(), 1..=200)?.unwrap_or(50);
@@ -303,7 +304,7 @@ pub struct NewNote {
 pub async fn add_note(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<NewNote>,
 ) -> Result<StatusCode, AppError> {
     service::add_note(&s.db, &ctx, id, &b.content).await?;
@@ -316,7 +317,7 @@ pub async fn add_note(
 pub async fn delete_note(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
-    Path((report_id, id)): Path<(i64, i64)>,
+    ApiPath((report_id, id)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
     service::delete_note(&s.db, &ctx, report_id, id).await?;
     Ok(StatusCode::NO_CONTENT)

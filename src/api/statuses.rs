@@ -2,8 +2,9 @@
 //! delete one, and `/stats`. Moderators may use these; `godmode` (private and
 //! direct statuses) is admin-only and every such request is logged.
 
+use crate::server::rejections::{ApiPath, ApiQuery};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -45,6 +46,8 @@ struct Parsed {
     filter: StatusFilter,
     size: i64,
     before: Option<i64>,
+    /// Asked for private and direct statuses too (admins only).
+    godmode: bool,
 }
 
 fn parse(q: &ListQuery) -> Result<Parsed, AppError> {
@@ -62,11 +65,10 @@ fn parse(q: &ListQuery) -> Result<Parsed, AppError> {
     };
     let filter = StatusFilter {
         local_only: flag("local_only", &q.local_only)?,
-        godmode: flag("godmode", &q.godmode)?,
         with_reblogs: flag("with_reblogs", &q.with_reblogs)?,
         ..Default::default()
     };
-    Ok(Parsed { filter, size, before })
+    Ok(Parsed { filter, size, before, godmode: flag("godmode", &q.godmode)? })
 }
 
 /// Lists statuses; godmode needs an admin and is logged with `scope`.
@@ -76,9 +78,10 @@ async fn list_for(
     mut p: Parsed,
     scope: String,
 ) -> Result<Json<Vec<ApiStatus>>, AppError> {
-    if p.filter.godmode {
+    if p.godmode {
         let admin = admin.ok_or(AppError::Forbidden)?;
         service::log_godmode(&s.db, &admin, &scope).await?;
+        p.filter.godmode = Some(admin.godmode());
     }
     let mut conn = s.db.conn().await?;
     let (rows, _) = statuses::list(conn.as_ref(), &p.filter, p.before.take(), p.size).await?;
@@ -94,7 +97,7 @@ pub async fn list(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ApiStatus>>, AppError> {
     let p = parse(&q)?;
     list_for(&s, admin, p, "all statuses".into()).await
@@ -107,8 +110,8 @@ pub async fn of_user(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
-    Path(key): Path<String>,
-    Query(q): Query<ListQuery>,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ApiStatus>>, AppError> {
     let mut p = parse(&q)?;
     let mut conn = s.db.conn().await?;
@@ -125,8 +128,8 @@ pub async fn of_instance(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
-    Path(host): Path<String>,
-    Query(q): Query<ListQuery>,
+    ApiPath(host): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ApiStatus>>, AppError> {
     let host = host.trim().to_lowercase();
     if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':')) {
@@ -151,7 +154,7 @@ pub async fn show(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ApiStatus>, AppError> {
     let status = one(&s, id).await?;
     let private = Visibility::parse(&status.visibility).is_some_and(Visibility::is_private);
@@ -183,7 +186,7 @@ pub struct StatusChange {
 pub async fn update(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<StatusChange>,
 ) -> Result<Json<ApiStatus>, AppError> {
     let sensitive = match b.sensitive {
@@ -228,7 +231,7 @@ pub struct Empty {}
 pub async fn delete(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Empty>, AppError> {
     let mut conn = s.db.conn().await?;
     let found = statuses::find(conn.as_ref(), id).await?;

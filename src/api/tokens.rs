@@ -1,7 +1,8 @@
 //! `GET|POST /tokens`, `DELETE /tokens/{id}`: the caller's own API tokens.
 
+use crate::server::rejections::ApiPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -83,7 +84,7 @@ pub async fn create(
 pub async fn revoke(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     codec::revoke(&state.db, ctx.staff(), id).await?.ok_or(AppError::NotFound)?;

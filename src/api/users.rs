@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::server::rejections::ApiPath;
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -134,8 +135,8 @@ fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
                 page = v
                     .parse()
                     .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| AppError::validation("page", "page must be a whole number from 1"))?
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or_else(|| AppError::validation("page", "page must be a whole number from 1 to 1000000"))?
             }
             "page_size" => {
                 size = v
@@ -200,7 +201,7 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     _ctx: ModeratorCtx,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<Json<ApiUser>, AppError> {
     let mut conn = state.db.conn().await?;
     let row = users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;

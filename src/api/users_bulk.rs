@@ -2,15 +2,16 @@
 //! confirmations, approval, forced password reset and deletion. Each is one
 //! call of [`crate::features::users::bulk::apply`]: one transaction, one log entry.
 
+use crate::server::rejections::ApiPath;
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::users::{ApiUser, to_api_all};
-use crate::auth::ModeratorCtx;
+use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::error::AppError;
 use crate::features::users::bulk::{self, BulkAction, Group, Selection};
 use crate::server::state::AppState;
@@ -94,7 +95,7 @@ pub async fn deactivate(
 pub async fn toggle_activation(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
-    Path(nickname): Path<String>,
+    ApiPath(nickname): ApiPath<String>,
 ) -> Result<Json<ApiUser>, AppError> {
     let mut conn = s.db.conn().await?;
     let row = users_list::find(conn.as_ref(), &nickname).await?.ok_or(AppError::NotFound)?;
@@ -139,11 +140,11 @@ async fn change_tags(
     responses((status = 204), (status = 403), (status = 422)), tag = "users")]
 pub async fn tag(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
+    ctx: AdminCtx,
     RawQuery(q): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    change_tags(&s, &ctx, q.as_deref(), &body, BulkAction::Tag).await
+    change_tags(&s, &ctx.as_moderator(), q.as_deref(), &body, BulkAction::Tag).await
 }
 
 /// Removes tags from users (admin). JSON body or query arrays.
@@ -151,11 +152,11 @@ pub async fn tag(
     responses((status = 204), (status = 403), (status = 422)), tag = "users")]
 pub async fn untag(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
+    ctx: AdminCtx,
     RawQuery(q): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    change_tags(&s, &ctx, q.as_deref(), &body, BulkAction::Untag).await
+    change_tags(&s, &ctx.as_moderator(), q.as_deref(), &body, BulkAction::Untag).await
 }
 
 pub(super) fn group(raw: &str) -> Result<Group, AppError> {
@@ -167,12 +168,12 @@ pub(super) fn group(raw: &str) -> Result<Group, AppError> {
     responses((status = 200, description = "`{\"is_<group>\": true}`"), (status = 403), (status = 404)), tag = "users")]
 pub async fn grant(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
-    Path(g): Path<String>,
+    ctx: AdminCtx,
+    ApiPath(g): ApiPath<String>,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let g = group(&g)?;
-    run(&s, &ctx, BulkAction::Grant(g), &b.nicknames).await?;
+    run(&s, &ctx.as_moderator(), BulkAction::Grant(g), &b.nicknames).await?;
     Ok(Json(serde_json::json!({ format!("is_{}", g.name()): true })))
 }
 
@@ -181,12 +182,12 @@ pub async fn grant(
     responses((status = 200, description = "`{\"is_<group>\": false}`"), (status = 403), (status = 404), (status = 422)), tag = "users")]
 pub async fn revoke(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
-    Path(g): Path<String>,
+    ctx: AdminCtx,
+    ApiPath(g): ApiPath<String>,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let g = group(&g)?;
-    run(&s, &ctx, BulkAction::Revoke(g), &b.nicknames).await?;
+    run(&s, &ctx.as_moderator(), BulkAction::Revoke(g), &b.nicknames).await?;
     Ok(Json(serde_json::json!({ format!("is_{}", g.name()): false })))
 }
 
@@ -202,7 +203,7 @@ pub struct PermissionGroups {
 pub async fn groups(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
-    Path(nickname): Path<String>,
+    ApiPath(nickname): ApiPath<String>,
 ) -> Result<Json<PermissionGroups>, AppError> {
     let mut conn = s.db.conn().await?;
     let row = users_list::find(conn.as_ref(), &nickname).await?.ok_or(AppError::NotFound)?;
@@ -213,40 +214,40 @@ pub async fn groups(
 #[utoipa::path(patch, path = "/users/confirm_email", request_body = Nicknames, responses((status = 200, body = [String])), tag = "users")]
 pub async fn confirm_email(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
+    ctx: AdminCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Vec<String>>, AppError> {
-    Ok(Json(names(&run(&s, &ctx, BulkAction::ConfirmEmail, &b.nicknames).await?)))
+    Ok(Json(names(&run(&s, &ctx.as_moderator(), BulkAction::ConfirmEmail, &b.nicknames).await?)))
 }
 
 /// Sends the confirmation email again (admin); answers the nicknames.
 #[utoipa::path(patch, path = "/users/resend_confirmation_email", request_body = Nicknames, responses((status = 200, body = [String])), tag = "users")]
 pub async fn resend_confirmation(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
+    ctx: AdminCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Vec<String>>, AppError> {
-    Ok(Json(names(&run(&s, &ctx, BulkAction::ResendConfirmation, &b.nicknames).await?)))
+    Ok(Json(names(&run(&s, &ctx.as_moderator(), BulkAction::ResendConfirmation, &b.nicknames).await?)))
 }
 
 /// Approves pending registrations (admin).
 #[utoipa::path(patch, path = "/users/approve", request_body = Nicknames, responses((status = 200, body = Users)), tag = "users")]
 pub async fn approve(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
+    ctx: AdminCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Users>, AppError> {
-    run_and_show(&s, &ctx, BulkAction::Approve, &b.nicknames).await
+    run_and_show(&s, &ctx.as_moderator(), BulkAction::Approve, &b.nicknames).await
 }
 
 /// Requires users to choose a new password at next sign-in (admin).
 #[utoipa::path(patch, path = "/users/force_password_reset", request_body = Nicknames, responses((status = 204)), tag = "users")]
 pub async fn force_password_reset(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
+    ctx: AdminCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<StatusCode, AppError> {
-    run(&s, &ctx, BulkAction::ForcePasswordReset, &b.nicknames).await?;
+    run(&s, &ctx.as_moderator(), BulkAction::ForcePasswordReset, &b.nicknames).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -257,7 +258,7 @@ pub async fn force_password_reset(
     responses((status = 200, body = [String]), (status = 403), (status = 422)), tag = "users")]
 pub async fn delete(
     State(s): State<AppState>,
-    ctx: ModeratorCtx,
+    ctx: AdminCtx,
     RawQuery(q): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<String>>, AppError> {
@@ -270,5 +271,5 @@ pub async fn delete(
             serde_json::from_slice(&body).map_err(|e| AppError::validation("nicknames", e.to_string()))?;
         nicknames = b.nicknames;
     }
-    Ok(Json(names(&run(&s, &ctx, BulkAction::Delete, &nicknames).await?)))
+    Ok(Json(names(&run(&s, &ctx.as_moderator(), BulkAction::Delete, &nicknames).await?)))
 }

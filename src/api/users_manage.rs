@@ -1,8 +1,9 @@
 //! Creating users, one user's credentials, password-reset links and Pleroma's
 //! single-user permission routes (admin only).
 
+use crate::server::rejections::ApiPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -145,7 +146,7 @@ async fn user_id(s: &AppState, nickname: &str) -> Result<i64, AppError> {
 pub async fn credentials(
     State(s): State<AppState>,
     _ctx: AdminCtx,
-    Path(nickname): Path<String>,
+    ApiPath(nickname): ApiPath<String>,
 ) -> Result<Json<ApiCredentials>, AppError> {
     let id = user_id(&s, &nickname).await?;
     let mut conn = s.db.conn().await?;
@@ -210,7 +211,7 @@ const KNOWN_FIELDS: &[&str] =
 pub async fn update_credentials(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    Path(nickname): Path<String>,
+    ApiPath(nickname): ApiPath<String>,
     ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     if let Some(unknown) =
@@ -259,7 +260,7 @@ pub struct ResetLink {
 pub async fn password_reset(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    Path(nickname): Path<String>,
+    ApiPath(nickname): ApiPath<String>,
 ) -> Result<Json<ResetLink>, AppError> {
     let id = user_id(&s, &nickname).await?;
     let (token, link) = manage::reset_link(&s.db, &ctx, id, &s.config.base_url()).await?;
@@ -285,7 +286,7 @@ async fn one_user(
 pub async fn grant_one(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    Path((nickname, g)): Path<(String, String)>,
+    ApiPath((nickname, g)): ApiPath<(String, String)>,
 ) -> Result<Json<ApiUser>, AppError> {
     one_user(&s, &ctx, BulkAction::Grant(group(&g)?), nickname).await
 }
@@ -297,7 +298,7 @@ pub async fn grant_one(
 pub async fn revoke_one(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    Path((nickname, g)): Path<(String, String)>,
+    ApiPath((nickname, g)): ApiPath<(String, String)>,
 ) -> Result<Json<ApiUser>, AppError> {
     one_user(&s, &ctx, BulkAction::Revoke(group(&g)?), nickname).await
 }

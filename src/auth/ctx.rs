@@ -31,7 +31,17 @@ impl AdminCtx {
     pub fn as_moderator(&self) -> ModeratorCtx {
         ModeratorCtx(self.0.clone())
     }
+
+    /// The permission to see private and direct statuses.
+    pub fn godmode(&self) -> Godmode {
+        Godmode(())
+    }
 }
+
+/// Proof that an admin asked to see private and direct statuses: only
+/// [`AdminCtx::godmode`] makes one, and listing them needs one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Godmode(());
 
 fn check_moderator(parts: &Parts) -> Result<ModeratorCtx, AppError> {
     parts.extensions.get::<Staff>().cloned().map(ModeratorCtx).ok_or(AppError::Unauthorized)

@@ -14,7 +14,7 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use super::Staff;
 use crate::error::AppError;
 use crate::server::state::AppState;
-use crate::server::storage::{Db, now, users};
+use crate::server::storage::{Db, Pool, now, users};
 use crate::ui::flash::{Flash, FormState};
 
 const USER_ID: &str = "user_id";
@@ -22,6 +22,7 @@ const SIGNED_IN_AT: &str = "signed_in_at";
 const FLASHES: &str = "flashes";
 const FORM: &str = "form";
 const SEEN_AT: &str = "seen_at";
+const EPOCH: &str = "epoch";
 /// How often activity moves the idle deadline (one session write per minute at most).
 const REFRESH_EVERY_SECS: i64 = 60;
 
@@ -34,9 +35,9 @@ pub enum Store {
 
 impl Store {
     pub async fn for_db(db: &Db) -> Result<Self, AppError> {
-        let store = match db {
-            Db::Sqlite(p) => Store::Sqlite(SqliteStore::new(p.clone())),
-            Db::Postgres(p) => Store::Postgres(PostgresStore::new(p.clone())),
+        let store = match db.pool() {
+            Pool::Sqlite(p) => Store::Sqlite(SqliteStore::new(p.clone())),
+            Pool::Postgres(p) => Store::Postgres(PostgresStore::new(p.clone())),
         };
         match &store {
             Store::Sqlite(s) => s.migrate().await?,
@@ -84,12 +85,22 @@ impl ExpiredDeletion for Store {
     }
 }
 
-/// Starts a signed-in session under a fresh id (no session fixation).
-pub async fn sign_in(session: &Session, staff: &Staff) -> Result<(), AppError> {
+/// Starts a signed-in session under a fresh id (no session fixation), valid
+/// while the user's session epoch stays `epoch`.
+pub async fn sign_in(session: &Session, staff: &Staff, epoch: i64) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.insert(USER_ID, staff.id).await?;
     session.insert(SIGNED_IN_AT, now()).await?;
     session.insert(SEEN_AT, now()).await?;
+    session.insert(EPOCH, epoch).await?;
+    Ok(())
+}
+
+/// Keeps this session alive across a change that ended the user's others
+/// (their own password change), under a fresh id.
+pub async fn survive_epoch(session: &Session, epoch: i64) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session.insert(EPOCH, epoch).await?;
     Ok(())
 }
 
@@ -185,20 +196,33 @@ async fn current_staff(state: &AppState, session: &Session) -> Result<Option<Sta
         return Ok(None);
     }
     let mut conn = state.db.conn().await?;
-    let staff = users::find_staff(conn.as_ref(), id).await?;
+    let epoch = session.get::<i64>(EPOCH).await?.unwrap_or(0);
+    let staff = users::find_staff(conn.as_ref(), id, epoch).await?;
     if staff.is_none() {
-        // Deactivated, demoted or deleted since signing in.
+        // Deactivated, demoted or deleted since signing in, or their sessions
+        // were ended by a password change or reset.
         sign_out(session).await?;
+        push_flash(session, Flash::info("Your session has ended. Sign in again.")).await?;
     }
     Ok(staff)
 }
 
-/// Where to go after signing in: only same-site paths, never `//host`.
+/// A redirect target from input (`next`, `return_to`): a path on this site
+/// or `home`. One leading `/` and no backslash, control character or
+/// whitespace anywhere: browsers drop tabs and newlines and read `\` as `/`,
+/// so `/\tevil.example` or `/\\evil` would leave the site.
 pub fn safe_next(next: Option<&str>, home: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && n != "/" && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if is_local_path(n) && n != "/" => n.to_owned(),
         _ => home.to_owned(),
     }
+}
+
+pub fn is_local_path(n: &str) -> bool {
+    n.starts_with('/')
+        && !n.starts_with("//")
+        && n.len() <= 2048
+        && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
 }
 
 #[cfg(test)]
@@ -212,5 +236,12 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example"), "/h"), "/h");
         assert_eq!(safe_next(Some("/\\evil.example"), "/h"), "/h");
         assert_eq!(safe_next(None, "/h"), "/h");
+        for hostile in
+            ["/\t/evil.example", "/%09/evil.example", "/\n/evil", "\\/evil", "/a\0b", "javascript:alert(1)", " /x"]
+        {
+            let decoded = hostile.replace("%09", "\t");
+            assert_eq!(safe_next(Some(&decoded), "/h"), "/h", "{hostile:?}");
+        }
+        assert_eq!(safe_next(Some("/users?q=a%20b&tag=x"), "/h"), "/users?q=a%20b&tag=x");
     }
 }

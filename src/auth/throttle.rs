@@ -34,10 +34,24 @@ pub async fn check(mut c: ConnRef<'_>, limits: Limits, nickname: &str, ip: &str)
     Ok(())
 }
 
-pub async fn record_failure(mut c: ConnRef<'_>, nickname: &str, ip: &str) -> Result<(), AppError> {
-    let t = now();
-    throttle::record_failure(c.reborrow(), &account_key(nickname), t).await?;
-    throttle::record_failure(c, &ip_key(ip), t).await
+/// A failure as recorded, so a sign-in that turns out right can take back
+/// its IP's count.
+pub struct Attempt {
+    ip_key: String,
+    at: i64,
+}
+
+pub async fn record_failure(mut c: ConnRef<'_>, nickname: &str, ip: &str) -> Result<Attempt, AppError> {
+    let at = now();
+    let ip_key = ip_key(ip);
+    throttle::record_failure(c.reborrow(), &account_key(nickname), at).await?;
+    throttle::record_failure(c, &ip_key, at).await?;
+    Ok(Attempt { ip_key, at })
+}
+
+/// Takes back one failure counted against the IP for an attempt that succeeded.
+pub async fn forget(c: ConnRef<'_>, attempt: &Attempt) -> Result<(), AppError> {
+    throttle::forget_one(c, &attempt.ip_key, attempt.at).await
 }
 
 pub async fn clear_account(c: ConnRef<'_>, nickname: &str) -> Result<(), AppError> {

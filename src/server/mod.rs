@@ -1,6 +1,8 @@
 //! Server-only infrastructure: configuration, state, storage, telemetry, startup.
 
 pub mod config;
+pub mod rejections;
+pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod storage;

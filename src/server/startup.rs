@@ -12,6 +12,7 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -21,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::config::Config;
 use super::state::AppState;
 use super::storage::{Db, instance, users};
-use super::telemetry;
+use super::{rejections, security_headers, telemetry};
 use crate::app::{App, shell};
 use crate::auth::{csrf, session};
 use crate::error::AppError;
@@ -49,19 +50,22 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
     let routes = generate_route_list(App);
     let console = Router::new()
         .merge(crate::features::forms::router())
-        .leptos_routes_with_context(&state, routes, || (), {
+        // A fresh nonce per page for its scripts and its Content-Security-Policy.
+        .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.clone());
+                    leptos::nonce::provide_nonce();
+                }
             },
             shell,
         ))
         .layer(from_fn_with_state(state.clone(), csrf::same_origin_only))
-        .layer(axum::middleware::from_fn(crate::ui::html_errors::render_for_browsers))
         .layer(from_fn_with_state(state.clone(), session::load_staff))
         .layer(sessions);
 
@@ -76,6 +80,9 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .route("/readyz", get(readyz))
         .route("/metrics", get(telemetry::metrics_handler))
         .merge(console)
+        .layer(CatchPanicLayer::custom(rejections::panic_response))
+        .layer(axum::middleware::from_fn(rejections::contract))
+        .layer(axum::middleware::from_fn(security_headers::add))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -134,16 +141,64 @@ pub async fn serve(router: Router, addr: SocketAddr) -> Result<(), AppError> {
     serve_on(listener, router, shutdown_signal()).await
 }
 
-/// Serves on a bound listener until `shutdown` completes (tests pass their own).
+/// A client has this long to send its request line and headers (slowloris).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Requests one HTTP/2 connection may have in flight.
+const MAX_STREAMS_PER_CONNECTION: u32 = 32;
+/// How long shutdown waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Serves on a bound listener until `shutdown` completes (tests pass their
+/// own), then lets in-flight requests finish. hyper-util's connection
+/// builder instead of `axum::serve`, for its header read timeout.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| AppError::Internal(format!("server: {e}")))
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::ServiceExt;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    builder.http2().timer(TokioTimer::new()).max_concurrent_streams(MAX_STREAMS_PER_CONNECTION);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, don't spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = router.clone().map_request(move |req: http::Request<hyper::body::Incoming>| {
+            let mut req = req.map(axum::body::Body::new);
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            req
+        });
+        let conn = builder.serve_connection_with_upgrades(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let conn = graceful.watch(conn.into_owned());
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still in flight after the shutdown grace period");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

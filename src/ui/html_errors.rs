@@ -1,32 +1,17 @@
 //! Console requests that fail outside a Leptos page (form posts, CSRF
-//! refusals, bad paths) get an HTML error page instead of the API's JSON.
-
-use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+//! refusals, bad paths) get this HTML error page instead of the API's JSON
+//! (`server::rejections::contract` picks which).
 
 use crate::error::AppError;
 
-pub async fn render_for_browsers(req: Request, next: Next) -> Response {
-    let wants_html =
-        req.headers().get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
-    let server_fn = req.uri().path().starts_with("/api/");
-    let res = next.run(req).await;
-    if !wants_html || server_fn {
-        return res;
-    }
-    match res.extensions().get::<AppError>().cloned() {
-        Some(err) => (res.status(), Html(page(&err))).into_response(),
-        None => res,
-    }
-}
-
-fn page(err: &AppError) -> String {
+/// The page shown to a browser for an error outside a Leptos page.
+pub fn page(err: &AppError) -> String {
     let title = match err {
-        AppError::Forbidden => "Not allowed",
+        AppError::Forbidden | AppError::Denied(_) => "Not allowed",
         AppError::NotFound => "Page not found",
         AppError::Unauthorized => "Signed out",
         AppError::TooManyRequests(_) => "Slow down",
+        AppError::Unavailable(_) | AppError::Contended => "Busy",
         AppError::Internal(_) => "Something went wrong",
         _ => "That did not work",
     };

@@ -10,6 +10,17 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use flash::{Flash, FlashKind, FormState};
 
+/// Text for a `<textarea>`'s children. Leptos writes textarea children into
+/// the server's HTML unescaped (as it does for `<script>`), so a stored
+/// `</textarea><script>` would end the element and run; escaped there, it
+/// stays text. In the browser the text becomes a DOM text node, which is
+/// never parsed, so it passes through as it is.
+pub fn textarea_text(s: String) -> String {
+    #[cfg(feature = "ssr")]
+    let s = html_escape::encode_text(&s).into_owned();
+    s
+}
+
 /// Page heading with an optional line of explanation.
 #[component]
 pub fn PageHeader(title: String, #[prop(optional, into)] lead: Option<String>) -> impl IntoView {

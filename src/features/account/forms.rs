@@ -1,7 +1,7 @@
 //! `POST /account/password`, `POST /account/tokens`, `POST /account/tokens/{id}/revoke`.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use crate::server::rejections::{ApiForm, ApiPath};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -31,13 +31,13 @@ pub async fn change_password(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Form(f): Form<PasswordForm>,
+    ApiForm(f): ApiForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     let staff = ctx.staff();
     let mut conn = state.db.conn().await?;
     let stored = users::find_login_by_id(conn.as_ref(), staff.id).await?.and_then(|r| r.password_hash);
     drop(conn);
-    if !password::verify(f.current_password.clone(), stored).await {
+    if !password::verify(f.current_password.clone(), stored).await? {
         return reject(
             &session,
             FormState::new("password", 422).error("current_password", "That is not your current password."),
@@ -55,7 +55,7 @@ pub async fn change_password(
     };
     let hash = password::hash(&new).await?;
     let mut tx = state.db.begin().await?;
-    users::set_password_hash(tx.conn(), staff.id, &hash).await?;
+    let epoch = users::set_password_hash(tx.conn(), staff.id, &hash).await?;
     audit::record(
         tx.conn(),
         audit::Entry {
@@ -68,8 +68,9 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    // A new id, so a cookie captured before the change stops working.
-    session.cycle_id().await?;
+    // Every other session of the account has ended; this one goes on under a
+    // new id, so a cookie captured before the change stops working too.
+    session::survive_epoch(&session, epoch).await?;
     session::push_flash(&session, Flash::success("Your password was changed.")).await?;
     Ok(Redirect::to(BACK).into_response())
 }
@@ -83,7 +84,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Form(f): Form<TokenForm>,
+    ApiForm(f): ApiForm<TokenForm>,
 ) -> Result<Response, AppError> {
     let (label, secret) = match token_codec::parse_label(&f.label) {
         Ok(label) => (label, token_codec::issue(&state.db, ctx.staff(), label, tokens::Scope::Admin).await?.1),
@@ -101,7 +102,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     let Some(label) = token_codec::revoke(&state.db, ctx.staff(), id).await? else {
         session::push_flash(&session, Flash::error("That token does not exist or was already revoked.")).await?;

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use axum::Form;
+use crate::server::rejections::ApiForm;
 use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use crate::auth::{ModeratorCtx, Staff, password, session, throttle, tokens};
 use crate::domain::{Email, Nickname, Password, Role};
 use crate::error::AppError;
 use crate::server::state::AppState;
-use crate::server::storage::{audit, instance, users};
+use crate::server::storage::{audit, instance, password_resets, users};
 use crate::ui::flash::{Flash, FormState};
 
 /// The single answer for every failed sign-in: no enumeration.
@@ -29,29 +29,43 @@ pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: Session,
-    Form(form): Form<LoginForm>,
+    ApiForm(form): ApiForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let ip = peer.ip().to_string();
-    let mut conn = state.db.conn().await?;
-    if let Err(e) = throttle::check(conn.as_ref(), state.config.login_limits, &form.nickname, &ip).await {
+    if form.nickname.len() > 200 || form.password.len() > 1024 {
+        return login_failed(&session, &form, 401, LOGIN_FAILED).await;
+    }
+    // The attempt counts as a failure before the password is hashed, in one
+    // transaction with the check: a flood is capped by the throttle, not by
+    // how many hashes the machine can run.
+    let mut tx = state.db.begin().await?;
+    if let Err(e) = throttle::check(tx.conn(), state.config.login_limits, &form.nickname, &ip).await {
+        drop(tx);
         tracing::warn!(%ip, "sign-in throttled");
         return login_failed(&session, &form, 429, &e.to_string()).await;
     }
-    let row = users::find_for_login(conn.as_ref(), form.nickname.trim()).await?;
-    drop(conn);
+    let attempt = throttle::record_failure(tx.conn(), &form.nickname, &ip).await?;
+    let row = users::find_for_login(tx.conn(), form.nickname.trim()).await?;
+    tx.commit().await?;
     let stored = row.as_ref().and_then(|r| r.password_hash.clone());
-    let verified = password::verify(form.password.clone(), stored).await;
-    let staff = row.as_ref().filter(|_| verified).and_then(|r| r.staff());
-
-    let Some(staff) = staff else {
-        let mut conn = state.db.conn().await?;
-        throttle::record_failure(conn.as_ref(), &form.nickname, &ip).await?;
+    let verified = password::verify(form.password.clone(), stored).await?;
+    let Some((row, staff)) = row.filter(|_| verified).and_then(|r| r.staff().map(|s| (r, s))) else {
         tracing::info!(%ip, "sign-in failed");
         return login_failed(&session, &form, 401, LOGIN_FAILED).await;
     };
 
     let mut tx = state.db.begin().await?;
     throttle::clear_account(tx.conn(), &form.nickname).await?;
+    throttle::forget(tx.conn(), &attempt).await?;
+    if row.password_reset_pending {
+        // A forced reset: no session until a new password is set.
+        let token = tokens::generate();
+        password_resets::insert(tx.conn(), staff.id, &tokens::hash(&token), staff.id).await?;
+        tx.commit().await?;
+        session::push_flash(&session, Flash::info("An admin asked you to choose a new password before you continue."))
+            .await?;
+        return Ok(Redirect::to(&format!("/password-reset?token={token}")).into_response());
+    }
     users::touch_last_active(tx.conn(), staff.id).await?;
     audit::record(
         tx.conn(),
@@ -65,7 +79,7 @@ pub async fn login(
     )
     .await?;
     tx.commit().await?;
-    session::sign_in(&session, &staff).await?;
+    session::sign_in(&session, &staff, row.session_epoch).await?;
     Ok(Redirect::to(&session::safe_next(form.next.as_deref(), staff.home())).into_response())
 }
 
@@ -144,7 +158,7 @@ fn parse_setup(f: &SetupForm) -> Result<(Nickname, Email, Password), FormState> 
 pub async fn setup(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<SetupForm>,
+    ApiForm(form): ApiForm<SetupForm>,
 ) -> Result<Response, AppError> {
     let token_hash = tokens::hash(&form.token);
     let again =
@@ -202,7 +216,7 @@ pub async fn setup(
     )
     .await?;
     tx.commit().await?;
-    session::sign_in(&session, &staff).await?;
+    session::sign_in(&session, &staff, 0).await?;
     session::push_flash(&session, Flash::success(format!("Welcome, {}. Steward is ready.", staff.nickname))).await?;
     Ok(Redirect::to(staff.home()).into_response())
 }
@@ -220,7 +234,7 @@ pub async fn reset_password(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: Session,
-    Form(form): Form<ResetForm>,
+    ApiForm(form): ApiForm<ResetForm>,
 ) -> Result<Response, AppError> {
     let again = format!(
         "/password-reset?token={}",

@@ -3,9 +3,9 @@
 //! notes and assignment. Expected refusals become flash messages; server
 //! faults stay errors.
 
-use axum::Form;
+use crate::server::rejections::{ApiForm, ApiPath};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -74,7 +74,11 @@ pub async fn bulk(
             "op" => op = v.into_owned(),
             "note" => note = v.into_owned(),
             // Only back to the inbox, never elsewhere.
-            "return_to" if v == "/reports" || v.starts_with("/reports?") => back = v.into_owned(),
+            "return_to"
+                if crate::auth::session::is_local_path(&v) && (v == "/reports" || v.starts_with("/reports?")) =>
+            {
+                back = v.into_owned()
+            }
             _ => {}
         }
     }
@@ -111,8 +115,8 @@ pub async fn decide(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path(id): Path<i64>,
-    Form(f): Form<DecideForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<DecideForm>,
 ) -> Result<Response, AppError> {
     let here = format!("/reports/{id}");
     let Some(to) = op_state(&f.op) else {
@@ -199,7 +203,7 @@ pub async fn act(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let here = format!("/reports/{id}");
@@ -245,8 +249,8 @@ pub async fn add_note(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path(id): Path<i64>,
-    Form(f): Form<NoteForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<NoteForm>,
 ) -> Result<Response, AppError> {
     let flash = match service::add_note(&state.db, &ctx, id, &f.content).await {
         Ok(_) => Flash::success("Note added."),
@@ -259,7 +263,7 @@ pub async fn delete_note(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path((id, note)): Path<(i64, i64)>,
+    ApiPath((id, note)): ApiPath<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let flash = match service::delete_note(&state.db, &ctx, id, note).await {
         Ok(()) => Flash::success("Note deleted."),
@@ -278,8 +282,8 @@ pub async fn assign(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path(id): Path<i64>,
-    Form(f): Form<AssignForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<AssignForm>,
 ) -> Result<Response, AppError> {
     let take = f.take == "1";
     let flash = match service::assign(&state.db, &ctx, id, take).await {

@@ -8,7 +8,10 @@ use crate::error::{AppError, ItemError};
 use crate::features::statuses::service::{self as status_service, StatusAction};
 use crate::features::users::bulk::{self, BulkAction, Selection};
 use crate::server::storage::reports::{self, ReportRow};
-use crate::server::storage::{ConnRef, Db, audit};
+use crate::server::storage::{ConnRef, Db, LockTable, audit, lock_rows};
+
+/// Most reports one batch may change.
+pub const MAX_BATCH: usize = 1_000;
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 5_000;
@@ -93,9 +96,24 @@ pub async fn change_states(
     if changes.is_empty() {
         return Err(AppError::validation("reports", "Choose at least one report."));
     }
+    if changes.len() > MAX_BATCH {
+        return Err(AppError::validation("reports", format!("Change at most {MAX_BATCH} reports in one request.")));
+    }
     let note = note.map(str::trim).filter(|n| !n.is_empty()).map(parse_note).transpose()?;
+    db.retrying(|| change_states_once(db, ctx, changes, note)).await
+}
+
+async fn change_states_once(
+    db: &Db,
+    ctx: &ModeratorCtx,
+    changes: &[(i64, ReportState)],
+    note: Option<&str>,
+) -> Result<Vec<ReportRow>, AppError> {
     let mut tx = db.begin().await?;
-    let ids: Vec<i64> = changes.iter().map(|c| c.0).collect();
+    let mut ids: Vec<i64> = changes.iter().map(|c| c.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    lock_rows(tx.conn(), LockTable::Reports, &ids).await?;
     let found = reports::by_ids(tx.conn(), &ids).await?;
     let missing: Vec<ItemError> = ids
         .iter()
@@ -119,15 +137,22 @@ pub async fn change_states(
 
 pub async fn add_note(db: &Db, ctx: &ModeratorCtx, report_id: i64, raw: &str) -> Result<i64, AppError> {
     let text = parse_note(raw)?;
-    let mut tx = db.begin().await?;
-    let r = reports::find(tx.conn(), report_id).await?.ok_or(AppError::NotFound)?;
-    let id = add_note_in(tx.conn(), ctx, &r, text).await?;
-    tx.commit().await?;
-    Ok(id)
+    db.retrying(|| async move {
+        let mut tx = db.begin().await?;
+        let r = reports::find(tx.conn(), report_id).await?.ok_or(AppError::NotFound)?;
+        let id = add_note_in(tx.conn(), ctx, &r, text).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
 }
 
 /// Deletes a note: its author may, and any admin.
 pub async fn delete_note(db: &Db, ctx: &ModeratorCtx, report_id: i64, note_id: i64) -> Result<(), AppError> {
+    db.retrying(|| delete_note_once(db, ctx, report_id, note_id)).await
+}
+
+async fn delete_note_once(db: &Db, ctx: &ModeratorCtx, report_id: i64, note_id: i64) -> Result<(), AppError> {
     let actor = ctx.staff();
     let mut tx = db.begin().await?;
     let r = reports::find(tx.conn(), report_id).await?.ok_or(AppError::NotFound)?;
@@ -158,6 +183,10 @@ pub async fn delete_note(db: &Db, ctx: &ModeratorCtx, report_id: i64, note_id: i
 
 /// Assigns the report to the caller, or releases it.
 pub async fn assign(db: &Db, ctx: &ModeratorCtx, report_id: i64, take: bool) -> Result<(), AppError> {
+    db.retrying(|| assign_once(db, ctx, report_id, take)).await
+}
+
+async fn assign_once(db: &Db, ctx: &ModeratorCtx, report_id: i64, take: bool) -> Result<(), AppError> {
     let actor = ctx.staff();
     let mut tx = db.begin().await?;
     let r = reports::find(tx.conn(), report_id).await?.ok_or(AppError::NotFound)?;
@@ -239,6 +268,16 @@ pub async fn act(db: &Db, ctx: &ModeratorCtx, id: i64, plan: &Plan) -> Result<Re
         return Err(AppError::validation("actions", "Choose at least one action."));
     }
     let note = plan.note.as_deref().map(parse_note).transpose()?;
+    db.retrying(|| act_once(db, ctx, id, plan, note)).await
+}
+
+async fn act_once(
+    db: &Db,
+    ctx: &ModeratorCtx,
+    id: i64,
+    plan: &Plan,
+    note: Option<&str>,
+) -> Result<ReportRow, AppError> {
     let mut tx = db.begin().await?;
     let r = reports::find(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
     let named = reports::statuses_of(tx.conn(), &[id]).await?.remove(&id).unwrap_or_default();

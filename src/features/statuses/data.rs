@@ -65,11 +65,15 @@ pub async fn statuses_page(query: StatusesQuery) -> Result<StatusesData, AppErro
     use crate::server::storage::statuses::{self, StatusFilter};
     use crate::server::storage::users_list;
 
-    let ctx = crate::auth::moderator()?;
-    let is_admin = ctx.staff().is_admin();
+    crate::auth::moderator()?;
+    let admin = crate::auth::admin().ok();
+    let is_admin = admin.is_some();
     let session: tower_sessions::Session =
         leptos_axum::extract().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let godmode = is_admin && session.get::<bool>(GODMODE_KEY).await?.unwrap_or(false);
+    let godmode = match &admin {
+        Some(a) if session.get::<bool>(GODMODE_KEY).await?.unwrap_or(false) => Some(a.godmode()),
+        _ => None,
+    };
     let state = AppState::get()?;
     let mut notices = Vec::new();
     let mut filter = StatusFilter {
@@ -80,7 +84,7 @@ pub async fn statuses_page(query: StatusesQuery) -> Result<StatusesData, AppErro
     };
     if let Some(v) = nonempty(&query.visibility) {
         match Visibility::parse(&v) {
-            Some(v) if v.is_private() && !godmode => {
+            Some(v) if v.is_private() && godmode.is_none() => {
                 notices.push("Private and direct statuses are hidden unless an admin turns on godmode.".into())
             }
             Some(v) => filter.visibility = Some(v),
@@ -102,5 +106,12 @@ pub async fn statuses_page(query: StatusesQuery) -> Result<StatusesData, AppErro
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let media = statuses::media_of(conn.as_ref(), &ids).await?;
     let next = more.then(|| ids.last().map(|id| query.href(Some(*id)))).flatten();
-    Ok(StatusesData { items: StatusItem::all(rows, media), next, godmode, is_admin, here: query.href(before), notices })
+    Ok(StatusesData {
+        items: StatusItem::all(rows, media),
+        next,
+        godmode: godmode.is_some(),
+        is_admin,
+        here: query.href(before),
+        notices,
+    })
 }

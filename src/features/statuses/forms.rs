@@ -1,7 +1,7 @@
 //! `/statuses` form posts: one status's action, and an admin's godmode switch.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use crate::server::rejections::{ApiForm, ApiPath};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -16,11 +16,12 @@ use crate::ui::flash::Flash;
 
 /// Back to the statuses list, a report or a user page; nowhere else.
 fn safe_back(v: &str) -> &str {
-    let ok = v == "/statuses"
-        || v.starts_with("/statuses?")
-        || ["/reports/", "/users/"]
-            .iter()
-            .any(|p| v.strip_prefix(p).is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())));
+    let ok = crate::auth::session::is_local_path(v)
+        && (v == "/statuses"
+            || v.starts_with("/statuses?")
+            || ["/reports/", "/users/"]
+                .iter()
+                .any(|p| v.strip_prefix(p).is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))));
     if ok { v } else { "/statuses" }
 }
 
@@ -38,8 +39,8 @@ pub async fn moderate(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path(id): Path<i64>,
-    Form(f): Form<ModerateForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<ModerateForm>,
 ) -> Result<Response, AppError> {
     let back = safe_back(&f.return_to).to_owned();
     let action = match f.op.as_str() {
@@ -74,7 +75,7 @@ pub async fn godmode(
     State(state): State<AppState>,
     ctx: AdminCtx,
     session: Session,
-    Form(f): Form<GodmodeForm>,
+    ApiForm(f): ApiForm<GodmodeForm>,
 ) -> Result<Response, AppError> {
     let on = f.on == "1";
     if on {

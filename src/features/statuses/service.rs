@@ -6,7 +6,7 @@ use crate::auth::ModeratorCtx;
 use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::server::storage::statuses::{self, StatusRow};
-use crate::server::storage::{ConnRef, Db, audit};
+use crate::server::storage::{ConnRef, Db, LockTable, audit, lock_rows};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusAction {
@@ -52,6 +52,7 @@ pub async fn apply_in(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    lock_rows(c.reborrow(), LockTable::Statuses, ids).await?;
     let found = statuses::by_ids(c.reborrow(), ids).await?;
     let live: Vec<&StatusRow> = found.iter().filter(|s| s.deleted_at.is_none()).collect();
     if let Some(missing) = ids.iter().find(|id| !live.iter().any(|s| s.id == **id)) {
@@ -88,10 +89,13 @@ pub async fn apply_in(
 
 /// [`apply_in`] in its own transaction.
 pub async fn apply(db: &Db, ctx: &ModeratorCtx, action: StatusAction, ids: &[i64]) -> Result<Vec<StatusRow>, AppError> {
-    let mut tx = db.begin().await?;
-    let before = apply_in(tx.conn(), ctx, action, ids).await?;
-    tx.commit().await?;
-    Ok(before)
+    db.retrying(|| async move {
+        let mut tx = db.begin().await?;
+        let before = apply_in(tx.conn(), ctx, action, ids).await?;
+        tx.commit().await?;
+        Ok(before)
+    })
+    .await
 }
 
 /// Records that an admin looked at private and direct statuses (godmode);

@@ -96,6 +96,8 @@ const MESSAGE_NAMES: usize = 20;
 
 /// An action on "all users matching the filter" may touch at most this many.
 pub const MAX_FILTER_USERS: i64 = 100_000;
+/// Most users one request may name (by id or nickname); more goes by filter.
+pub const MAX_LISTED: usize = 1_000;
 
 /// Splits `"a, b,,c"` into clean tag names (1–64 characters each).
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, crate::error::AppError> {
@@ -115,13 +117,13 @@ pub use service::{Selection, apply, apply_in};
 
 #[cfg(feature = "ssr")]
 mod service {
-    use super::MAX_FILTER_USERS;
     use super::{BulkAction, Group};
+    use super::{MAX_FILTER_USERS, MAX_LISTED};
     use crate::auth::ModeratorCtx;
     use crate::error::AppError;
     use crate::server::storage::users_bulk::{self, Flag, Target};
     use crate::server::storage::users_list::UserFilter;
-    use crate::server::storage::{ConnRef, Db, audit};
+    use crate::server::storage::{ConnRef, Db, LockTable, audit, lock_rows};
 
     /// Who a bulk action applies to.
     #[derive(Clone, Copy)]
@@ -144,10 +146,13 @@ mod service {
         action: &BulkAction,
         who: Selection<'_>,
     ) -> Result<Vec<Target>, AppError> {
-        let mut tx = db.begin().await?;
-        let targets = apply_in(tx.conn(), ctx, action, who).await?;
-        tx.commit().await?;
-        Ok(targets)
+        db.retrying(|| async move {
+            let mut tx = db.begin().await?;
+            let targets = apply_in(tx.conn(), ctx, action, who).await?;
+            tx.commit().await?;
+            Ok(targets)
+        })
+        .await
     }
 
     /// [`apply`] inside the caller's transaction (a report's combined actions).
@@ -160,6 +165,17 @@ mod service {
         let actor = ctx.staff();
         if action.admin_only() && !actor.is_admin() {
             return Err(AppError::Forbidden);
+        }
+        let listed = match who {
+            Selection::Ids(ids) => ids.len(),
+            Selection::Nicknames(n) => n.len(),
+            Selection::Filter { .. } => 0,
+        };
+        if listed > MAX_LISTED {
+            return Err(AppError::validation(
+                "nicknames",
+                format!("Name at most {MAX_LISTED} users in one request, or act on a filter."),
+            ));
         }
         let targets = match who {
             Selection::Ids(ids) => users_bulk::by_ids(c.reborrow(), ids).await?,
@@ -187,14 +203,24 @@ mod service {
         let includes_self = targets.iter().any(|t| t.id == actor.id);
         match action {
             BulkAction::Revoke(Group::Admin) if includes_self => {
-                return Err(AppError::validation("nicknames", "you cannot revoke your own admin role"));
+                // 403, as Pleroma answers.
+                return Err(AppError::Denied("You cannot revoke your own admin role.".into()));
             }
             BulkAction::Deactivate | BulkAction::Delete if includes_self => {
                 return Err(AppError::validation("nicknames", "you cannot deactivate or delete your own account"));
             }
             _ => {}
         }
+        if !actor.is_admin()
+            && let Some(staff) = targets.iter().find(|t| t.is_admin || t.is_moderator)
+        {
+            return Err(AppError::Denied(format!(
+                "@{} is staff: only an admin can act on an admin's or moderator's account.",
+                staff.nickname
+            )));
+        }
         let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
+        lock_rows(c.reborrow(), LockTable::Users, &ids).await?;
         match action {
             BulkAction::Activate => users_bulk::set_flag(c.reborrow(), &ids, Flag::Active, true).await.map(drop)?,
             BulkAction::Deactivate => users_bulk::set_flag(c.reborrow(), &ids, Flag::Active, false).await.map(drop)?,
@@ -211,7 +237,8 @@ mod service {
             // Mail delivery arrives with the outbox (§8); the request itself is recorded.
             BulkAction::ResendConfirmation => {}
             BulkAction::ForcePasswordReset => {
-                users_bulk::set_flag(c.reborrow(), &ids, Flag::PasswordResetPending, true).await.map(drop)?
+                users_bulk::set_flag(c.reborrow(), &ids, Flag::PasswordResetPending, true).await?;
+                users_bulk::end_sessions_and_tokens(c.reborrow(), &ids).await?
             }
             BulkAction::Approve => users_bulk::set_flag(c.reborrow(), &ids, Flag::Approved, true).await.map(drop)?,
             BulkAction::Delete => users_bulk::delete(c.reborrow(), &ids).await.map(drop)?,

@@ -266,7 +266,7 @@ fn Credentials(d: UserDetail, form: Option<FormState>) -> impl IntoView {
                 <Field name="display_name" label="Display name" form=fs.clone() value=d.user.display_name.clone() />
                 <div class="mb-4">
                     <label for="f-bio" class="mb-1 block text-sm font-medium">"Bio"</label>
-                    <textarea id="f-bio" name="bio" rows="4" class=INPUT aria-invalid=bio_err.as_ref().map(|_| "true")>{bio}</textarea>
+                    <textarea id="f-bio" name="bio" rows="4" class=INPUT aria-invalid=bio_err.as_ref().map(|_| "true")>{crate::ui::textarea_text(bio)}</textarea>
                     {bio_err.map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
                 </div>
                 <Field name="avatar" label="Avatar URL" kind="url" form=fs.clone() value=d.avatar.clone() hint="An http(s) image address, or empty." />

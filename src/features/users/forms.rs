@@ -3,9 +3,9 @@
 //! `/users/{id}/password-reset`. Post/redirect/get with a flash message;
 //! rejected input comes back beside its field.
 
-use axum::Form;
+use crate::server::rejections::{ApiForm, ApiPath};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -48,9 +48,10 @@ fn parse_action(action: &str, tags: &[String], confirm: &str) -> Result<BulkActi
 
 /// `/users`, `/users?…` or `/users/{id}`.
 fn is_users_page(v: &str) -> bool {
-    v == "/users"
-        || v.starts_with("/users?")
-        || v.strip_prefix("/users/").is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+    crate::auth::session::is_local_path(v)
+        && (v == "/users"
+            || v.starts_with("/users?")
+            || v.strip_prefix("/users/").is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())))
 }
 
 /// The bulk form's fields; `ids` and `tags` repeat, so pairs are read directly.
@@ -117,7 +118,13 @@ fn outcome(action: &BulkAction, r: Result<Vec<Target>, AppError>) -> Result<Flas
     Ok(match r {
         Ok(done) => Flash::success(action.message("You", &done.iter().map(|t| t.nickname.clone()).collect::<Vec<_>>())),
         Err(AppError::Forbidden) => Flash::error("Only admins can do that."),
-        Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. })) => Flash::error(e.to_string()),
+        Err(
+            e @ (AppError::Validation { .. }
+            | AppError::Conflict { .. }
+            | AppError::Denied(_)
+            | AppError::Unavailable(_)
+            | AppError::Contended),
+        ) => Flash::error(e.to_string()),
         Err(e) => return Err(e),
     })
 }
@@ -190,7 +197,7 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: AdminCtx,
     session: Session,
-    Form(f): Form<NewUserForm>,
+    ApiForm(f): ApiForm<NewUserForm>,
 ) -> Result<Response, AppError> {
     const BACK: &str = "/users/new";
     let values =
@@ -242,8 +249,8 @@ pub async fn update_credentials(
     State(state): State<AppState>,
     ctx: AdminCtx,
     session: Session,
-    Path(id): Path<i64>,
-    Form(f): Form<CredentialsForm>,
+    ApiPath(id): ApiPath<i64>,
+    ApiForm(f): ApiForm<CredentialsForm>,
 ) -> Result<Response, AppError> {
     let back = format!("/users/{id}");
     let some = |v: &str| (!v.trim().is_empty()).then(|| v.to_owned());
@@ -291,7 +298,7 @@ pub async fn password_reset_link(
     State(state): State<AppState>,
     ctx: AdminCtx,
     session: Session,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     let flash = match manage::reset_link(&state.db, &ctx, id, &state.config.base_url()).await {
         Ok((_, link)) => {

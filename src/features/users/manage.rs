@@ -7,7 +7,7 @@ use crate::auth::{AdminCtx, password, tokens};
 use crate::domain::{Email, Nickname, Password, Role};
 use crate::error::AppError;
 use crate::server::storage::users::{self, CredentialsChange, NewUser};
-use crate::server::storage::{Db, audit, password_resets};
+use crate::server::storage::{Db, audit, password_resets, users_bulk};
 
 /// Pleroma's actor types an admin may set.
 pub const ACTOR_TYPES: [&str; 3] = ["Person", "Service", "Application"];
@@ -137,6 +137,9 @@ pub async fn update_credentials(db: &Db, ctx: &AdminCtx, id: i64, valid: ValidCr
     let mut tx = db.begin().await?;
     let user = users::credentials(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
     users::update_credentials(tx.conn(), id, &change).await?;
+    if password.is_some() {
+        users_bulk::end_sessions_and_tokens(tx.conn(), &[id]).await?;
+    }
     let actor = ctx.staff();
     let fields = changed_fields(&change, password.is_some());
     audit::record(
@@ -339,6 +342,7 @@ pub async fn reset_password(db: &Db, token: &str, new: &Password) -> Result<Stri
     let id = password_resets::consume(tx.conn(), &hashed_token).await?.ok_or_else(expired)?;
     let user = users::credentials(tx.conn(), id).await?.ok_or_else(expired)?;
     users::set_password_hash(tx.conn(), id, &hash).await?;
+    users_bulk::end_sessions_and_tokens(tx.conn(), &[id]).await?;
     audit::record(
         tx.conn(),
         audit::Entry {

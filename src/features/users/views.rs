@@ -2,8 +2,8 @@
 //! sidebar lists their views with a live count. `POST /users/views` saves,
 //! `POST /users/views/{id}/delete` removes; both are logged.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use crate::server::rejections::{ApiForm, ApiPath};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -62,7 +62,7 @@ pub async fn save(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Form(f): Form<SaveForm>,
+    ApiForm(f): ApiForm<SaveForm>,
 ) -> Result<Response, AppError> {
     let staff = ctx.staff();
     let raw = f.return_to.strip_prefix("/users").map(|r| r.trim_start_matches('?')).unwrap_or_default();
@@ -96,7 +96,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     let staff = ctx.staff();
     let mut tx = state.db.begin().await?;

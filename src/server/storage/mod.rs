@@ -19,13 +19,16 @@ pub mod users;
 pub mod users_bulk;
 pub mod users_list;
 
+use std::future::Future;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::AppError;
 
@@ -40,9 +43,19 @@ macro_rules! on {
 }
 pub(crate) use on;
 
-/// A connection pool for either backend.
+/// A connection pool for either backend, with the gate its writers pass.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    /// Write transactions in flight. SQLite has one writer at a time anyway:
+    /// queueing here, in order, beats polling its busy handler. On PostgreSQL
+    /// the gate keeps half the pool free for reads, so a crowd of writers
+    /// never starves the pages everyone else is loading.
+    writers: Arc<Semaphore>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -59,8 +72,14 @@ pub enum Conn {
     Postgres(PoolConnection<Postgres>),
 }
 
-/// A transaction; dropped without [`Tx::commit`] it rolls back.
-pub enum Tx {
+/// A write transaction holding its place at the write gate; dropped without
+/// [`Tx::commit`] it rolls back.
+pub struct Tx {
+    inner: TxInner,
+    _turn: OwnedSemaphorePermit,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -68,8 +87,17 @@ pub enum Tx {
 /// Pool sizes and SQLite cache limits, chosen for a 2-core machine and an idle
 /// RSS well under 60 MB.
 const POOL_SIZE: u32 = 8;
+const PG_WRITERS: usize = POOL_SIZE as usize / 2;
 const SQLITE_CACHE_KIB: i64 = 8 * 1024;
 const SQLITE_MMAP_BYTES: i64 = 256 * 1024 * 1024;
+/// How long a request waits for a connection before answering 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a writer waits for its turn before answering 503. Long enough for
+/// a queue of hundreds of ordinary writes; a bulk action over many thousands
+/// of users takes seconds, and writers behind it should wait, not fail.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(15);
+/// Attempts of a transaction that lost to a deadlock or serialization failure.
+const ATTEMPTS: u32 = 4;
 
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating the
@@ -79,16 +107,18 @@ impl Db {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(POOL_SIZE)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(opts)
                 .await?;
-            Db::Postgres(pool)
+            Db { pool: Pool::Postgres(pool), writers: Arc::new(Semaphore::new(PG_WRITERS)) }
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // Another process (the CLI, a second server) may hold the
+                // write lock; wait for it rather than fail.
                 .busy_timeout(Duration::from_secs(5))
                 .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
@@ -101,10 +131,10 @@ impl Db {
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(POOL_SIZE)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(opts)
                 .await?;
-            Db::Sqlite(pool)
+            Db { pool: Pool::Sqlite(pool), writers: Arc::new(Semaphore::new(1)) }
         } else {
             return Err(AppError::Internal(format!(
                 "unsupported DATABASE_URL scheme in {url:?}: use sqlite://… or postgres://…"
@@ -117,7 +147,16 @@ impl Db {
     /// Connects without migrating: for maintenance connections such as the
     /// `postgres` database used to create and drop test databases.
     pub async fn connect_admin(url: &str) -> Result<Self, AppError> {
-        Ok(Db::Postgres(PgPoolOptions::new().max_connections(1).connect(url).await?))
+        let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+        Ok(Db { pool: Pool::Postgres(pool), writers: Arc::new(Semaphore::new(1)) })
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.pool, Pool::Sqlite(_))
     }
 
     /// Runs one statement outside any transaction (DDL, maintenance).
@@ -150,32 +189,64 @@ impl Db {
 
     /// Applies this backend's migrations from `migrations/<backend>`.
     pub async fn migrate(&self) -> Result<(), AppError> {
-        match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
-            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await,
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
+            Pool::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await,
         }
         .map_err(|e| AppError::Internal(format!("migration failed: {e}")))
     }
 
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
     }
 
     pub async fn conn(&self) -> Result<Conn, AppError> {
-        Ok(match self {
-            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
-            Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
         })
     }
 
+    /// Starts a write transaction once it is this writer's turn. On SQLite it
+    /// takes the write lock up front (`BEGIN IMMEDIATE`): a deferred
+    /// transaction that reads first fails when it later needs to write.
     pub async fn begin(&self) -> Result<Tx, AppError> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, self.writers.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Unavailable("Steward is busy with other changes. Try again in a moment.".into()))?
+            .map_err(|_| AppError::Unavailable("Steward is shutting down.".into()))?;
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner, _turn: turn })
+    }
+
+    /// Runs `attempt` (which opens and commits its own transaction) again
+    /// when it lost to another transaction: a PostgreSQL deadlock or
+    /// serialization failure, or a SQLite lock held by another process.
+    /// Nothing of a failed attempt was committed, so running it again is safe.
+    pub async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T, AppError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let mut tries = 1;
+        loop {
+            match attempt().await {
+                Err(AppError::Contended) if tries < ATTEMPTS => {
+                    // Jitter keeps the losers of one deadlock from meeting again.
+                    let wait = 10 * u64::from(tries) + rand::random::<u64>() % 20;
+                    tracing::debug!(tries, wait_ms = wait, "transaction lost to contention; retrying");
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Cheap round trip for `/readyz`.
@@ -187,17 +258,47 @@ impl Db {
 
     /// (in use, idle) connections, for `/metrics`.
     pub fn pool_usage(&self) -> (u32, u32) {
-        let (size, idle) = match self {
-            Db::Sqlite(p) => (p.size(), p.num_idle() as u32),
-            Db::Postgres(p) => (p.size(), p.num_idle() as u32),
+        let (size, idle) = match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle() as u32),
+            Pool::Postgres(p) => (p.size(), p.num_idle() as u32),
         };
         (size.saturating_sub(idle), idle)
     }
 
     pub async fn close(&self) {
+        self.writers.close();
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Locks these rows of `table` in id order before a batch changes them, so two
+/// batches over overlapping rows queue instead of deadlocking. SQLite needs
+/// nothing: its write transaction already excludes every other writer.
+pub async fn lock_rows(c: ConnRef<'_>, table: LockTable, ids: &[i64]) -> Result<(), AppError> {
+    if let ConnRef::Postgres(x) = c {
+        let sql = format!("SELECT id FROM {} WHERE id = ANY($1) ORDER BY id FOR UPDATE", table.name());
+        sqlx::query(&sql).bind(ids).execute(&mut *x).await?;
+    }
+    Ok(())
+}
+
+/// Tables whose rows batches lock (never a name from input).
+#[derive(Debug, Clone, Copy)]
+pub enum LockTable {
+    Users,
+    Reports,
+    Statuses,
+}
+
+impl LockTable {
+    fn name(self) -> &'static str {
         match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+            LockTable::Users => "users",
+            LockTable::Reports => "reports",
+            LockTable::Statuses => "statuses",
         }
     }
 }
@@ -223,16 +324,16 @@ impl Conn {
 
 impl Tx {
     pub fn conn(&mut self) -> ConnRef<'_> {
-        match self {
-            Tx::Sqlite(t) => ConnRef::Sqlite(t),
-            Tx::Postgres(t) => ConnRef::Postgres(t),
+        match &mut self.inner {
+            TxInner::Sqlite(t) => ConnRef::Sqlite(t),
+            TxInner::Postgres(t) => ConnRef::Postgres(t),
         }
     }
 
     pub async fn commit(self) -> Result<(), AppError> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }

@@ -319,7 +319,7 @@ pub async fn users(db: &Db, count: u64, seed: u64) -> Result<Report, AppError> {
         let drop = format!("DROP {} IF EXISTS {name}", kind.to_uppercase());
         on!(c.reborrow(), |x| sqlx::query(&drop).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     }
-    let chunk = if matches!(db, Db::Sqlite(_)) { SQLITE_CHUNK } else { PG_CHUNK };
+    let chunk = if db.is_sqlite() { SQLITE_CHUNK } else { PG_CHUNK };
     let mut done = 0u64;
     let mut tagged = 0u64;
     while done < count {

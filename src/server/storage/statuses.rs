@@ -54,7 +54,7 @@ pub struct StatusFilter {
     pub host: Option<String>,
     pub local_only: bool,
     pub visibility: Option<Visibility>,
-    pub godmode: bool,
+    pub godmode: Option<crate::auth::Godmode>,
     pub with_reblogs: bool,
 }
 
@@ -74,7 +74,7 @@ impl StatusFilter {
         if let Some(v) = self.visibility {
             f.and("s.visibility = ?", [Arg::Text(v.as_str().into())]);
         }
-        if !self.godmode {
+        if self.godmode.is_none() {
             f.and("s.visibility IN ('public', 'unlisted')", []);
         }
         if !self.with_reblogs {

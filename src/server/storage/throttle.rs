@@ -21,6 +21,24 @@ pub async fn clear(c: ConnRef<'_>, key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Removes one failure of `key` at `at` (rows have no id: SQLite's rowid and
+/// PostgreSQL's ctid pick one).
+pub async fn forget_one(c: ConnRef<'_>, key: &str, at: i64) -> Result<(), AppError> {
+    match c {
+        ConnRef::Sqlite(x) => {
+            const SQL: &str = "DELETE FROM login_failures WHERE rowid = \
+                (SELECT rowid FROM login_failures WHERE key = $1 AND at = $2 LIMIT 1)";
+            sqlx::query(SQL).bind(key).bind(at).execute(&mut *x).await?;
+        }
+        ConnRef::Postgres(x) => {
+            const SQL: &str = "DELETE FROM login_failures WHERE ctid = \
+                (SELECT ctid FROM login_failures WHERE key = $1 AND at = $2 LIMIT 1)";
+            sqlx::query(SQL).bind(key).bind(at).execute(&mut *x).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Drops failures older than any window still being enforced.
 pub async fn prune(c: ConnRef<'_>, before: i64) -> Result<u64, AppError> {
     const SQL: &str = "DELETE FROM login_failures WHERE at < $1";

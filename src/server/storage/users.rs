@@ -15,6 +15,10 @@ pub struct LoginRow {
     pub is_admin: bool,
     pub is_moderator: bool,
     pub is_active: bool,
+    /// Sessions signed in under another epoch have ended.
+    pub session_epoch: i64,
+    /// An admin requires a new password before this account may sign in.
+    pub password_reset_pending: bool,
 }
 
 impl LoginRow {
@@ -26,21 +30,24 @@ impl LoginRow {
 }
 
 pub async fn find_for_login(c: ConnRef<'_>, nickname: &str) -> Result<Option<LoginRow>, AppError> {
-    const SQL: &str = "SELECT id, nickname, password_hash, is_admin, is_moderator, is_active \
+    const SQL: &str = "SELECT id, nickname, password_hash, is_admin, is_moderator, is_active, \
+                       session_epoch, password_reset_pending \
                        FROM users WHERE lower(nickname) = lower($1) AND local";
     Ok(on!(c, |c| sqlx::query_as(SQL).bind(nickname).fetch_optional(&mut *c).await)?)
 }
 
 pub async fn find_login_by_id(c: ConnRef<'_>, id: i64) -> Result<Option<LoginRow>, AppError> {
-    const SQL: &str = "SELECT id, nickname, password_hash, is_admin, is_moderator, is_active \
+    const SQL: &str = "SELECT id, nickname, password_hash, is_admin, is_moderator, is_active, \
+                       session_epoch, password_reset_pending \
                        FROM users WHERE id = $1";
     Ok(on!(c, |c| sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await)?)
 }
 
-/// The staff member behind a session, or `None` if they were since
-/// deactivated, demoted or deleted (which ends the session).
-pub async fn find_staff(c: ConnRef<'_>, id: i64) -> Result<Option<Staff>, AppError> {
-    Ok(find_login_by_id(c, id).await?.and_then(|row| row.staff()))
+/// The staff member behind a session signed in at `epoch`, or `None` if they
+/// were since deactivated, demoted or deleted, or their sessions were ended
+/// (any of which ends the session).
+pub async fn find_staff(c: ConnRef<'_>, id: i64, epoch: i64) -> Result<Option<Staff>, AppError> {
+    Ok(find_login_by_id(c, id).await?.filter(|row| row.session_epoch == epoch).and_then(|row| row.staff()))
 }
 
 pub async fn admin_exists(c: ConnRef<'_>) -> Result<bool, AppError> {
@@ -76,11 +83,12 @@ pub async fn insert(c: ConnRef<'_>, u: &NewUser<'_>) -> Result<i64, AppError> {
         .await)?)
 }
 
-pub async fn set_password_hash(c: ConnRef<'_>, id: i64, hash: &str) -> Result<(), AppError> {
+/// Sets a new password, which ends every session of the account (a session
+/// that should go on stores the returned epoch).
+pub async fn set_password_hash(c: ConnRef<'_>, id: i64, hash: &str) -> Result<i64, AppError> {
     const SQL: &str = "UPDATE users SET password_hash = $2, password_reset_pending = FALSE, \
-                       updated_at = $3 WHERE id = $1";
-    on!(c, |c| sqlx::query(SQL).bind(id).bind(hash).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+                       session_epoch = session_epoch + 1, updated_at = $3 WHERE id = $1 RETURNING session_epoch";
+    Ok(on!(c, |c| sqlx::query_scalar(SQL).bind(id).bind(hash).bind(now()).fetch_one(&mut *c).await)?)
 }
 
 pub async fn touch_last_active(c: ConnRef<'_>, id: i64) -> Result<(), AppError> {
@@ -124,7 +132,8 @@ pub struct CredentialsChange {
     pub password_hash: Option<String>,
 }
 
-/// Applies a change in one statement. A new password also clears a forced reset.
+/// Applies a change in one statement. A new password also clears a forced
+/// reset (the caller ends the account's sessions and tokens).
 pub async fn update_credentials(c: ConnRef<'_>, id: i64, ch: &CredentialsChange) -> Result<u64, AppError> {
     const SQL: &str = "UPDATE users SET email = COALESCE($2, email), display_name = COALESCE($3, display_name), \
         bio = COALESCE($4, bio), avatar = COALESCE($5, avatar), actor_type = COALESCE($6, actor_type), \

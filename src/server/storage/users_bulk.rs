@@ -106,6 +106,20 @@ pub async fn set_flag(mut c: ConnRef<'_>, ids: &[i64], flag: Flag, value: bool) 
     Ok(n)
 }
 
+/// Ends every session and revokes every API token of these users (forced
+/// resets, admin-set passwords).
+pub async fn end_sessions_and_tokens(mut c: ConnRef<'_>, ids: &[i64]) -> Result<(), AppError> {
+    let t = now();
+    for chunk in ids.chunks(CHUNK) {
+        let list = id_list(chunk);
+        let epochs = format!("UPDATE users SET session_epoch = session_epoch + 1 WHERE id IN ({list})");
+        let tokens = format!("UPDATE api_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND user_id IN ({list})");
+        on!(c.reborrow(), |x| sqlx::query(&epochs).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        on!(c.reborrow(), |x| sqlx::query(&tokens).bind(t).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
 pub async fn add_tags(mut c: ConnRef<'_>, ids: &[i64], tags: &[String]) -> Result<(), AppError> {
     const TAG: &str = "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
     for tag in tags {
