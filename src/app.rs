@@ -2,7 +2,7 @@
 //! disclosure menu on phones that works without JavaScript).
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
@@ -32,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -68,7 +69,6 @@ pub fn App() -> impl IntoView {
     let session: SessionResource = page_data(|| (), |_| load_page_session());
     provide_context(session);
     view! {
-        <Stylesheet id="leptos" href="/pkg/steward.css" />
         <Title formatter=|t: String| if t.is_empty() { "Steward".to_owned() } else { format!("{t} · Steward") } />
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900">
             "Skip to content"

@@ -54,10 +54,14 @@ async fn run(cli: Cli) -> Result<(), AppError> {
 
 async fn serve(db: Db, args: &crate::server::config::ServeArgs) -> Result<(), AppError> {
     let config = Config::from(args);
-    let leptos_options = leptos_options(&args.leptos_toml, config.addr)?;
+    let mut leptos_options = leptos_options(&args.leptos_toml, config.addr)?;
+    crate::server::assets::check(&mut leptos_options);
     if let Some(url) = startup::prepare_setup(&db, &config).await? {
         tracing::warn!(%url, "no admin yet: open the one-time setup URL to create the first admin");
-        eprintln!("\n  Steward has no admin yet. Create the first one here (works once):\n\n    {url}\n");
+        // The banner is for a person at a terminal; JSON logs carry the URL above.
+        if !crate::server::telemetry::json_logs() {
+            eprintln!("\n  Steward has no admin yet. Create the first one here (works once):\n\n    {url}\n");
+        }
     }
     let addr = config.addr;
     let router = startup::build(db.clone(), config, leptos_options).await?;

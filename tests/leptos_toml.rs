@@ -10,4 +10,5 @@ fn leptos_toml_matches_the_build_settings() {
     assert_eq!(runtime.site_root, build.site_root);
     assert_eq!(runtime.site_pkg_dir, build.site_pkg_dir);
     assert_eq!(runtime.reload_port, build.reload_port);
+    assert_eq!(runtime.hash_files, build.hash_files);
 }

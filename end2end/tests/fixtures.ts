@@ -68,9 +68,11 @@ function stewardBin(): string {
 
 function siteRoot(): string {
   const root = path.resolve(REPO_ROOT, requiredEnv('STEWARD_SITE_ROOT', 'the compiled site directory (with pkg/steward.js)'));
-  for (const file of ['pkg/steward.js', 'pkg/steward.wasm', 'pkg/steward.css']) {
-    if (!fs.existsSync(path.join(root, file))) {
-      throw new Error(`STEWARD_SITE_ROOT=${root} has no ${file}. Build the site first (see end2end/README.md).`);
+  // cargo-leptos names the files by content hash (steward.<hash>.js).
+  const pkg = fs.existsSync(path.join(root, 'pkg')) ? fs.readdirSync(path.join(root, 'pkg')) : [];
+  for (const ext of ['.js', '.wasm', '.css']) {
+    if (!pkg.some((f) => f.startsWith('steward') && f.endsWith(ext))) {
+      throw new Error(`STEWARD_SITE_ROOT=${root} has no pkg/steward*${ext}. Build the site first (see end2end/README.md).`);
     }
   }
   return root;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use crate::auth::IntakeCtx;
 use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::server::state::AppState;
@@ -85,6 +86,7 @@ fn media_url_ok(u: &str) -> bool {
         (status = 401), (status = 403), (status = 422)), tag = "intake")]
 pub async fn status(
     State(s): State<AppState>,
+    _ctx: IntakeCtx,
     ApiJson(b): ApiJson<IntakeStatus>,
 ) -> Result<(StatusCode, Json<Stored>), AppError> {
     let visibility = match b.visibility.as_deref() {
@@ -168,6 +170,7 @@ pub struct IntakeReport {
         (status = 401), (status = 403), (status = 422)), tag = "intake")]
 pub async fn report(
     State(s): State<AppState>,
+    _ctx: IntakeCtx,
     ApiJson(b): ApiJson<IntakeReport>,
 ) -> Result<(StatusCode, Json<Stored>), AppError> {
     if b.comment.chars().count() > COMMENT_MAX {

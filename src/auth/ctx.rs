@@ -43,6 +43,28 @@ impl AdminCtx {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Godmode(());
 
+/// Proof that the caller holds a live intake-scoped token: content may
+/// arrive, nothing else. The intake middleware is the only maker.
+#[derive(Debug, Clone)]
+pub struct IntakeCtx {
+    /// The token's owner, who issued it.
+    pub issued_by: i64,
+}
+
+impl IntakeCtx {
+    pub(super) fn new(issued_by: i64) -> Self {
+        IntakeCtx { issued_by }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IntakeCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts.extensions.get::<IntakeCtx>().cloned().ok_or(AppError::Unauthorized)
+    }
+}
+
 fn check_moderator(parts: &Parts) -> Result<ModeratorCtx, AppError> {
     parts.extensions.get::<Staff>().cloned().map(ModeratorCtx).ok_or(AppError::Unauthorized)
 }

@@ -39,4 +39,4 @@ pub mod throttle;
 pub mod tokens;
 
 #[cfg(feature = "ssr")]
-pub use ctx::{AdminCtx, Godmode, ModeratorCtx, admin, moderator};
+pub use ctx::{AdminCtx, Godmode, IntakeCtx, ModeratorCtx, admin, moderator};

@@ -20,12 +20,16 @@ fn ip_key(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
-/// `Err(TooManyRequests)` when either limit is reached within the window.
+/// `Err(TooManyRequests)` when either limit is reached within the window. Run
+/// it in the transaction that then records the attempt.
 pub async fn check(mut c: ConnRef<'_>, limits: Limits, nickname: &str, ip: &str) -> Result<(), AppError> {
     let since = now() - limits.window_secs;
     let minutes = (limits.window_secs + 59) / 60;
-    if throttle::failures_since(c.reborrow(), &account_key(nickname), since).await? >= limits.per_account
-        || throttle::failures_since(c.reborrow(), &ip_key(ip), since).await? >= limits.per_ip
+    let (account, ip) = (account_key(nickname), ip_key(ip));
+    // Always the IP first, then the account: one order, no deadlock.
+    throttle::lock_keys(c.reborrow(), &[&ip, &account]).await?;
+    if throttle::failures_since(c.reborrow(), &account, since).await? >= limits.per_account
+        || throttle::failures_since(c.reborrow(), &ip, since).await? >= limits.per_ip
     {
         return Err(AppError::TooManyRequests(format!(
             "Too many failed sign-in attempts. Wait {minutes} minutes and try again."

@@ -126,13 +126,15 @@ pub async fn authenticate_admin_api(
 }
 
 /// Authenticates content intake: intake-scoped tokens only. The holder is
-/// not staff on these routes; nothing is put on the request.
+/// not staff on these routes: the request carries an [`IntakeCtx`], never a
+/// [`Staff`].
 pub async fn authenticate_intake(
     State(state): State<AppState>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    find_holder(&state, token_hash(&req)?, tokens::Scope::Intake).await?;
+    let issuer = find_holder(&state, token_hash(&req)?, tokens::Scope::Intake).await?;
+    req.extensions_mut().insert(super::ctx::IntakeCtx::new(issuer.id));
     Ok(next.run(req).await)
 }
 

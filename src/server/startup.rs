@@ -22,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::config::Config;
 use super::state::AppState;
 use super::storage::{Db, instance, users};
-use super::{rejections, security_headers, telemetry};
+use super::{assets, rejections, security_headers, telemetry};
 use crate::app::{App, shell};
 use crate::auth::{csrf, session};
 use crate::error::AppError;
@@ -83,6 +83,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .layer(CatchPanicLayer::custom(rejections::panic_response))
         .layer(axum::middleware::from_fn(rejections::contract))
         .layer(axum::middleware::from_fn(security_headers::add))
+        .layer(axum::middleware::from_fn(assets::cache_control))
         .layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

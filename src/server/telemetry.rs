@@ -11,11 +11,16 @@ use tracing_subscriber::EnvFilter;
 
 use super::state::AppState;
 
+/// Whether logs are JSON lines (`STEWARD_LOG_FORMAT=json`).
+pub fn json_logs() -> bool {
+    std::env::var("STEWARD_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"))
+}
+
 /// `STEWARD_LOG_FORMAT=json` for JSON lines; `RUST_LOG` picks levels.
 pub fn init_tracing() {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
-    let json = std::env::var("STEWARD_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let json = json_logs();
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // A second init (tests start many apps in one process) is harmless.
     let _already_set = if json { builder.json().try_init() } else { builder.try_init() };

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod content;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::redirect::Policy;

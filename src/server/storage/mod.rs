@@ -274,11 +274,15 @@ impl Db {
     }
 }
 
-/// Locks these rows of `table` in id order before a batch changes them, so two
-/// batches over overlapping rows queue instead of deadlocking. SQLite needs
+/// Prepares a batch change of these rows of `table` on PostgreSQL: batches of
+/// one table take turns (a transaction-scoped advisory lock, shared by every
+/// process on the database), and the rows are locked in id order. Without
+/// this, two batches whose triggers bump the same count rows in different
+/// orders deadlock, and PostgreSQL takes a second to notice. SQLite needs
 /// nothing: its write transaction already excludes every other writer.
 pub async fn lock_rows(c: ConnRef<'_>, table: LockTable, ids: &[i64]) -> Result<(), AppError> {
     if let ConnRef::Postgres(x) = c {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(table.advisory_key()).execute(&mut *x).await?;
         let sql = format!("SELECT id FROM {} WHERE id = ANY($1) ORDER BY id FOR UPDATE", table.name());
         sqlx::query(&sql).bind(ids).execute(&mut *x).await?;
     }
@@ -300,6 +304,11 @@ impl LockTable {
             LockTable::Reports => "reports",
             LockTable::Statuses => "statuses",
         }
+    }
+
+    /// A key no other advisory lock of Steward's uses ("stw" and a number).
+    fn advisory_key(self) -> i64 {
+        0x7374_7700 + self as i64
     }
 }
 

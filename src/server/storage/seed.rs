@@ -335,9 +335,12 @@ pub async fn users(db: &Db, count: u64, seed: u64) -> Result<Report, AppError> {
         done += n as u64;
     }
     if let ConnRef::Postgres(x) = c.reborrow() {
-        sqlx::query("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))")
-            .execute(&mut *x)
-            .await?;
+        // Rows went in with explicit ids: move the sequences past them, or the
+        // next user or tag created normally collides with a seeded one.
+        for table in ["users", "tags"] {
+            let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))");
+            sqlx::query(&sql).execute(&mut *x).await?;
+        }
     }
     let rows_time = started.elapsed();
     let index_started = Instant::now();

@@ -10,6 +10,19 @@ pub async fn record_failure(c: ConnRef<'_>, key: &str, at: i64) -> Result<(), Ap
     Ok(())
 }
 
+/// Makes checking and counting attempts of these keys one step on
+/// PostgreSQL (transaction-scoped advisory locks, taken in the order given),
+/// so a burst cannot all pass the check before any is counted. SQLite's
+/// write transaction already does this.
+pub async fn lock_keys(c: ConnRef<'_>, keys: &[&str]) -> Result<(), AppError> {
+    if let ConnRef::Postgres(x) = c {
+        for key in keys {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(*key).execute(&mut *x).await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn failures_since(c: ConnRef<'_>, key: &str, since: i64) -> Result<i64, AppError> {
     const SQL: &str = "SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2";
     Ok(on!(c, |c| sqlx::query_scalar(SQL).bind(key).bind(since).fetch_one(&mut *c).await)?)
