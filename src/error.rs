@@ -281,6 +281,19 @@ mod tests {
         assert_eq!(body["error"], "report 7 does not exist");
     }
 
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn an_exhausted_pool_is_a_503_with_retry_after() {
+        use axum::response::IntoResponse;
+        let e = AppError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(e.status(), 503);
+        let res = e.into_response();
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers()["retry-after"], RETRY_AFTER_SECS.to_string().as_str());
+        let res = AppError::Contended.into_response();
+        assert_eq!((res.status().as_u16(), res.headers().contains_key("retry-after")), (503, true));
+    }
+
     #[test]
     fn internal_errors_never_leak_their_detail() {
         let body = AppError::Internal("password_hash column missing".into()).to_json();

@@ -60,6 +60,29 @@ async fn hostile_text_is_inert_on_every_page(b: Backend) {
     }
     let (_, _, html) = app.page(&format!("/users/{}", victim.id)).await;
     assert!(html.contains("&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;</textarea>"), "the bio stays text");
+
+    // A report's comment and a note, on the inbox and the report page.
+    let r = common::content::report(&app, None, victim.id, &[], HOSTILE_BIO).await;
+    let res = app.post_form(&format!("/reports/{r}/notes"), &[("content", HOSTILE_NAME)]).await;
+    assert_eq!(res.status(), 303);
+    for path in [format!("/reports/{r}"), "/reports".into()] {
+        let (status, _, html) = app.page(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!html.contains("<img src=x onerror"), "{path} renders the comment's markup");
+        assert!(!html.contains("<script>alert(1)</script>"), "{path} renders the note's script");
+    }
+
+    // A rejected sign-in keeps the typed nickname in the form, escaped.
+    let c = common::client();
+    c.post(app.url("/login"))
+        .header("Origin", &app.base)
+        .form(&[("nickname", HOSTILE_NAME), ("password", "wrong password")])
+        .send()
+        .await
+        .unwrap();
+    let html = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("value=\"&quot;"), "the nickname is kept, its quote escaped");
+    assert!(!html.contains("\"><script>alert(1)</script>"));
 }
 
 async fn every_response_carries_the_security_headers(b: Backend) {
