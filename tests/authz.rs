@@ -72,19 +72,8 @@ async fn world(b: Backend) -> World {
     let user_id = app.db.create_user("bob", None).await.id;
     let intake = codec::issue(&app.db.db, &admin, "intake", Scope::Intake).await.unwrap().1;
     let (moderator, admin_token) = (app.db.token_for(&m).await, app.db.token_for(&admin).await);
-    let mut browsers = Vec::new();
-    for nick in ["mod", "admin"] {
-        let c = client();
-        c.post(app.url("/login"))
-            .header("Origin", &app.base)
-            .form(&[("nickname", nick), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        browsers.push(c);
-    }
-    let admin_browser = browsers.pop().unwrap();
-    let moderator_browser = browsers.pop().unwrap();
+    let (moderator_browser, _) = app.login_elsewhere("mod", PASSWORD).await;
+    let (admin_browser, _) = app.login_elsewhere("admin", PASSWORD).await;
     World { app, intake, moderator, admin: admin_token, moderator_browser, admin_browser, user_id }
 }
 

@@ -5,21 +5,13 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestApp, spawn_app};
+use common::{Backend, PASSWORD, TestApp, admin_app, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 use steward::domain::Role;
 
 const HOSTILE_BIO: &str = "</textarea><img src=x onerror=alert(1)>";
 const HOSTILE_NAME: &str = "\"><script>alert(1)</script>";
-
-async fn admin_app(b: Backend) -> (TestApp, String) {
-    let app = spawn_app(b).await;
-    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
-    let token = app.db.token_for(&admin).await;
-    assert_eq!(app.login("admin", PASSWORD).await.status(), 303);
-    (app, token)
-}
 
 async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let req = app.api(method, path, token).await;

@@ -13,14 +13,7 @@ use steward::domain::Role;
 
 /// A separate browser signed in as `nickname`.
 async fn browser(app: &TestApp, nickname: &str, password: &str) -> reqwest::Client {
-    let c = client();
-    let res = c
-        .post(app.url("/login"))
-        .header("Origin", &app.base)
-        .form(&[("nickname", nickname), ("password", password)])
-        .send()
-        .await
-        .unwrap();
+    let (c, res) = app.login_elsewhere(nickname, password).await;
     assert_eq!(res.headers()["location"], "/", "{nickname} signs in");
     c
 }
@@ -111,14 +104,7 @@ async fn a_forced_reset_ends_everything_and_is_enforced_at_sign_in(b: Backend) {
     assert_eq!(api_status(&app, &mod_token, Method::GET, "/reports", json!({})).await, 401);
 
     // The old password still proves who it is, but leads only to choosing a new one.
-    let c = client();
-    let res = c
-        .post(app.url("/login"))
-        .header("Origin", &app.base)
-        .form(&[("nickname", "mod"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (c, res) = app.login_elsewhere("mod", PASSWORD).await;
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(to.starts_with("/password-reset?token="), "sent to choose a new password, not in: {to}");
     assert!(!signed_in(&app, &c).await, "no session before the new password");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestApp, spawn_app};
+use common::{Backend, PASSWORD, TestApp, admin_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 use steward::domain::Role;
@@ -17,15 +17,6 @@ async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Valu
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     app.db.count(sql).await
-}
-
-/// An app with an admin signed in on `app.client`, and a token for the API.
-async fn admin_app(b: Backend) -> (TestApp, String) {
-    let app = spawn_app(b).await;
-    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
-    let token = app.db.token_for(&admin).await;
-    assert_eq!(app.login("admin", PASSWORD).await.status(), 303);
-    (app, token)
 }
 
 fn location(res: &reqwest::Response) -> String {
@@ -169,14 +160,7 @@ async fn a_reset_link_works_once(b: Backend) {
 }
 
 async fn spawn_login(app: &TestApp, nickname: &str, password: &str) -> u16 {
-    let c = common::client();
-    let res = c
-        .post(app.url("/login"))
-        .header("Origin", &app.base)
-        .form(&[("nickname", nickname), ("password", password)])
-        .send()
-        .await
-        .unwrap();
+    let (_, res) = app.login_elsewhere(nickname, password).await;
     let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
     if to.starts_with("/login") { 401 } else { res.status().as_u16() }
 }
@@ -276,14 +260,7 @@ async fn the_detail_page_edits_credentials_and_moderators_only_read(b: Backend) 
 }
 
 async fn spawn_session(app: &TestApp, nickname: &str) -> reqwest::Client {
-    let c = common::client();
-    let res = c
-        .post(app.url("/login"))
-        .header("Origin", &app.base)
-        .form(&[("nickname", nickname), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (c, res) = app.login_elsewhere(nickname, PASSWORD).await;
     assert_eq!(res.status(), 303);
     c
 }

@@ -137,6 +137,15 @@ pub fn config_for(addr: std::net::SocketAddr) -> Config {
     }
 }
 
+/// An app with an admin signed in on `app.client`, and the admin's API token.
+pub async fn admin_app(backend: Backend) -> (TestApp, String) {
+    let app = spawn_app(backend).await;
+    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
+    let token = app.db.token_for(&admin).await;
+    assert_eq!(app.login("admin", PASSWORD).await.status(), 303);
+    (app, token)
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
@@ -196,6 +205,20 @@ impl TestApp {
 
     pub async fn login(&self, nickname: &str, password: &str) -> reqwest::Response {
         self.post_form("/login", &[("nickname", nickname), ("password", password)]).await
+    }
+
+    /// Signs in from another browser (its own cookie jar): the browser and
+    /// the sign-in's answer.
+    pub async fn login_elsewhere(&self, nickname: &str, password: &str) -> (reqwest::Client, reqwest::Response) {
+        let c = client();
+        let res = c
+            .post(self.url("/login"))
+            .header("Origin", &self.base)
+            .form(&[("nickname", nickname), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        (c, res)
     }
 
     /// GET with redirects followed, returning (final status, final path, body).
