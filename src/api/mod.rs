@@ -4,6 +4,7 @@
 //! handlers' annotations and grows with every endpoint.
 
 mod content;
+pub mod discovery;
 mod extract;
 mod intake;
 mod moderation_log;

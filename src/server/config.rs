@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// Throttle window in minutes.
     #[arg(long, env = "STEWARD_LOGIN_WINDOW_MINUTES", default_value_t = 15, global = true)]
     pub login_window_minutes: i64,
+    /// Browser origins (e.g. https://admin.example.org) whose pages may call
+    /// the API, OAuth and nodeinfo routes; comma-separated. None by default.
+    #[arg(long, env = "STEWARD_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
+    pub cors_origins: Vec<String>,
     /// Runtime site options (site root, pkg dir); see README.
     #[arg(long, env = "STEWARD_LEPTOS_TOML", default_value = "Leptos.toml", global = true)]
     pub leptos_toml: PathBuf,
@@ -109,6 +113,8 @@ pub struct Config {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub login_limits: Limits,
+    /// Origins allowed to call the API from a browser (`scheme://host[:port]`).
+    pub cors_origins: Vec<String>,
 }
 
 impl From<&ServeArgs> for Config {
@@ -124,8 +130,20 @@ impl From<&ServeArgs> for Config {
                 per_ip: a.login_failures_per_ip,
                 window_secs: a.login_window_minutes * 60,
             },
+            cors_origins: a.cors_origins.clone(),
         }
     }
+}
+
+/// `https://admin.example.org` (a path or trailing slash is refused, as
+/// browsers send the bare origin).
+fn parse_origin(raw: &str) -> Result<String, String> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| format!("{raw:?} is not an origin: {e}"))?;
+    let origin = url.origin().ascii_serialization();
+    if origin == "null" || raw.trim().trim_end_matches('/') != origin {
+        return Err(format!("{raw:?} is not an origin like https://admin.example.org"));
+    }
+    Ok(origin)
 }
 
 impl Config {

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod cors;
 pub mod rejections;
 pub mod security_headers;
 pub mod startup;

@@ -22,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::config::Config;
 use super::state::AppState;
 use super::storage::{Db, instance, users};
-use super::{assets, rejections, security_headers, telemetry};
+use super::{assets, cors, rejections, security_headers, telemetry};
 use crate::app::{App, shell};
 use crate::auth::{csrf, session};
 use crate::error::AppError;
@@ -70,12 +70,18 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .layer(sessions);
 
     let request_id = HeaderName::from_static("x-request-id");
-    let app = Router::new()
+    // What clients call from other origins: token auth only, CORS outside it
+    // so preflights are answered before authentication.
+    let api = Router::new()
         .nest("/api/v1/admin", crate::api::admin_router(state.clone()))
         .nest("/api/pleroma/admin", crate::api::admin_router(state.clone()))
         .nest("/api/v1/pleroma/admin", crate::api::admin_router(state.clone()))
         .nest(crate::api::INTAKE_PREFIX, crate::api::intake_router(state.clone()))
+        .merge(crate::api::discovery::router(state.clone()))
         .route("/api/v1/openapi.json", get(crate::api::openapi_json))
+        .layer(cors::layer(&state.config.cors_origins));
+    let app = Router::new()
+        .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(telemetry::metrics_handler))

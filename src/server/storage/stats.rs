@@ -66,3 +66,29 @@ impl DailyCache {
         Ok(d)
     }
 }
+
+/// The counts nodeinfo publishes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Usage {
+    pub users: i64,
+    pub active_month: i64,
+    pub active_halfyear: i64,
+    pub local_posts: i64,
+}
+
+/// Local accounts (all, and active in the last 30 and 180 days) and live
+/// local statuses, as of `now`.
+pub async fn nodeinfo_usage(mut c: ConnRef<'_>, now: i64) -> Result<Usage, AppError> {
+    const USERS: &str = "SELECT COUNT(*), \
+        COALESCE(SUM(CASE WHEN last_active_at >= $1 THEN 1 ELSE 0 END), 0), \
+        COALESCE(SUM(CASE WHEN last_active_at >= $2 THEN 1 ELSE 0 END), 0) \
+        FROM users WHERE local";
+    const POSTS: &str = "SELECT COUNT(*) FROM statuses WHERE local AND deleted_at IS NULL";
+    let (users, active_month, active_halfyear): (i64, i64, i64) = on!(c.reborrow(), |x| sqlx::query_as(USERS)
+        .bind(now - 30 * DAY)
+        .bind(now - 180 * DAY)
+        .fetch_one(&mut *x)
+        .await)?;
+    let local_posts = on!(c, |x| sqlx::query_scalar(POSTS).fetch_one(&mut *x).await)?;
+    Ok(Usage { users, active_month, active_halfyear, local_posts })
+}

@@ -1,0 +1,199 @@
+//! What Pleroma's and Mastodon's clients ask before anything else: nodeinfo
+//! (`/.well-known/nodeinfo`, `/nodeinfo/2.0.json`, `/nodeinfo/2.1.json`),
+//! `GET /api/v1/instance`, and `GET /api/v1/accounts/verify_credentials`,
+//! which admin-fe calls on every navigation and which must say whether the
+//! token's holder is an admin or a moderator.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::auth::ModeratorCtx;
+use crate::auth::tokens::authenticate_admin_api;
+use crate::error::AppError;
+use crate::server::rejections::ApiPath;
+use crate::server::state::AppState;
+use crate::server::storage::{now, stats, users_list};
+
+/// The routes, to merge at the site's root.
+pub fn router(state: AppState) -> Router<AppState> {
+    let accounts = Router::new()
+        .route("/api/v1/accounts/verify_credentials", get(verify_credentials))
+        .layer(from_fn_with_state(state, authenticate_admin_api));
+    Router::new()
+        .route("/.well-known/nodeinfo", get(well_known))
+        .route("/nodeinfo/{file}", get(nodeinfo))
+        .route("/api/v1/instance", get(instance))
+        .merge(accounts)
+}
+
+const SOFTWARE: &str = "steward";
+const NODE_NAME: &str = "Steward";
+
+/// `GET /.well-known/nodeinfo`: where the schema documents are.
+pub async fn well_known(State(s): State<AppState>) -> Json<Value> {
+    let base = s.config.base_url();
+    let links = ["2.0", "2.1"].map(|v| {
+        json!({
+            "rel": format!("http://nodeinfo.diaspora.software/ns/schema/{v}"),
+            "href": format!("{base}/nodeinfo/{v}.json"),
+        })
+    });
+    Json(json!({ "links": links }))
+}
+
+/// `GET /nodeinfo/{2.0|2.1}.json`, with the `metadata` admin-fe reads.
+/// Registration is closed until the registration policy exists.
+pub async fn nodeinfo(State(s): State<AppState>, ApiPath(file): ApiPath<String>) -> Result<Json<Value>, AppError> {
+    let version = match file.as_str() {
+        "2.0.json" => "2.0",
+        "2.1.json" => "2.1",
+        _ => return Err(AppError::NotFound),
+    };
+    let usage = usage(&s).await?;
+    let mut software = json!({ "name": SOFTWARE, "version": env!("CARGO_PKG_VERSION") });
+    if version == "2.1" {
+        software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
+    }
+    Ok(Json(json!({
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": { "inbound": [], "outbound": [] },
+        "openRegistrations": false,
+        "usage": {
+            "users": { "total": usage.users, "activeMonth": usage.active_month, "activeHalfyear": usage.active_halfyear },
+            "localPosts": usage.local_posts,
+        },
+        "metadata": {
+            "nodeName": NODE_NAME,
+            "invitesEnabled": false,
+            "accountActivationRequired": false,
+            "mailerEnabled": false,
+            "features": ["pleroma_api", "mastodon_api"],
+            "federation": { "enabled": false },
+            "staffAccounts": [],
+            "restrictedNicknames": [],
+            "postFormats": ["text/plain", "text/html"],
+        },
+    })))
+}
+
+/// Counting a million accounts on every client start is wasteful: the counts
+/// are reused for a minute.
+async fn usage(s: &AppState) -> Result<stats::Usage, AppError> {
+    static CACHE: Mutex<Option<(Instant, stats::Usage)>> = Mutex::new(None);
+    if let Some((at, u)) = *CACHE.lock().expect("usage cache") {
+        if at.elapsed() < Duration::from_secs(60) {
+            return Ok(u);
+        }
+    }
+    let mut conn = s.db.conn().await?;
+    let u = stats::nodeinfo_usage(conn.as_ref(), now()).await?;
+    *CACHE.lock().expect("usage cache") = Some((Instant::now(), u));
+    Ok(u)
+}
+
+/// `GET /api/v1/instance`: the little Mastodon clients need to start.
+pub async fn instance(State(s): State<AppState>) -> Json<Value> {
+    let base = s.config.base_url();
+    let host = base.split("://").nth(1).unwrap_or(&base).to_owned();
+    Json(json!({
+        "uri": host,
+        "title": NODE_NAME,
+        "short_description": "",
+        "description": "",
+        "version": format!("2.7.2 (compatible; Steward {})", env!("CARGO_PKG_VERSION")),
+        "registrations": false,
+        "approval_required": false,
+        "invites_enabled": false,
+        "urls": {},
+        "languages": ["en"],
+        "pleroma": { "metadata": { "features": ["pleroma_api", "mastodon_api"], "account_activation_required": false } },
+    }))
+}
+
+/// What a role may do, in Pleroma's privilege names (admin-fe hides what is
+/// not listed; the server still checks every call).
+fn privileges(admin: bool, moderator: bool) -> Vec<&'static str> {
+    const MODERATOR: [&str; 6] = [
+        "users_read",
+        "users_manage_activation_state",
+        "reports_manage_reports",
+        "messages_read",
+        "messages_delete",
+        "statistics_read",
+    ];
+    const ADMIN_ONLY: [&str; 6] = [
+        "users_manage_credentials",
+        "users_manage_tags",
+        "users_manage_invites",
+        "users_delete",
+        "moderation_log_read",
+        "instances_delete",
+    ];
+    match (admin, moderator) {
+        (true, _) => MODERATOR.into_iter().chain(ADMIN_ONLY).collect(),
+        (false, true) => MODERATOR.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// `GET /api/v1/accounts/verify_credentials`: the token holder as a Mastodon
+/// account, with Pleroma's role fields.
+pub async fn verify_credentials(State(s): State<AppState>, ctx: ModeratorCtx) -> Result<Json<Value>, AppError> {
+    let mut conn = s.db.conn().await?;
+    let u = users_list::find(conn.as_ref(), &ctx.staff().id.to_string()).await?.ok_or(AppError::Unauthorized)?;
+    let base = s.config.base_url();
+    let created_at = time::OffsetDateTime::from_unix_timestamp(u.created_at)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "id": u.id.to_string(),
+        "username": u.nickname,
+        "acct": u.nickname,
+        "display_name": u.display_name,
+        "locked": false,
+        "bot": false,
+        "created_at": created_at,
+        "note": "",
+        "url": format!("{base}/users/{}", u.nickname),
+        "avatar": u.avatar,
+        "avatar_static": u.avatar,
+        "header": "",
+        "header_static": "",
+        "followers_count": 0,
+        "following_count": 0,
+        "statuses_count": 0,
+        "emojis": [],
+        "fields": [],
+        "source": { "note": "", "fields": [], "privacy": "public", "sensitive": false },
+        "pleroma": {
+            "is_admin": u.is_admin,
+            "is_moderator": u.is_moderator,
+            "privileges": privileges(u.is_admin, u.is_moderator),
+            "is_confirmed": u.is_confirmed,
+            "is_approved": u.is_approved,
+            "tags": [],
+        },
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::privileges;
+
+    #[test]
+    fn moderators_get_a_subset_of_the_admins_privileges() {
+        let (admin, moderator) = (privileges(true, false), privileges(false, true));
+        assert!(moderator.iter().all(|p| admin.contains(p)));
+        assert!(!moderator.contains(&"users_delete") && admin.contains(&"users_delete"));
+        assert!(privileges(false, false).is_empty());
+    }
+}
