@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::auth::ModeratorCtx;
-use crate::auth::tokens::authenticate_admin_api;
+use crate::auth::tokens::authenticate_account_api;
 use crate::error::AppError;
 use crate::server::rejections::ApiPath;
 use crate::server::state::AppState;
@@ -24,7 +24,7 @@ use crate::server::storage::{now, stats, users_list};
 pub fn router(state: AppState) -> Router<AppState> {
     let accounts = Router::new()
         .route("/api/v1/accounts/verify_credentials", get(verify_credentials))
-        .layer(from_fn_with_state(state, authenticate_admin_api));
+        .layer(from_fn_with_state(state, authenticate_account_api));
     Router::new()
         .route("/.well-known/nodeinfo", get(well_known))
         .route("/nodeinfo/{file}", get(nodeinfo))

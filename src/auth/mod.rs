@@ -34,6 +34,8 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+pub mod sign_in;
+#[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod tokens;

@@ -61,3 +61,15 @@ pub async fn forget(c: ConnRef<'_>, attempt: &Attempt) -> Result<(), AppError> {
 pub async fn clear_account(c: ConnRef<'_>, nickname: &str) -> Result<(), AppError> {
     throttle::clear(c, &account_key(nickname)).await
 }
+
+/// Counts an OAuth client registration from `ip` against the per-IP limit of
+/// the throttle window (`Err(TooManyRequests)` beyond it), so a script
+/// cannot fill the table.
+pub async fn check_apps(mut c: ConnRef<'_>, limits: Limits, ip: &str) -> Result<(), AppError> {
+    let key = format!("apps:{ip}");
+    throttle::lock_keys(c.reborrow(), &[&key]).await?;
+    if throttle::failures_since(c.reborrow(), &key, now() - limits.window_secs).await? >= limits.per_ip {
+        return Err(AppError::TooManyRequests("Too many apps registered from this address. Try again later.".into()));
+    }
+    throttle::record_failure(c, &key, now()).await
+}

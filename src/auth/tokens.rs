@@ -8,6 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::Staff;
+use crate::domain::scopes::Scopes;
 use crate::error::AppError;
 use crate::server::state::AppState;
 use crate::server::storage::{Db, audit, now, tokens};
@@ -100,29 +101,63 @@ fn token_hash(req: &Request) -> Result<String, AppError> {
 
 /// The holder of a live token with `scope` (401 for none, 403 for a token of
 /// the other scope).
-async fn find_holder(state: &AppState, hash: String, scope: tokens::Scope) -> Result<Staff, AppError> {
+async fn find_holder(state: &AppState, hash: String, scope: tokens::Scope) -> Result<tokens::Holder, AppError> {
     let mut conn = state.db.conn().await?;
-    let (token_id, found, staff, last_used) =
-        tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
-    if found != scope {
+    let holder = tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
+    if holder.scope != scope {
         return Err(AppError::Forbidden);
     }
-    if last_used.is_none_or(|t| now() - t >= TOUCH_EVERY_SECS) {
-        tokens::touch(conn.as_ref(), token_id).await?;
+    if holder.last_used_at.is_none_or(|t| now() - t >= TOUCH_EVERY_SECS) {
+        tokens::touch(conn.as_ref(), holder.token_id).await?;
     }
-    Ok(staff)
+    Ok(holder)
+}
+
+/// Whether an OAuth client's grant covers this request: the admin API wants
+/// `admin` (`admin:read…` to read, `admin:write…` to change); the account
+/// routes want `read` (or `read:accounts`) or `admin`.
+fn granted(holder: &tokens::Holder, req: &Request, api: Api) -> bool {
+    let Some(raw) = &holder.oauth_scopes else { return true };
+    let scopes = Scopes::parse(raw, "read").unwrap_or_default();
+    let write = !matches!(*req.method(), http::Method::GET | http::Method::HEAD);
+    match api {
+        Api::Admin => scopes.allow_admin(write),
+        Api::Accounts => scopes.covers("read:accounts") || scopes.allow_admin(false),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Api {
+    Admin,
+    Accounts,
+}
+
+async fn authenticate(state: &AppState, mut req: Request, next: Next, api: Api) -> Result<Response, AppError> {
+    let holder = find_holder(state, token_hash(&req)?, tokens::Scope::Admin).await?;
+    if !granted(&holder, &req, api) {
+        return Err(AppError::Denied("This token's OAuth scopes do not cover this request.".into()));
+    }
+    req.extensions_mut().insert(holder.staff);
+    Ok(next.run(req).await)
 }
 
 /// Authenticates the admin API by token only (cookies are never consulted) and
 /// puts the token owner's [`crate::auth::Staff`] on the request.
 pub async fn authenticate_admin_api(
     State(state): State<AppState>,
-    mut req: Request,
+    req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let staff = find_holder(&state, token_hash(&req)?, tokens::Scope::Admin).await?;
-    req.extensions_mut().insert(staff);
-    Ok(next.run(req).await)
+    authenticate(&state, req, next, Api::Admin).await
+}
+
+/// The same for Mastodon's account routes (`verify_credentials`).
+pub async fn authenticate_account_api(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    authenticate(&state, req, next, Api::Accounts).await
 }
 
 /// Authenticates content intake: intake-scoped tokens only. The holder is
@@ -134,7 +169,7 @@ pub async fn authenticate_intake(
     next: Next,
 ) -> Result<Response, AppError> {
     let issuer = find_holder(&state, token_hash(&req)?, tokens::Scope::Intake).await?;
-    req.extensions_mut().insert(super::ctx::IntakeCtx::new(issuer.id));
+    req.extensions_mut().insert(super::ctx::IntakeCtx::new(issuer.staff.id));
     Ok(next.run(req).await)
 }
 

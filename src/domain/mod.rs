@@ -5,6 +5,7 @@ mod credentials;
 pub mod moderation;
 pub mod query;
 mod role;
+pub mod scopes;
 
 pub use credentials::{Email, Nickname, Password};
 pub use moderation::{ReportState, Visibility};

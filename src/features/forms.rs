@@ -30,4 +30,5 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/assign", post(super::reports::forms::assign))
         .route("/statuses/{id}/moderate", post(super::statuses::forms::moderate))
         .route("/statuses/godmode", post(super::statuses::forms::godmode))
+        .route("/oauth/authorize", get(super::oauth::routes::authorize_page).post(super::oauth::routes::authorize))
 }

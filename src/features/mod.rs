@@ -6,6 +6,8 @@ pub mod auth;
 pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod oauth;
 pub mod reports;
 pub mod statuses;
 pub mod users;

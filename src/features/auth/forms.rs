@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{ModeratorCtx, Staff, password, session, throttle, tokens};
+use crate::auth::sign_in::{self, Refused};
+use crate::auth::{ModeratorCtx, Staff, password, session, tokens};
 use crate::domain::{Email, Nickname, Password, Role};
 use crate::error::AppError;
 use crate::server::state::AppState;
@@ -32,31 +33,13 @@ pub async fn login(
     ApiForm(form): ApiForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let ip = peer.ip().to_string();
-    if form.nickname.len() > 200 || form.password.len() > 1024 {
-        return login_failed(&session, &form, 401, LOGIN_FAILED).await;
-    }
-    // The attempt counts as a failure before the password is hashed, in one
-    // transaction with the check: a flood is capped by the throttle, not by
-    // how many hashes the machine can run.
+    let (row, staff) =
+        match sign_in::check(&state.db, state.config.login_limits, &form.nickname, &form.password, &ip).await? {
+            Ok(found) => found,
+            Err(Refused::Throttled(message)) => return login_failed(&session, &form, 429, &message).await,
+            Err(Refused::Wrong) => return login_failed(&session, &form, 401, LOGIN_FAILED).await,
+        };
     let mut tx = state.db.begin().await?;
-    if let Err(e) = throttle::check(tx.conn(), state.config.login_limits, &form.nickname, &ip).await {
-        drop(tx);
-        tracing::warn!(%ip, "sign-in throttled");
-        return login_failed(&session, &form, 429, &e.to_string()).await;
-    }
-    let attempt = throttle::record_failure(tx.conn(), &form.nickname, &ip).await?;
-    let row = users::find_for_login(tx.conn(), form.nickname.trim()).await?;
-    tx.commit().await?;
-    let stored = row.as_ref().and_then(|r| r.password_hash.clone());
-    let verified = password::verify(form.password.clone(), stored).await?;
-    let Some((row, staff)) = row.filter(|_| verified).and_then(|r| r.staff().map(|s| (r, s))) else {
-        tracing::info!(%ip, "sign-in failed");
-        return login_failed(&session, &form, 401, LOGIN_FAILED).await;
-    };
-
-    let mut tx = state.db.begin().await?;
-    throttle::clear_account(tx.conn(), &form.nickname).await?;
-    throttle::forget(tx.conn(), &attempt).await?;
     if row.password_reset_pending {
         // A forced reset: no session until a new password is set.
         let token = tokens::generate();

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod instance;
+pub mod oauth;
 pub mod password_resets;
 pub mod reports;
 pub mod saved_views;

@@ -69,24 +69,37 @@ pub async fn revoke(c: ConnRef<'_>, user_id: i64, id: i64) -> Result<Option<Stri
 }
 
 #[derive(sqlx::FromRow)]
-struct Holder {
+struct HolderRow {
     token_id: i64,
     scope: String,
     last_used_at: Option<i64>,
+    oauth_scopes: Option<String>,
     user_id: i64,
     nickname: String,
     is_admin: bool,
     is_moderator: bool,
 }
 
+/// A live token and who holds it.
+#[derive(Debug)]
+pub struct Holder {
+    pub token_id: i64,
+    pub scope: Scope,
+    pub staff: Staff,
+    pub last_used_at: Option<i64>,
+    /// What an OAuth client was granted (`None`: a token made in the console
+    /// or CLI, which may do all its owner's role allows).
+    pub oauth_scopes: Option<String>,
+}
+
 /// A live token's owner, if the token exists, is not revoked, and its owner is
 /// still active staff (tokens carry their owner's current role).
-pub async fn find_holder(c: ConnRef<'_>, hash: &str) -> Result<Option<(i64, Scope, Staff, Option<i64>)>, AppError> {
-    const SQL: &str = "SELECT t.id AS token_id, t.scope, t.last_used_at, u.id AS user_id, u.nickname, \
-                       u.is_admin, u.is_moderator \
+pub async fn find_holder(c: ConnRef<'_>, hash: &str) -> Result<Option<Holder>, AppError> {
+    const SQL: &str = "SELECT t.id AS token_id, t.scope, t.last_used_at, t.oauth_scopes, u.id AS user_id, \
+                       u.nickname, u.is_admin, u.is_moderator \
                        FROM api_tokens t JOIN users u ON u.id = t.user_id \
                        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active";
-    let row: Option<Holder> = on!(c, |c| sqlx::query_as(SQL).bind(hash).fetch_optional(&mut *c).await)?;
+    let row: Option<HolderRow> = on!(c, |c| sqlx::query_as(SQL).bind(hash).fetch_optional(&mut *c).await)?;
     Ok(row.and_then(|h| {
         let scope = Scope::parse(&h.scope)?;
         let role = match scope {
@@ -94,7 +107,8 @@ pub async fn find_holder(c: ConnRef<'_>, hash: &str) -> Result<Option<(i64, Scop
             // Intake tokens act for a service, not a person; they never reach the admin API.
             Scope::Intake => Role::Moderator,
         };
-        Some((h.token_id, scope, Staff { id: h.user_id, nickname: h.nickname, role }, h.last_used_at))
+        let staff = Staff { id: h.user_id, nickname: h.nickname, role };
+        Some(Holder { token_id: h.token_id, scope, staff, last_used_at: h.last_used_at, oauth_scopes: h.oauth_scopes })
     }))
 }
 

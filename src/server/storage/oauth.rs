@@ -1,0 +1,148 @@
+//! OAuth clients, authorization codes, and the API tokens they obtain. Every
+//! secret (client secret, code, access and refresh token) is stored as its
+//! SHA-256 only.
+
+use super::{ConnRef, now, on};
+use crate::error::AppError;
+
+/// How long an authorization code may wait to be exchanged.
+pub const CODE_TTL_SECS: i64 = 600;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct App {
+    pub id: i64,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub name: String,
+    pub redirect_uris: String,
+    pub scopes: String,
+    pub website: Option<String>,
+}
+
+impl App {
+    pub fn allows_redirect(&self, uri: &str) -> bool {
+        self.redirect_uris.lines().any(|u| u == uri)
+    }
+}
+
+pub struct NewApp<'a> {
+    pub client_id: &'a str,
+    pub secret_hash: &'a str,
+    pub name: &'a str,
+    pub redirect_uris: &'a str,
+    pub scopes: &'a str,
+    pub website: Option<&'a str>,
+}
+
+pub async fn insert_app(c: ConnRef<'_>, a: &NewApp<'_>) -> Result<i64, AppError> {
+    const SQL: &str = "INSERT INTO oauth_apps (client_id, secret_hash, name, redirect_uris, scopes, website, created_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL)
+        .bind(a.client_id)
+        .bind(a.secret_hash)
+        .bind(a.name)
+        .bind(a.redirect_uris)
+        .bind(a.scopes)
+        .bind(a.website)
+        .bind(now())
+        .fetch_one(&mut *x)
+        .await)?)
+}
+
+pub async fn app_by_client_id(c: ConnRef<'_>, client_id: &str) -> Result<Option<App>, AppError> {
+    const SQL: &str = "SELECT id, client_id, secret_hash, name, redirect_uris, scopes, website \
+                       FROM oauth_apps WHERE client_id = $1";
+    Ok(on!(c, |x| sqlx::query_as(SQL).bind(client_id).fetch_optional(&mut *x).await)?)
+}
+
+/// An authorization code as granted on the consent page.
+pub struct NewCode<'a> {
+    pub code_hash: &'a str,
+    pub app_id: i64,
+    pub user_id: i64,
+    pub redirect_uri: &'a str,
+    pub scopes: &'a str,
+    pub challenge: Option<&'a str>,
+    pub challenge_method: Option<&'a str>,
+}
+
+pub async fn insert_code(c: ConnRef<'_>, k: &NewCode<'_>) -> Result<(), AppError> {
+    const SQL: &str = "INSERT INTO oauth_codes (code_hash, app_id, user_id, redirect_uri, scopes, challenge, \
+                       challenge_method, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    on!(c, |x| sqlx::query(SQL)
+        .bind(k.code_hash)
+        .bind(k.app_id)
+        .bind(k.user_id)
+        .bind(k.redirect_uri)
+        .bind(k.scopes)
+        .bind(k.challenge)
+        .bind(k.challenge_method)
+        .bind(now() + CODE_TTL_SECS)
+        .execute(&mut *x)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Code {
+    pub app_id: i64,
+    pub user_id: i64,
+    pub redirect_uri: String,
+    pub scopes: String,
+    pub challenge: Option<String>,
+    pub challenge_method: Option<String>,
+}
+
+/// Uses a live code up and returns it; `None` if it is unknown, expired or
+/// used (one statement, so a code is exchanged once however often it is sent).
+pub async fn take_code(c: ConnRef<'_>, code_hash: &str) -> Result<Option<Code>, AppError> {
+    const SQL: &str = "UPDATE oauth_codes SET used_at = $2 \
+                       WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                       RETURNING app_id, user_id, redirect_uri, scopes, challenge, challenge_method";
+    Ok(on!(c, |x| sqlx::query_as(SQL).bind(code_hash).bind(now()).fetch_optional(&mut *x).await)?)
+}
+
+/// An access token for `user_id` through `app`, with its refresh token.
+pub struct NewToken<'a> {
+    pub user_id: i64,
+    pub app: &'a App,
+    pub scopes: &'a str,
+    pub token_hash: &'a str,
+    pub refresh_hash: &'a str,
+}
+
+pub async fn insert_token(c: ConnRef<'_>, t: &NewToken<'_>) -> Result<i64, AppError> {
+    const SQL: &str = "INSERT INTO api_tokens (user_id, label, scope, token_hash, created_at, app_id, oauth_scopes, \
+                       refresh_hash) VALUES ($1, $2, 'admin', $3, $4, $5, $6, $7) RETURNING id";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL)
+        .bind(t.user_id)
+        .bind(&t.app.name)
+        .bind(t.token_hash)
+        .bind(now())
+        .bind(t.app.id)
+        .bind(t.scopes)
+        .bind(t.refresh_hash)
+        .fetch_one(&mut *x)
+        .await)?)
+}
+
+/// A live token of `app` with this refresh token, revoked in the same
+/// statement (refreshing rotates both): `(user_id, scopes)`.
+pub async fn take_refresh(c: ConnRef<'_>, app_id: i64, refresh_hash: &str) -> Result<Option<(i64, String)>, AppError> {
+    const SQL: &str = "UPDATE api_tokens SET revoked_at = $3, refresh_hash = NULL \
+                       WHERE app_id = $1 AND refresh_hash = $2 AND revoked_at IS NULL \
+                       RETURNING user_id, oauth_scopes";
+    let row: Option<(i64, Option<String>)> =
+        on!(c, |x| sqlx::query_as(SQL).bind(app_id).bind(refresh_hash).bind(now()).fetch_optional(&mut *x).await)?;
+    Ok(row.map(|(user, scopes)| (user, scopes.unwrap_or_default())))
+}
+
+/// Revokes the token of `app` whose access or refresh token hashes to
+/// `hash`; returns its owner if one was live.
+pub async fn revoke(c: ConnRef<'_>, app_id: i64, hash: &str) -> Result<Option<i64>, AppError> {
+    const SQL: &str = "UPDATE api_tokens SET revoked_at = $3, refresh_hash = NULL \
+                       WHERE app_id = $1 AND (token_hash = $2 OR refresh_hash = $2) AND revoked_at IS NULL \
+                       RETURNING user_id";
+    Ok(on!(c, |x| sqlx::query_scalar(SQL).bind(app_id).bind(hash).bind(now()).fetch_optional(&mut *x).await)?)
+}
