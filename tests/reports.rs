@@ -118,7 +118,7 @@ async fn report_states_change_all_or_nothing(b: Backend) {
     assert_eq!(status, 204);
     assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM reports WHERE id = {r1} AND state = 'resolved'")).await, 1);
     assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM reports WHERE id = {r2} AND state = 'closed'")).await, 1);
-    let msg = format!("@mod updated report ##{r1} (on user @bob) with ''resolved'' state");
+    let msg = format!("@mod updated report #{r1} (on user @bob) with ''resolved'' state");
     assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM moderation_log WHERE message = '{msg}'")).await, 1);
 
     // The console's bulk form: reopen both with one note on each.

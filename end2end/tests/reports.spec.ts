@@ -62,10 +62,10 @@ test('a moderator marks a status sensitive, deactivates the account and resolves
 
   await page.goto('/moderation-log');
   const log = (await logMessages(page)).join('\n');
-  expect(log).toContain(`updated status ##${statusId} by @${account}, set sensitive: 'true'`);
+  expect(log).toContain(`updated status #${statusId} by @${account}, set sensitive: 'true'`);
   expect(log).toContain(`deactivated users: @${account}`);
-  expect(log).toContain(`added a note to report ##${chosen}`);
-  expect(log).toContain(`updated report ##${chosen} (on user @${account}) with 'resolved' state`);
+  expect(log).toContain(`added a note to report #${chosen}`);
+  expect(log).toContain(`updated report #${chosen} (on user @${account}) with 'resolved' state`);
 });
 
 test('from the dashboard to a resolved report with a note in four taps', async ({ page }) => {

@@ -116,8 +116,8 @@ fn Inbox(query: InboxQuery, d: InboxData) -> impl IntoView {
 fn ReportRow(r: ReportItem) -> impl IntoView {
     let comment = if r.comment.is_empty() { "No comment".to_owned() } else { r.comment.clone() };
     view! {
-        <div class="flex gap-2 rounded-2xl border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" data-testid="report-row" data-report-id=r.id>
-            <label class="flex size-11 flex-none items-center justify-center">
+        <div class="flex gap-1 rounded-2xl border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" data-testid="report-row" data-report-id=r.id>
+            <label class="-my-3 -ml-3 flex w-14 flex-none cursor-pointer items-start justify-center self-stretch rounded-l-2xl pt-6">
                 <input type="checkbox" name="ids" value=r.id class="size-5" aria-label=format!("Select report {}", r.id) />
             </label>
             <div class="min-w-0 flex-1">

@@ -50,7 +50,7 @@ async fn record_state(c: ConnRef<'_>, ctx: &ModeratorCtx, r: &ReportRow, to: Rep
             subject_users: &[r.account_id],
             data: serde_json::json!({ "report_id": r.id, "state": to.as_str(), "was": r.state }),
             message: format!(
-                "@{} updated report ##{} (on user @{}) with '{}' state",
+                "@{} updated report #{} (on user @{}) with '{}' state",
                 actor.nickname,
                 r.id,
                 r.account_nickname,
@@ -73,7 +73,7 @@ async fn add_note_in(mut c: ConnRef<'_>, ctx: &ModeratorCtx, r: &ReportRow, text
             subject_users: &[r.account_id],
             data: serde_json::json!({ "report_id": r.id, "note_id": id }),
             message: format!(
-                "@{} added a note to report ##{} (on user @{}): \"{}\"",
+                "@{} added a note to report #{} (on user @{}): \"{}\"",
                 actor.nickname,
                 r.id,
                 r.account_nickname,
@@ -169,7 +169,7 @@ async fn delete_note_once(db: &Db, ctx: &ModeratorCtx, report_id: i64, note_id: 
             subject_users: &[r.account_id],
             data: serde_json::json!({ "report_id": r.id, "note_id": note_id }),
             message: format!(
-                "@{} deleted a note by @{} from report ##{}: \"{}\"",
+                "@{} deleted a note by @{} from report #{}: \"{}\"",
                 actor.nickname,
                 note.author_nickname,
                 r.id,
@@ -192,9 +192,9 @@ async fn assign_once(db: &Db, ctx: &ModeratorCtx, report_id: i64, take: bool) ->
     let r = reports::find(tx.conn(), report_id).await?.ok_or(AppError::NotFound)?;
     reports::set_assignee(tx.conn(), r.id, take.then_some(actor.id)).await?;
     let message = if take {
-        format!("@{} assigned report ##{} to themselves", actor.nickname, r.id)
+        format!("@{} assigned report #{} to themselves", actor.nickname, r.id)
     } else {
-        format!("@{} unassigned report ##{}", actor.nickname, r.id)
+        format!("@{} unassigned report #{}", actor.nickname, r.id)
     };
     audit::record(
         tx.conn(),

@@ -25,16 +25,17 @@ impl StatusAction {
         }
     }
 
-    /// Pleroma's sentence: `@mod updated status ##12, set sensitive: 'true'`.
+    /// Pleroma's sentence: `@mod updated status #12, set sensitive: 'true'` (its
+    /// source writes `##{id}`: a `#` and an interpolation).
     pub fn message(self, actor: &str, status: &StatusRow) -> String {
         let id = status.id;
         let of = format!("by @{}", status.account_nickname);
         match self {
-            StatusAction::Sensitive(v) => format!("{actor} updated status ##{id} {of}, set sensitive: '{v}'"),
+            StatusAction::Sensitive(v) => format!("{actor} updated status #{id} {of}, set sensitive: '{v}'"),
             StatusAction::Visibility(v) => {
-                format!("{actor} updated status ##{id} {of}, set visibility: '{}'", v.as_str())
+                format!("{actor} updated status #{id} {of}, set visibility: '{}'", v.as_str())
             }
-            StatusAction::Delete => format!("{actor} deleted status ##{id} {of}"),
+            StatusAction::Delete => format!("{actor} deleted status #{id} {of}"),
         }
     }
 }
