@@ -139,7 +139,7 @@ fn nav_links(staff: &Staff, open_reports: i64) -> impl IntoView + use<> {
                     >
                         <span class="flex-1">{item.label}</span>
                         {(item.href == "/reports" && open_reports > 0).then(|| view! {
-                            <span class="rounded-full bg-amber-500 px-2 text-xs font-semibold text-white tabular-nums" data-testid="open-reports-badge">
+                            <span class="rounded-full bg-amber-300 px-2 text-xs font-semibold text-amber-950 tabular-nums" data-testid="open-reports-badge">
                                 {open_reports}<span class="sr-only">" open"</span>
                             </span>
                         })}

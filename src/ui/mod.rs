@@ -101,7 +101,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 aria-invalid=err.as_ref().map(|_| "true")
                 aria-describedby=described
-                class="block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm focus:border-indigo-500 dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600"
+                class="block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm focus:border-indigo-500 dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600"
             />
             {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{h}</p> })}
             {err.map(|e| view! { <p id=err_id class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
@@ -128,7 +128,7 @@ pub const GREEN: &str = "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dar
 pub const SECTION: &str =
     "mb-6 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
 /// Text inputs, selects and text areas.
-pub const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
+pub const INPUT: &str = "block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
 
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {

@@ -8,7 +8,7 @@ use super::server::{LogItem, LogPageData, LogQuery, moderation_log_page};
 use crate::ui::data::page_data;
 use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, PageHeader, format_time};
 
-const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base dark:border-slate-600 dark:bg-slate-900";
+const INPUT: &str = "block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base dark:border-slate-600 dark:bg-slate-900";
 
 #[component]
 pub fn ModerationLogPage() -> impl IntoView {

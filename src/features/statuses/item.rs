@@ -129,8 +129,8 @@ pub fn StatusCard(status: StatusItem, #[prop(optional)] children: Option<Childre
     let s = status;
     view! {
         <article class="rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" data-testid="status" data-status-id=s.id>
-            <header class="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm">
-                <a href=format!("/users/{}", s.account_id) class="font-medium break-all text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">
+            <header class="-mt-3 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm sm:mt-0">
+                <a href=format!("/users/{}", s.account_id) class="inline-flex min-h-11 items-center font-medium break-all text-indigo-700 underline-offset-2 hover:underline sm:min-h-0 dark:text-indigo-300">
                     {format!("@{}", s.account_nickname)}
                 </a>
                 <span class="text-xs text-slate-600 dark:text-slate-400">{format!("#{} · {}", s.id, format_time(s.created_at))}</span>

@@ -94,7 +94,7 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
     .into_any();
     view! {
         <Title text=title.clone() />
-        <p class="mb-2"><a href="/users" class="text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
+        <p class="mb-2"><a href="/users" class="inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
         <header class="mb-4">
             <h1 class="text-2xl font-semibold tracking-tight break-all">{title}</h1>
             {lead.map(|l| view! { <p class="mt-1 text-slate-600 break-words dark:text-slate-400">{l}</p> })}
@@ -308,7 +308,7 @@ fn LogAbout(d: UserDetail) -> impl IntoView {
                     </ol>
                 }.into_any()
             }}
-            {d.more_log.then(|| view! { <a href=search class="mt-3 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">"Search the moderation log for more"</a> })}
+            {d.more_log.then(|| view! { <a href=search class="mt-3 inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"Search the moderation log for more"</a> })}
         </section>
     }
 }
@@ -318,7 +318,7 @@ pub fn NewUserPage() -> impl IntoView {
     let session = use_page_session();
     view! {
         <Title text="New user" />
-        <p class="mb-2"><a href="/users" class="text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
+        <p class="mb-2"><a href="/users" class="inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
         <PageHeader title="New user".into() lead="A local account, active and confirmed. Give a role only to staff." />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -291,14 +291,14 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                 {users.into_iter().map(|u| {
                     let origin = if u.local { None } else { Some(badge("external".into(), GREY)) };
                     view! {
-                        <tr data-user-row="" class="block data-[current]:bg-indigo-50 data-[current]:outline-2 data-[current]:outline-indigo-500 dark:data-[current]:bg-indigo-950 rounded-2xl border border-slate-200 bg-white p-4 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent">
-                            <td class="float-right md:float-none md:table-cell md:py-2 md:pr-3">
-                                <label class="-m-2 flex size-11 items-center justify-center">
+                        <tr data-user-row="" class="block data-[current]:bg-indigo-50 data-[current]:outline-2 data-[current]:outline-indigo-500 dark:data-[current]:bg-indigo-950 relative rounded-2xl border border-slate-200 bg-white p-4 pr-16 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent">
+                            <td class="absolute inset-y-0 right-0 w-14 md:static md:table-cell md:w-auto md:py-2 md:pr-3">
+                                <label class="flex h-full w-full cursor-pointer items-start justify-center rounded-r-2xl pt-4 md:-m-2 md:size-11 md:items-center md:rounded-none md:pt-0">
                                     <input type="checkbox" name="ids" value=u.id class="size-5" aria-label=format!("Select @{}", u.nickname) />
                                 </label>
                             </td>
                             <td class="block md:table-cell md:py-2 md:pr-3">
-                                <a href=format!("/users/{}", u.id) class="font-medium break-all text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">{format!("@{}", u.nickname)}</a>
+                                <a href=format!("/users/{}", u.id) class="-mt-3 flex min-h-11 items-center font-medium break-all text-indigo-700 underline-offset-2 hover:underline md:mt-0 md:inline md:min-h-0 dark:text-indigo-300">{format!("@{}", u.nickname)}</a>
                                 {(!u.display_name.is_empty()).then(|| view! { <p class="break-words">{u.display_name.clone()}</p> })}
                                 {u.email.clone().map(|e| view! { <p class="text-xs text-slate-600 break-all dark:text-slate-400">{e}</p> })}
                             </td>
