@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Steward needs, idempotently: each tool is
 # checked first and installed only if missing or at the wrong version. Nothing
-# is downloaded from outside crates.io, npm and Debian's archive.
+# is downloaded from outside crates.io, npm, PyPI (Schemathesis, installed by
+# scripts/schemathesis.sh) and Debian's archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

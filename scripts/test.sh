@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints (server and browser builds), unit and
-# integration tests on SQLite and PostgreSQL, and Playwright end-to-end tests
-# in Chromium (desktop with and without JavaScript, and a 375 px phone).
+# integration tests on SQLite and PostgreSQL, Schemathesis against the OpenAPI
+# document, and Playwright end-to-end tests in Chromium (desktop with and
+# without JavaScript, and a 375 px phone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --with-browser
@@ -24,6 +25,9 @@ step "unit and integration tests (SQLite and PostgreSQL at 127.0.0.1:5432)"
 # LEPTOS_OUTPUT_NAME is read at compile time (it names the .wasm file): set it
 # as cargo-leptos does, or this step would rebuild the binary e2e runs.
 LEPTOS_OUTPUT_NAME=steward RUSTFLAGS="--cfg erase_components" cargo nextest run --features ssr --no-fail-fast
+
+step "API fuzzing against the OpenAPI document (Schemathesis)"
+./scripts/schemathesis.sh
 
 step "end-to-end tests (Playwright, Debian Chromium)"
 export STEWARD_BIN="$CARGO_TARGET_DIR/debug/steward"

@@ -141,6 +141,7 @@ async fn malformed_requests_get_contract_errors_and_change_nothing(b: Backend) {
         (Method::GET, "/api/v1/admin/users?page=1000000000000", None, 422),
         (Method::GET, "/api/v1/admin/users?query=a%00b", None, 422),
         (Method::GET, "/api/v1/admin/no-such-thing", None, 404),
+        (Method::GET, "/api/v1/admin/users/a%00b", None, 404),
         (Method::POST, "/api/v1/admin/stats", None, 405),
         (Method::PATCH, "/api/v1/admin/users/deactivate", Some(json!({ "nicknames": ["bob\u{0}"] })), 422),
         (

@@ -181,6 +181,8 @@ async fn single_user_permission_routes_ignore_odd_bodies(b: Backend) {
     assert_eq!(user["roles"]["moderator"], true);
     let (status, res) = call(&app, &token, Method::DELETE, "/users/admin/permission_group/admin", Value::Null).await;
     assert_eq!(status, 403, "refused as Pleroma refuses it: {res}");
+    let (status, res) = call(&app, &token, Method::POST, "/users/nobody/permission_group/moderator", Value::Null).await;
+    assert_eq!((status, res["errors"][0]["code"].as_str()), (404, Some("not_found")), "{res}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 'admin' AND is_admin").await, 1);
 }
 

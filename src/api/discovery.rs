@@ -88,10 +88,10 @@ pub async fn nodeinfo(State(s): State<AppState>, ApiPath(file): ApiPath<String>)
 /// are reused for a minute.
 async fn usage(s: &AppState) -> Result<stats::Usage, AppError> {
     static CACHE: Mutex<Option<(Instant, stats::Usage)>> = Mutex::new(None);
-    if let Some((at, u)) = *CACHE.lock().expect("usage cache") {
-        if at.elapsed() < Duration::from_secs(60) {
-            return Ok(u);
-        }
+    if let Some((at, u)) = *CACHE.lock().expect("usage cache")
+        && at.elapsed() < Duration::from_secs(60)
+    {
+        return Ok(u);
     }
     let mut conn = s.db.conn().await?;
     let u = stats::nodeinfo_usage(conn.as_ref(), now()).await?;

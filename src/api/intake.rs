@@ -26,10 +26,11 @@ const COMMENT_MAX: usize = 5_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntakeMedia {
-    /// image, gifv, video, audio or unknown.
     #[serde(rename = "type")]
+    #[schema(value_type = super::docs::MediaType)]
     kind: String,
     /// An http(s) URL, or a path on this server.
+    #[schema(max_length = 2000)]
     url: String,
     #[serde(default)]
     description: String,
@@ -44,18 +45,22 @@ pub struct IntakeStatus {
     uri: Option<String>,
     /// HTML; sanitized whenever it is shown.
     #[serde(default)]
+    #[schema(max_length = 100000)]
     content: String,
     #[serde(default)]
     spoiler_text: String,
-    /// public (default), unlisted, private or direct.
+    /// Public if absent.
+    #[schema(value_type = Option<super::docs::Visibility>)]
     visibility: Option<String>,
     #[serde(default)]
     sensitive: bool,
     /// RFC 3339; now if absent.
+    #[schema(format = DateTime)]
     created_at: Option<String>,
     /// The id of the status this one reblogs.
     reblog_of: Option<i64>,
     #[serde(default)]
+    #[schema(max_items = 16)]
     media_attachments: Vec<IntakeMedia>,
 }
 
@@ -82,8 +87,10 @@ fn media_url_ok(u: &str) -> bool {
 
 /// Stores a status.
 #[utoipa::path(post, path = "/statuses", request_body = IntakeStatus,
-    responses((status = 201, body = Stored), (status = 200, body = Stored, description = "Already stored under this uri"),
-        (status = 401), (status = 403), (status = 422)), tag = "intake")]
+    responses((status = 201, body = Stored),
+        (status = 200, body = Stored, description = "Already stored under this uri."),
+        (status = 403, description = "Intake-scoped tokens only."),
+        (status = 422, description = "A field is invalid or names an unknown account or status.")), tag = "intake")]
 pub async fn status(
     State(s): State<AppState>,
     _ctx: IntakeCtx,
@@ -160,14 +167,17 @@ pub struct IntakeReport {
     #[serde(default)]
     status_ids: Vec<i64>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     comment: String,
     uri: Option<String>,
 }
 
 /// Stores a report (open).
 #[utoipa::path(post, path = "/reports", request_body = IntakeReport,
-    responses((status = 201, body = Stored), (status = 200, body = Stored, description = "Already stored under this uri"),
-        (status = 401), (status = 403), (status = 422)), tag = "intake")]
+    responses((status = 201, body = Stored),
+        (status = 200, body = Stored, description = "Already stored under this uri."),
+        (status = 403, description = "Intake-scoped tokens only."),
+        (status = 422, description = "A field is invalid or names an unknown account or status.")), tag = "intake")]
 pub async fn report(
     State(s): State<AppState>,
     _ctx: IntakeCtx,

@@ -5,6 +5,7 @@
 
 mod content;
 pub mod discovery;
+mod docs;
 mod extract;
 mod intake;
 mod moderation_log;
@@ -37,8 +38,10 @@ pub const PREFIX: &str = "/api/v1/admin";
 #[openapi(
     info(
         title = "Steward admin API",
-        description = "Instance administration, shaped like Pleroma's Admin API. Every path is also served under `/api/pleroma/admin` and `/api/v1/pleroma/admin`. Authenticate with `Authorization: Bearer <token>` (or `Admin <token>`). Errors: `{\"errors\":[{code,message,long_message,meta}],\"error\":…}`."
+        description = "Instance administration, shaped like Pleroma's Admin API. Every path is also served under `/api/pleroma/admin` and `/api/v1/pleroma/admin`. Authenticate with `Authorization: Bearer <token>` (or `Admin <token>`); the intake routes under `/api/v1/intake` take intake-scoped tokens. Every error answers the `ApiError` body, `{\"errors\":[{code,message,long_message,meta}],\"error\":…}`, and every operation lists the statuses it can answer."
     ),
+    // ErrorResponses refers to ApiError; path parameters do not register their schemas.
+    components(schemas(docs::ApiError, docs::PermissionGroup)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -112,10 +115,11 @@ pub fn admin_router(state: AppState) -> Router<AppState> {
 }
 
 static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
-    let (_, api) = OpenApiRouter::<AppState>::new()
+    let (_, mut api) = OpenApiRouter::<AppState>::new()
         .nest(PREFIX, documented())
         .nest(INTAKE_PREFIX, intake_documented())
         .split_for_parts();
+    docs::ErrorResponses.modify(&mut api);
     api.to_pretty_json().expect("OpenAPI document serializes")
 });
 

@@ -13,15 +13,18 @@ use crate::server::storage::audit::{self, LogFilter, LogRow};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LogParams {
-    /// Page number, from 1 (default 1).
+    /// Page number (default 1).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     page: Option<String>,
-    /// Entries per page, 1–500 (default 50).
+    /// Entries per page (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     page_size: Option<String>,
     /// ISO 8601 date or datetime (UTC), inclusive.
     start_date: Option<String>,
     /// ISO 8601 date or datetime (UTC), inclusive.
     end_date: Option<String>,
     /// Only entries by this actor id.
+    #[param(value_type = Option<i64>)]
     user_id: Option<String>,
     /// Substring of the message, case-insensitive.
     search: Option<String>,
@@ -97,9 +100,8 @@ fn to_item(r: LogRow) -> LogItem {
     params(LogParams),
     responses(
         (status = 200, body = LogList),
-        (status = 401, description = "No or bad token"),
-        (status = 403, description = "Not an admin"),
-        (status = 422, description = "A parameter is invalid; `meta.param` names it"),
+        (status = 403, description = "Admins only."),
+        (status = 422, description = "A parameter is invalid; `meta.param` names it."),
     ),
     tag = "moderation log"
 )]

@@ -104,13 +104,15 @@ impl Loaded {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// open, resolved or closed.
+    #[param(value_type = Option<super::docs::ReportState>)]
     state: Option<String>,
     /// Page size (Pleroma's older name for page_size).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
-    /// From 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     page: Option<String>,
-    /// 1–200, default 50.
+    /// Default 50.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     page_size: Option<String>,
 }
 
@@ -146,7 +148,9 @@ pub struct ReportList {
 
 /// Reports, newest first.
 #[utoipa::path(get, path = "/reports", params(ListQuery),
-    responses((status = 200, body = ReportList), (status = 401), (status = 422)), tag = "reports")]
+    responses((status = 200, body = ReportList),
+        (status = 422, description = "state, page, page_size or limit is invalid.")),
+    tag = "reports")]
 pub async fn list(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
@@ -196,15 +200,18 @@ pub struct GroupedReports {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GroupedQuery {
-    /// open, resolved or closed; all states if absent.
+    /// All states if absent.
+    #[param(value_type = Option<super::docs::ReportState>)]
     state: Option<String>,
-    /// Groups per response, 1–200, default 50 (latest first).
+    /// Groups per response, default 50 (latest first).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     page_size: Option<String>,
 }
 
 /// Reports grouped by the status they name, the most recently reported first.
 #[utoipa::path(get, path = "/grouped_reports", params(GroupedQuery),
-    responses((status = 200, body = GroupedReports)), tag = "reports")]
+    responses((status = 200, body = GroupedReports), (status = 422, description = "state or page_size is invalid.")),
+    tag = "reports")]
 pub async fn grouped(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
@@ -250,9 +257,17 @@ pub async fn grouped(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StateChanges {
-    /// `[{id, state}]`; state is open, resolved or closed.
-    #[schema(value_type = Vec<Object>)]
+    /// Read item by item, so that each bad one is named.
+    #[schema(value_type = Vec<ReportChange>, min_items = 1, max_items = 1000)]
     reports: Vec<serde_json::Value>,
+}
+
+#[allow(dead_code)] // the document's view of a `reports` item
+#[derive(ToSchema)]
+pub struct ReportChange {
+    /// A report id (a number or a numeric string).
+    id: String,
+    state: super::docs::ReportState,
 }
 
 /// Reads `[{id, state}]`, one error per bad item.
@@ -282,7 +297,9 @@ fn parse_changes(items: &[serde_json::Value]) -> Result<Vec<(i64, ReportState)>,
 /// Changes the state of one or more reports: all or nothing (422 with one
 /// error per bad item, `meta.id` naming it); 204 when all applied.
 #[utoipa::path(patch, path = "/reports", request_body = StateChanges,
-    responses((status = 204), (status = 422)), tag = "reports")]
+    responses((status = 204),
+        (status = 422, description = "Nothing applied: one error per bad item, `meta.id` naming it.")),
+    tag = "reports")]
 pub async fn change(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -295,12 +312,14 @@ pub async fn change(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewNote {
+    #[schema(min_length = 1, max_length = 5000)]
     content: String,
 }
 
 /// Adds a note to a report.
 #[utoipa::path(post, path = "/reports/{id}/notes", params(("id" = i64, Path)), request_body = NewNote,
-    responses((status = 204), (status = 404), (status = 422)), tag = "reports")]
+    responses((status = 204), (status = 404),
+        (status = 422, description = "The note is empty or too long.")), tag = "reports")]
 pub async fn add_note(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -313,7 +332,9 @@ pub async fn add_note(
 
 /// Deletes a note (its author, or an admin).
 #[utoipa::path(delete, path = "/reports/{report_id}/notes/{id}", params(("report_id" = i64, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 403), (status = 404)), tag = "reports")]
+    responses((status = 204), (status = 403, description = "Only the note's author or an admin may delete it."),
+        (status = 404)),
+    tag = "reports")]
 pub async fn delete_note(
     State(s): State<AppState>,
     ctx: ModeratorCtx,

@@ -22,15 +22,20 @@ use crate::server::storage::users_list;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// 1–100, default 20.
+    /// Default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
     /// Only statuses of local accounts.
+    #[param(value_type = Option<bool>)]
     local_only: Option<String>,
     /// Include private and direct statuses (admins only; logged).
+    #[param(value_type = Option<bool>)]
     godmode: Option<String>,
     /// Include reblogs.
+    #[param(value_type = Option<bool>)]
     with_reblogs: Option<String>,
     /// Statuses older than this id (keyset paging).
+    #[param(value_type = Option<i64>)]
     max_id: Option<String>,
 }
 
@@ -92,7 +97,8 @@ async fn list_for(
 
 /// The latest statuses, newest first.
 #[utoipa::path(get, path = "/statuses", params(ListQuery),
-    responses((status = 200, body = Vec<ApiStatus>), (status = 403), (status = 422)), tag = "statuses")]
+    responses((status = 200, body = Vec<ApiStatus>), (status = 403, description = "godmode needs an admin."),
+        (status = 422)), tag = "statuses")]
 pub async fn list(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
@@ -105,7 +111,9 @@ pub async fn list(
 
 /// One account's latest statuses (by nickname or id).
 #[utoipa::path(get, path = "/users/{nickname}/statuses", params(("nickname" = String, Path), ListQuery),
-    responses((status = 200, body = Vec<ApiStatus>), (status = 404)), tag = "statuses")]
+    responses((status = 200, body = Vec<ApiStatus>), (status = 403, description = "godmode needs an admin."),
+        (status = 404), (status = 422)),
+    tag = "statuses")]
 pub async fn of_user(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
@@ -123,7 +131,10 @@ pub async fn of_user(
 
 /// One instance's latest statuses (remote accounts `name@host`).
 #[utoipa::path(get, path = "/instances/{host}/statuses", params(("host" = String, Path), ListQuery),
-    responses((status = 200, body = Vec<ApiStatus>), (status = 422)), tag = "statuses")]
+    responses((status = 200, body = Vec<ApiStatus>), (status = 403, description = "godmode needs an admin."),
+        (status = 404),
+        (status = 422, description = "host is not a domain name, or a query parameter is invalid.")),
+    tag = "statuses")]
 pub async fn of_instance(
     State(s): State<AppState>,
     _ctx: ModeratorCtx,
@@ -176,7 +187,7 @@ pub enum Loose {
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     sensitive: Option<Loose>,
-    /// public, unlisted or private.
+    #[schema(value_type = Option<super::docs::SettableVisibility>)]
     visibility: Option<String>,
 }
 

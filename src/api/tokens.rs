@@ -34,12 +34,12 @@ pub struct CreatedToken {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewToken {
-    /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     label: String,
 }
 
 /// Your API tokens, newest first.
-#[utoipa::path(get, path = "/tokens", responses((status = 200, body = [Token]), (status = 401)), tag = "tokens")]
+#[utoipa::path(get, path = "/tokens", responses((status = 200, body = [Token])), tag = "tokens")]
 pub async fn list(State(state): State<AppState>, ctx: ModeratorCtx) -> Result<Json<Vec<Token>>, AppError> {
     let mut conn = state.db.conn().await?;
     let rows = tokens::list_for_user(conn.as_ref(), ctx.staff().id).await?;
@@ -59,7 +59,9 @@ pub async fn list(State(state): State<AppState>, ctx: ModeratorCtx) -> Result<Js
 
 /// Creates a token acting as you; the response holds the secret once.
 #[utoipa::path(post, path = "/tokens", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 400), (status = 401), (status = 413), (status = 422)), tag = "tokens")]
+    responses((status = 201, body = CreatedToken),
+        (status = 422, description = "The label is empty or over 100 characters.")),
+    tag = "tokens")]
 pub async fn create(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
@@ -80,7 +82,7 @@ pub async fn create(
 
 /// Revokes one of your tokens (it stops working at once).
 #[utoipa::path(delete, path = "/tokens/{id}", params(("id" = String, Path)),
-    responses((status = 204), (status = 401), (status = 404)), tag = "tokens")]
+    responses((status = 204), (status = 404, description = "You have no live token with this id.")), tag = "tokens")]
 pub async fn revoke(
     State(state): State<AppState>,
     ctx: ModeratorCtx,

@@ -164,11 +164,12 @@ fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
         ("query" = Option<String>, Query, description = "Substring of nickname, email or display name"),
         ("filters" = Option<String>, Query, description = "Comma-separated: local, external, active, deactivated, need_approval, unconfirmed, is_admin, is_moderator (ANDed)"),
         ("tags[]" = Option<Vec<String>>, Query, description = "Any of these tags"),
-        ("page" = Option<i64>, Query, description = "From 1"),
-        ("page_size" = Option<i64>, Query, description = "1–500, default 50"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 1000000),
+        ("page_size" = Option<i64>, Query, minimum = 1, maximum = 500, description = "Default 50"),
         ("after" = Option<String>, Query, description = "A next_cursor from an earlier page: keyset paging at any depth"),
     ),
-    responses((status = 200, body = UserList), (status = 401), (status = 422)),
+    responses((status = 200, body = UserList),
+        (status = 422, description = "A filter, page, page_size or after is invalid.")),
     tag = "users"
 )]
 pub async fn list(
@@ -197,7 +198,7 @@ pub async fn list(
 
 /// One user by id or nickname.
 #[utoipa::path(get, path = "/users/{nickname_or_id}", params(("nickname_or_id" = String, Path)),
-    responses((status = 200, body = ApiUser), (status = 401), (status = 404)), tag = "users")]
+    responses((status = 200, body = ApiUser), (status = 404)), tag = "users")]
 pub async fn show(
     State(state): State<AppState>,
     _ctx: ModeratorCtx,

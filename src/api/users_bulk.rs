@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::docs::PermissionGroup;
 use super::users::{ApiUser, to_api_all};
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::error::AppError;
@@ -20,12 +21,16 @@ use crate::server::storage::users_list;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Nicknames {
+    #[schema(min_items = 1, max_items = 1000)]
     nicknames: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NicknamesAndTags {
+    #[schema(min_items = 1, max_items = 1000)]
     nicknames: Vec<String>,
+    /// Each at most 64 characters; commas separate tags too.
+    #[schema(min_items = 1)]
     tags: Vec<String>,
 }
 
@@ -69,7 +74,9 @@ fn names(targets: &[Target]) -> Vec<String> {
 
 /// Activates users (moderators may).
 #[utoipa::path(patch, path = "/users/activate", request_body = Nicknames,
-    responses((status = 200, body = Users), (status = 401), (status = 422)), tag = "users")]
+    responses((status = 200, body = Users), (status = 403, description = "Moderators may not act on staff accounts."),
+        (status = 422, description = "No or unknown nicknames.")),
+    tag = "users")]
 pub async fn activate(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -80,7 +87,8 @@ pub async fn activate(
 
 /// Deactivates users (moderators may; not yourself).
 #[utoipa::path(patch, path = "/users/deactivate", request_body = Nicknames,
-    responses((status = 200, body = Users), (status = 401), (status = 422)), tag = "users")]
+    responses((status = 200, body = Users), (status = 403, description = "Moderators may not act on staff accounts."),
+        (status = 422, description = "No or unknown nicknames, or your own.")), tag = "users")]
 pub async fn deactivate(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -91,7 +99,9 @@ pub async fn deactivate(
 
 /// Flips one user's activation.
 #[utoipa::path(patch, path = "/users/{nickname}/toggle_activation", params(("nickname" = String, Path)),
-    responses((status = 200, body = ApiUser), (status = 404)), tag = "users")]
+    responses((status = 200, body = ApiUser), (status = 403, description = "Moderators may not act on staff accounts."),
+        (status = 404),
+        (status = 422, description = "You cannot deactivate yourself.")), tag = "users")]
 pub async fn toggle_activation(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -137,7 +147,9 @@ async fn change_tags(
 
 /// Adds tags to users (admin). JSON body or query arrays.
 #[utoipa::path(put, path = "/users/tag", request_body = NicknamesAndTags,
-    responses((status = 204), (status = 403), (status = 422)), tag = "users")]
+    responses((status = 204), (status = 403, description = "Admins only."),
+        (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
+    tag = "users")]
 pub async fn tag(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -149,7 +161,9 @@ pub async fn tag(
 
 /// Removes tags from users (admin). JSON body or query arrays.
 #[utoipa::path(delete, path = "/users/tag", request_body = NicknamesAndTags,
-    responses((status = 204), (status = 403), (status = 422)), tag = "users")]
+    responses((status = 204), (status = 403, description = "Admins only."),
+        (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
+    tag = "users")]
 pub async fn untag(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -163,32 +177,55 @@ pub(super) fn group(raw: &str) -> Result<Group, AppError> {
     Group::parse(raw).ok_or(AppError::NotFound)
 }
 
+/// Pleroma's answer: `{"is_admin": …}` or `{"is_moderator": …}`, the group changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupFlag {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_admin: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_moderator: Option<bool>,
+}
+
+impl GroupFlag {
+    fn of(g: Group, value: bool) -> Self {
+        let admin = g == Group::Admin;
+        GroupFlag { is_admin: admin.then_some(value), is_moderator: (!admin).then_some(value) }
+    }
+}
+
 /// Adds users to `admin` or `moderator` (admin).
-#[utoipa::path(post, path = "/users/permission_group/{group}", params(("group" = String, Path)), request_body = Nicknames,
-    responses((status = 200, description = "`{\"is_<group>\": true}`"), (status = 403), (status = 404)), tag = "users")]
+#[utoipa::path(post, path = "/users/permission_group/{group}", params(("group" = PermissionGroup, Path)),
+    request_body = Nicknames,
+    responses((status = 200, body = GroupFlag), (status = 403, description = "Admins only."),
+        (status = 404, description = "No such group."),
+        (status = 422, description = "No or unknown nicknames.")), tag = "users")]
 pub async fn grant(
     State(s): State<AppState>,
     ctx: AdminCtx,
     ApiPath(g): ApiPath<String>,
     ApiJson(b): ApiJson<Nicknames>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<GroupFlag>, AppError> {
     let g = group(&g)?;
     run(&s, &ctx.as_moderator(), BulkAction::Grant(g), &b.nicknames).await?;
-    Ok(Json(serde_json::json!({ format!("is_{}", g.name()): true })))
+    Ok(Json(GroupFlag::of(g, true)))
 }
 
 /// Removes users from `admin` or `moderator` (admin; never your own admin role).
-#[utoipa::path(delete, path = "/users/permission_group/{group}", params(("group" = String, Path)), request_body = Nicknames,
-    responses((status = 200, description = "`{\"is_<group>\": false}`"), (status = 403), (status = 404), (status = 422)), tag = "users")]
+#[utoipa::path(delete, path = "/users/permission_group/{group}", params(("group" = PermissionGroup, Path)),
+    request_body = Nicknames,
+    responses((status = 200, body = GroupFlag),
+        (status = 403, description = "Admins only, and never your own admin role."),
+        (status = 404, description = "No such group."), (status = 422, description = "No or unknown nicknames.")),
+    tag = "users")]
 pub async fn revoke(
     State(s): State<AppState>,
     ctx: AdminCtx,
     ApiPath(g): ApiPath<String>,
     ApiJson(b): ApiJson<Nicknames>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<GroupFlag>, AppError> {
     let g = group(&g)?;
     run(&s, &ctx.as_moderator(), BulkAction::Revoke(g), &b.nicknames).await?;
-    Ok(Json(serde_json::json!({ format!("is_{}", g.name()): false })))
+    Ok(Json(GroupFlag::of(g, false)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -211,7 +248,10 @@ pub async fn groups(
 }
 
 /// Marks users' emails confirmed (admin); answers their nicknames.
-#[utoipa::path(patch, path = "/users/confirm_email", request_body = Nicknames, responses((status = 200, body = [String])), tag = "users")]
+#[utoipa::path(patch, path = "/users/confirm_email", request_body = Nicknames,
+    responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
+        (status = 422, description = "No or unknown nicknames.")),
+    tag = "users")]
 pub async fn confirm_email(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -221,7 +261,10 @@ pub async fn confirm_email(
 }
 
 /// Sends the confirmation email again (admin); answers the nicknames.
-#[utoipa::path(patch, path = "/users/resend_confirmation_email", request_body = Nicknames, responses((status = 200, body = [String])), tag = "users")]
+#[utoipa::path(patch, path = "/users/resend_confirmation_email", request_body = Nicknames,
+    responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
+        (status = 422, description = "No or unknown nicknames.")),
+    tag = "users")]
 pub async fn resend_confirmation(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -231,7 +274,10 @@ pub async fn resend_confirmation(
 }
 
 /// Approves pending registrations (admin).
-#[utoipa::path(patch, path = "/users/approve", request_body = Nicknames, responses((status = 200, body = Users)), tag = "users")]
+#[utoipa::path(patch, path = "/users/approve", request_body = Nicknames,
+    responses((status = 200, body = Users), (status = 403, description = "Admins only."),
+        (status = 422, description = "No or unknown nicknames.")),
+    tag = "users")]
 pub async fn approve(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -241,7 +287,9 @@ pub async fn approve(
 }
 
 /// Requires users to choose a new password at next sign-in (admin).
-#[utoipa::path(patch, path = "/users/force_password_reset", request_body = Nicknames, responses((status = 204)), tag = "users")]
+#[utoipa::path(patch, path = "/users/force_password_reset", request_body = Nicknames,
+    responses((status = 204), (status = 403, description = "Admins only."),
+        (status = 422, description = "No or unknown nicknames.")), tag = "users")]
 pub async fn force_password_reset(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -255,7 +303,8 @@ pub async fn force_password_reset(
 /// Answers the deleted nicknames.
 #[utoipa::path(delete, path = "/users", request_body = Nicknames,
     params(("nickname" = Option<String>, Query, description = "Pleroma's older single-user form")),
-    responses((status = 200, body = [String]), (status = 403), (status = 422)), tag = "users")]
+    responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
+        (status = 422, description = "No or unknown nicknames, or your own.")), tag = "users")]
 pub async fn delete(
     State(s): State<AppState>,
     ctx: AdminCtx,

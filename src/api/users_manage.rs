@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::docs::{ActorType, PermissionGroup};
 use super::users::ApiUser;
 use super::users_bulk::{group, users_now};
 use crate::auth::AdminCtx;
@@ -21,13 +22,17 @@ use crate::server::storage::{users, users_list};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewUser {
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     nickname: String,
+    #[schema(max_length = 254)]
     email: String,
+    #[schema(min_length = 12, max_length = 256)]
     password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewUsers {
+    #[schema(min_items = 1, max_items = 100)]
     users: Vec<NewUser>,
 }
 
@@ -48,21 +53,40 @@ pub struct CreatedData {
     email: String,
 }
 
+/// 409 and 422: one entry per input, or the `ApiError` body when the request
+/// as a whole is wrong (no users, too many, a malformed entry).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CreateFailure {
+    PerUser(Vec<CreateResult>),
+    #[allow(dead_code)] // documentation only: sent through `AppError`
+    Request(super::docs::ApiError),
+}
+
+/// Each account costs a password hash: bound the work of one request.
+const MAX_NEW_USERS: usize = 100;
+
 fn failure(code: u16, error: String, u: &NewUser) -> CreateResult {
     let data = CreatedData { nickname: u.nickname.clone(), email: u.email.clone() };
     CreateResult { kind: "error", code, error: Some(error), data }
 }
 
-/// Creates local accounts, all or none. A taken nickname or email answers
-/// 409 and invalid input 422, each with one entry per input.
+/// Creates local accounts (at most 100), all or none. A taken nickname or
+/// email answers 409 and invalid input 422, each with one entry per input.
 #[utoipa::path(post, path = "/users", request_body = NewUsers,
-    responses((status = 200, body = [CreateResult]), (status = 409, body = [CreateResult]), (status = 422, body = [CreateResult]), (status = 403)),
+    responses((status = 200, body = [CreateResult]), (status = 403, description = "Admins only."),
+        (status = 409, body = CreateFailure, description = "A nickname or email is taken: one entry per input."),
+        (status = 422, body = CreateFailure,
+            description = "Invalid input: one entry per input, or `ApiError` when no or too many users are sent.")),
     tag = "users")]
 pub async fn create(
     State(s): State<AppState>,
     ctx: AdminCtx,
     ApiJson(body): ApiJson<NewUsers>,
 ) -> Result<Response, AppError> {
+    if body.users.len() > MAX_NEW_USERS {
+        return Err(AppError::validation("users", format!("Create at most {MAX_NEW_USERS} users in one request.")));
+    }
     let checked: Vec<_> = body
         .users
         .iter()
@@ -86,7 +110,7 @@ pub async fn create(
                 Ok(_) => failure(422, "not created: another user in this request is invalid".into(), u),
             })
             .collect();
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(entries)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(CreateFailure::PerUser(entries))).into_response());
     }
     let valid: Vec<_> = checked.into_iter().flatten().collect();
     match manage::create(&s.db, &ctx, &valid).await {
@@ -112,7 +136,7 @@ pub async fn create(
                     failure(409, msg.unwrap_or_else(|| "not created: another user in this request is taken".into()), u)
                 })
                 .collect();
-            Ok((StatusCode::CONFLICT, Json(entries)).into_response())
+            Ok((StatusCode::CONFLICT, Json(CreateFailure::PerUser(entries))).into_response())
         }
         Err(CreateFailed::Other(e)) => Err(e),
     }
@@ -142,7 +166,8 @@ async fn user_id(s: &AppState, nickname: &str) -> Result<i64, AppError> {
 
 /// A user's editable fields.
 #[utoipa::path(get, path = "/users/{nickname}/credentials", params(("nickname" = String, Path)),
-    responses((status = 200, body = ApiCredentials), (status = 403), (status = 404)), tag = "users")]
+    responses((status = 200, body = ApiCredentials), (status = 403, description = "Admins only."),
+        (status = 404)), tag = "users")]
 pub async fn credentials(
     State(s): State<AppState>,
     _ctx: AdminCtx,
@@ -187,16 +212,22 @@ const IGNORED_FIELDS: &[&str] = &[
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct CredentialsPatch {
+    #[schema(max_length = 254)]
     email: Option<String>,
+    /// Ends the user's sessions and tokens.
+    #[schema(min_length = 12, max_length = 256)]
     password: Option<String>,
     /// The display name (Pleroma's field); `display_name` also works.
+    #[schema(max_length = 100)]
     name: Option<String>,
+    #[schema(max_length = 100)]
     display_name: Option<String>,
+    #[schema(max_length = 5000)]
     bio: Option<String>,
     avatar: Option<String>,
     locked: Option<bool>,
     discoverable: Option<bool>,
-    /// `Person`, `Service` or `Application`.
+    #[schema(value_type = Option<ActorType>)]
     actor_type: Option<String>,
 }
 
@@ -205,15 +236,18 @@ const KNOWN_FIELDS: &[&str] =
 
 /// Changes a user's email, password, display name, bio, avatar, locked,
 /// discoverable or actor type: one transaction and one log entry.
-#[utoipa::path(patch, path = "/users/{nickname}/credentials", params(("nickname" = String, Path)), request_body = CredentialsPatch,
-    responses((status = 200, description = "`{\"status\":\"success\"}`"), (status = 403), (status = 404), (status = 409), (status = 422)),
+#[utoipa::path(patch, path = "/users/{nickname}/credentials", params(("nickname" = String, Path)),
+    request_body = CredentialsPatch,
+    responses((status = 200, body = Success), (status = 403, description = "Admins only."), (status = 404),
+        (status = 409, description = "The email is taken."),
+        (status = 422, description = "A field is unknown or invalid.")),
     tag = "users")]
 pub async fn update_credentials(
     State(s): State<AppState>,
     ctx: AdminCtx,
     ApiPath(nickname): ApiPath<String>,
     ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Success>, AppError> {
     if let Some(unknown) =
         body.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str()) && !IGNORED_FIELDS.contains(&k.as_str()))
     {
@@ -245,7 +279,13 @@ pub async fn update_credentials(
     let valid = input.validate().map_err(|mut errors| errors.swap_remove(0))?;
     let id = user_id(&s, &nickname).await?;
     manage::update_credentials(&s.db, &ctx, id, valid).await?;
-    Ok(Json(serde_json::json!({ "status": "success" })))
+    Ok(Json(Success { status: "success" }))
+}
+
+/// `{"status":"success"}`, as Pleroma answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Success {
+    status: &'static str,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -256,7 +296,8 @@ pub struct ResetLink {
 
 /// A one-time password-reset link for a local user, valid for 24 hours.
 #[utoipa::path(get, path = "/users/{nickname}/password_reset", params(("nickname" = String, Path)),
-    responses((status = 200, body = ResetLink), (status = 403), (status = 404), (status = 422)), tag = "users")]
+    responses((status = 200, body = ResetLink), (status = 403, description = "Admins only."), (status = 404),
+        (status = 422, description = "Only local accounts have a password.")), tag = "users")]
 pub async fn password_reset(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -273,16 +314,19 @@ async fn one_user(
     action: BulkAction,
     nickname: String,
 ) -> Result<Json<ApiUser>, AppError> {
-    let names = [nickname];
-    let touched = bulk::apply(&s.db, &ctx.as_moderator(), &action, Selection::Nicknames(&names)).await?;
+    // An unknown user in the path is a 404, not a bad selection.
+    let ids = [user_id(s, &nickname).await?];
+    let touched = bulk::apply(&s.db, &ctx.as_moderator(), &action, Selection::Ids(&ids)).await?;
     users_now(s, &touched).await?.users.pop().map(Json).ok_or(AppError::NotFound)
 }
 
 /// Pleroma's single-user form of granting a group; any body is ignored
 /// (pleroma-fe sends `[object Object]` as text). Answers the user.
 #[utoipa::path(post, path = "/users/{nickname}/permission_group/{group}",
-    params(("nickname" = String, Path), ("group" = String, Path, description = "admin or moderator")),
-    responses((status = 200, body = ApiUser), (status = 403), (status = 404)), tag = "users")]
+    params(("nickname" = String, Path), ("group" = PermissionGroup, Path)),
+    responses((status = 200, body = ApiUser), (status = 403, description = "Admins only."),
+        (status = 404, description = "No such user or group.")),
+    tag = "users")]
 pub async fn grant_one(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -293,8 +337,11 @@ pub async fn grant_one(
 
 /// Pleroma's single-user form of revoking a group (never your own admin role).
 #[utoipa::path(delete, path = "/users/{nickname}/permission_group/{group}",
-    params(("nickname" = String, Path), ("group" = String, Path, description = "admin or moderator")),
-    responses((status = 200, body = ApiUser), (status = 403), (status = 404), (status = 422)), tag = "users")]
+    params(("nickname" = String, Path), ("group" = PermissionGroup, Path)),
+    responses((status = 200, body = ApiUser),
+        (status = 403, description = "Admins only, and never your own admin role."),
+        (status = 404, description = "No such user or group.")),
+    tag = "users")]
 pub async fn revoke_one(
     State(s): State<AppState>,
     ctx: AdminCtx,

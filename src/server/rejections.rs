@@ -86,6 +86,10 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// Refuses NUL in the query string and reads the body (when there is one)
 /// within [`BODY_LIMIT`] and [`BODY_READ_TIMEOUT`], refusing NUL in it.
 async fn admit(req: Request) -> Result<Request, AppError> {
+    // A NUL in the path names nothing (and PostgreSQL refuses it in text).
+    if has_nul(req.uri().path()) {
+        return Err(AppError::NotFound);
+    }
     if req.uri().query().is_some_and(has_nul) {
         return Err(nul_error());
     }

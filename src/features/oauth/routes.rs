@@ -16,11 +16,13 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::consent;
-use super::service::{self, Issued, OOB, Refusal};
+use super::service::{self, Issued, OOB, Pkce, Refusal};
 use crate::auth::ModeratorCtx;
+use crate::domain::scopes::Scopes;
 use crate::error::AppError;
 use crate::server::rejections::{ApiForm, ApiQuery};
 use crate::server::state::AppState;
+use crate::server::storage::oauth::App;
 
 /// The API half, to mount with the other token-authenticated routes.
 pub fn api_router() -> Router<AppState> {
@@ -206,11 +208,10 @@ pub async fn authorize_page(
     ctx: ModeratorCtx,
     ApiQuery(q): ApiQuery<AuthorizeRequest>,
 ) -> Result<Response, AppError> {
-    let (app, scopes) = match checked(&s, &q).await {
-        Ok(found) => found,
-        Err(page) => return Ok(page),
-    };
-    Ok(consent::page(&app, ctx.staff(), &scopes, &q))
+    match checked(&s, &q).await {
+        Ok(c) => Ok(consent::page(&c.app, ctx.staff(), &c.scopes, &q)),
+        Err(page) => Ok(page),
+    }
 }
 
 /// `POST /oauth/authorize`: Allow sends the client a code, Deny an error,
@@ -220,39 +221,39 @@ pub async fn authorize(
     ctx: ModeratorCtx,
     ApiForm(f): ApiForm<AuthorizeRequest>,
 ) -> Result<Response, AppError> {
-    let (app, scopes) = match checked(&s, &f).await {
-        Ok(found) => found,
+    let c = match checked(&s, &f).await {
+        Ok(c) => c,
         Err(page) => return Ok(page),
     };
-    let pkce = f
-        .code_challenge
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(|c| (c, f.code_challenge_method.as_deref().filter(|m| !m.is_empty()).unwrap_or("plain")));
     let mut params: Vec<(&str, String)> = Vec::new();
     if f.decision.as_deref() == Some("allow") {
-        let code = service::grant_code(&s.db, &app, ctx.staff(), &f.redirect_uri, &scopes, pkce).await?;
+        let code = service::grant_code(&s.db, &c.app, ctx.staff(), &f.redirect_uri, &c.scopes, c.pkce).await?;
         if f.redirect_uri == OOB {
-            return Ok(consent::out_of_band(&app, &code));
+            return Ok(consent::out_of_band(&c.app, &code));
         }
         params.push(("code", code));
     } else {
         params.push(("error", "access_denied".into()));
     }
-    if let Some(state) = f.state.filter(|s| !s.is_empty()) {
-        params.push(("state", state));
+    if let Some(state) = f.state.as_deref().filter(|s| !s.is_empty()) {
+        params.push(("state", state.to_owned()));
     }
     let mut to = url::Url::parse(&f.redirect_uri).map_err(|_| AppError::validation("redirect_uri", "not a URI"))?;
     to.query_pairs_mut().extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
     Ok(consent::redirect(to))
 }
 
-/// The client and scopes of an authorize request, or the page that says
-/// what is wrong (never a redirect to a URI the client did not register).
-async fn checked(
-    s: &AppState,
-    q: &AuthorizeRequest,
-) -> Result<(crate::server::storage::oauth::App, crate::domain::scopes::Scopes), Response> {
+/// An authorize request that may be answered at its redirect URI.
+struct Checked<'a> {
+    app: App,
+    scopes: Scopes,
+    pkce: Option<Pkce<'a>>,
+}
+
+/// The client, scopes and PKCE challenge of an authorize request, or the
+/// page that says what is wrong (never a redirect to a URI the client did
+/// not register).
+async fn checked<'a>(s: &AppState, q: &'a AuthorizeRequest) -> Result<Checked<'a>, Response> {
     if q.response_type != "code" {
         return Err(consent::problem("This app asked for something other than an authorization code."));
     }
@@ -268,7 +269,7 @@ async fn checked(
         q.code_challenge.as_deref(),
         q.code_challenge_method.as_deref(),
     ) {
-        Ok((scopes, _)) => Ok((app, scopes)),
+        Ok((scopes, pkce)) => Ok(Checked { app, scopes, pkce }),
         Err(Refusal::InvalidRequest(d) | Refusal::InvalidScope(d)) => Err(consent::problem(&d)),
         Err(_) => Err(consent::problem("This sign-in request is not valid.")),
     }

@@ -185,6 +185,14 @@ pub async fn password_grant(
     Ok(issue(db, app, staff, &scopes, "password").await?)
 }
 
+/// A PKCE challenge (RFC 7636) as the client sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct Pkce<'a> {
+    pub challenge: &'a str,
+    /// `S256` or `plain`.
+    pub method: &'a str,
+}
+
 /// The consent page's "Allow": a one-time code for `redirect_uri`.
 pub async fn grant_code(
     db: &Db,
@@ -192,7 +200,7 @@ pub async fn grant_code(
     staff: &Staff,
     redirect_uri: &str,
     scopes: &Scopes,
-    challenge: Option<(&str, &str)>,
+    pkce: Option<Pkce<'_>>,
 ) -> Result<String, AppError> {
     let code = tokens::generate();
     let mut tx = db.begin().await?;
@@ -202,8 +210,8 @@ pub async fn grant_code(
         user_id: staff.id,
         redirect_uri,
         scopes: &scopes.as_string(),
-        challenge: challenge.map(|c| c.0),
-        challenge_method: challenge.map(|c| c.1),
+        challenge: pkce.map(|p| p.challenge),
+        challenge_method: pkce.map(|p| p.method),
     };
     oauth::insert_code(tx.conn(), &new).await?;
     tx.commit().await?;
@@ -218,14 +226,14 @@ pub fn check_authorize_request<'a>(
     scope: Option<&str>,
     challenge: Option<&'a str>,
     method: Option<&'a str>,
-) -> Result<(Scopes, Option<(&'a str, &'a str)>), Refusal> {
+) -> Result<(Scopes, Option<Pkce<'a>>), Refusal> {
     if !app.allows_redirect(redirect_uri) {
         return Err(Refusal::InvalidRequest("redirect_uri is not one this app registered".into()));
     }
     let scopes = granted(app, scope)?;
     let pkce = match (challenge.filter(|c| !c.is_empty()), method.unwrap_or("plain")) {
         (None, _) => None,
-        (Some(c), m @ ("S256" | "plain")) if (43..=128).contains(&c.len()) => Some((c, m)),
+        (Some(c), m @ ("S256" | "plain")) if (43..=128).contains(&c.len()) => Some(Pkce { challenge: c, method: m }),
         _ => {
             return Err(Refusal::InvalidRequest(
                 "code_challenge must be 43–128 characters, method S256 or plain".into(),
