@@ -48,6 +48,8 @@ pub(crate) use on;
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
+    /// SQLite only: the single connection write transactions use.
+    sqlite_writer: Option<SqlitePool>,
     /// Write transactions in flight. SQLite has one writer at a time anyway:
     /// queueing here, in order, beats polling its busy handler. On PostgreSQL
     /// the gate keeps half the pool free for reads, so a crowd of writers
@@ -111,7 +113,7 @@ impl Db {
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(opts)
                 .await?;
-            Db { pool: Pool::Postgres(pool), writers: Arc::new(Semaphore::new(PG_WRITERS)) }
+            Db { pool: Pool::Postgres(pool), sqlite_writer: None, writers: Arc::new(Semaphore::new(PG_WRITERS)) }
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -133,9 +135,16 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(POOL_SIZE)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(opts.clone())
+                .await?;
+            // SQLite's one writer gets a connection of its own: with the turn
+            // in hand it must not queue behind readers for a pooled one.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(WRITE_TURN_TIMEOUT)
                 .connect_with(opts)
                 .await?;
-            Db { pool: Pool::Sqlite(pool), writers: Arc::new(Semaphore::new(1)) }
+            Db { pool: Pool::Sqlite(pool), sqlite_writer: Some(writer), writers: Arc::new(Semaphore::new(1)) }
         } else {
             return Err(AppError::Internal(format!(
                 "unsupported DATABASE_URL scheme in {url:?}: use sqlite://… or postgres://…"
@@ -149,7 +158,7 @@ impl Db {
     /// `postgres` database used to create and drop test databases.
     pub async fn connect_admin(url: &str) -> Result<Self, AppError> {
         let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-        Ok(Db { pool: Pool::Postgres(pool), writers: Arc::new(Semaphore::new(1)) })
+        Ok(Db { pool: Pool::Postgres(pool), sqlite_writer: None, writers: Arc::new(Semaphore::new(1)) })
     }
 
     pub fn pool(&self) -> &Pool {
@@ -219,9 +228,23 @@ impl Db {
             .await
             .map_err(|_| AppError::Unavailable("Steward is busy with other changes. Try again in a moment.".into()))?
             .map_err(|_| AppError::Unavailable("Steward is shutting down.".into()))?;
-        let inner = match &self.pool {
-            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        // Begun in a task of its own: a request dropped while BEGIN waits
+        // (its client went away) would otherwise cut sqlx's begin in half and
+        // leave the connection in the pool holding SQLite's write lock. The
+        // task always finishes; a transaction nobody takes is rolled back.
+        let inner = match (&self.pool, &self.sqlite_writer) {
+            (Pool::Sqlite(_), Some(w)) => {
+                let w = w.clone();
+                TxInner::Sqlite(detached(async move { w.begin_with("BEGIN IMMEDIATE").await }).await??)
+            }
+            (Pool::Sqlite(p), None) => {
+                let p = p.clone();
+                TxInner::Sqlite(detached(async move { p.begin_with("BEGIN IMMEDIATE").await }).await??)
+            }
+            (Pool::Postgres(p), _) => {
+                let p = p.clone();
+                TxInner::Postgres(detached(async move { p.begin().await }).await??)
+            }
         };
         Ok(Tx { inner, _turn: turn })
     }
@@ -268,11 +291,20 @@ impl Db {
 
     pub async fn close(&self) {
         self.writers.close();
+        if let Some(w) = &self.sqlite_writer {
+            w.close().await;
+        }
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Runs `work` to completion in its own task, whether or not the caller
+/// stays to see the result.
+async fn detached<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Result<T, AppError> {
+    tokio::spawn(work).await.map_err(|e| AppError::Internal(format!("database task: {e}")))
 }
 
 /// Prepares a batch change of these rows of `table` on PostgreSQL: batches of
