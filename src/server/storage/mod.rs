@@ -232,16 +232,12 @@ impl Db {
         // (its client went away) would otherwise cut sqlx's begin in half and
         // leave the connection in the pool holding SQLite's write lock. The
         // task always finishes; a transaction nobody takes is rolled back.
-        let inner = match (&self.pool, &self.sqlite_writer) {
-            (Pool::Sqlite(_), Some(w)) => {
-                let w = w.clone();
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => {
+                let w = self.sqlite_writer.clone().unwrap_or_else(|| p.clone());
                 TxInner::Sqlite(detached(async move { w.begin_with("BEGIN IMMEDIATE").await }).await??)
             }
-            (Pool::Sqlite(p), None) => {
-                let p = p.clone();
-                TxInner::Sqlite(detached(async move { p.begin_with("BEGIN IMMEDIATE").await }).await??)
-            }
-            (Pool::Postgres(p), _) => {
+            Pool::Postgres(p) => {
                 let p = p.clone();
                 TxInner::Postgres(detached(async move { p.begin().await }).await??)
             }
