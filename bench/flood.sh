@@ -28,22 +28,7 @@ PORT=3979
 BASE="http://127.0.0.1:$PORT"
 PASSWORD="benchmark password 1"
 READ_PATH="/api/v1/admin/users?page_size=50"
-PID="" PGDB="" SQLITE_DB=""
-
-cleanup() {
-  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  if [ -n "$PGDB" ]; then psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $PGDB" || true; fi
-  if [ -n "$SQLITE_DB" ]; then rm -f "$SQLITE_DB" "$SQLITE_DB-wal" "$SQLITE_DB-shm"; fi
-}
-trap cleanup EXIT
-
-start_server() { # $1 = DATABASE_URL, $2 = log file, rest = serve flags
-  local url="$1" log="$2"; shift 2
-  # shellcheck disable=SC2086 # SERVER_ENV is a list of VAR=value words
-  env ${SERVER_ENV:-} RUST_LOG=info DATABASE_URL="$url" "$BIN" serve --addr "127.0.0.1:$PORT" "$@" >"$log" 2>&1 &
-  PID=$!
-  wait_ready
-}
+server_cleanup_on_exit
 
 stop_server() {
   kill -TERM "$PID"; wait "$PID" || true; PID=""

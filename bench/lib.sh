@@ -75,3 +75,25 @@ count_status() {
 
 # A server log without the colour codes tracing writes even to files.
 log_plain() { sed 's/\x1b\[[0-9;]*m//g' "$1"; }
+
+# The server and database a script starts, stopped and dropped on exit.
+# Scripts set PID, PGDB or SQLITE_DB as they create them.
+server_cleanup_on_exit() {
+  PID="" PGDB="" SQLITE_DB=""
+  trap server_cleanup EXIT
+}
+server_cleanup() {
+  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  if [ -n "$PGDB" ]; then psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $PGDB" || true; fi
+  if [ -n "$SQLITE_DB" ]; then rm -f "$SQLITE_DB" "$SQLITE_DB-wal" "$SQLITE_DB-shm"; fi
+}
+
+# Starts the release server on PORT with a fresh log; sets PID. SERVER_ENV
+# (VAR=value words) is set for the server only, e.g. a malloc tunable.
+start_server() { # $1 = DATABASE_URL, $2 = log file, rest = serve flags
+  local url="$1" log="$2"; shift 2
+  # shellcheck disable=SC2086 # SERVER_ENV is a list of VAR=value words
+  env ${SERVER_ENV:-} RUST_LOG=info DATABASE_URL="$url" "$BIN" serve --addr "127.0.0.1:$PORT" "$@" >"$log" 2>&1 &
+  PID=$!
+  wait_ready
+}

@@ -23,24 +23,11 @@ OUT="$PWD/bench/out"; mkdir -p "$OUT"
 PORT=3980
 BASE="http://127.0.0.1:$PORT"
 PASSWORD="benchmark password 1"
-PID="" PGDB="" SQLITE_DB=""
-
-cleanup() {
-  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  if [ -n "$PGDB" ]; then psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $PGDB" || true; fi
-  if [ -n "$SQLITE_DB" ]; then rm -f "$SQLITE_DB" "$SQLITE_DB-wal" "$SQLITE_DB-shm"; fi
-}
-trap cleanup EXIT
+server_cleanup_on_exit
 
 row() { # $1 = label, $2 = RESULT line
   printf '%-32s %8s %9s %9s %6s  %s\n' "$1" "$(res rps "$2")" "$(res p50_ms "$2")" "$(res p99_ms "$2")" \
     "$(count_status '5..' "$2")" "$(res statuses "$2")"
-}
-
-start_server() { # $1 = DATABASE_URL, $2 = log file
-  RUST_LOG=info DATABASE_URL="$1" "$BIN" serve --addr "127.0.0.1:$PORT" >"$2" 2>&1 &
-  PID=$!
-  wait_ready
 }
 
 # wrk drops its connections with requests still in flight when its time is up.

@@ -47,7 +47,7 @@ pub struct ApiAccount {
     pleroma: AccountPleroma,
 }
 
-fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount {
+pub(super) fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount {
     let username = u.nickname.split('@').next().unwrap_or_default().to_owned();
     let url = match u.nickname.split_once('@') {
         Some((name, host)) => format!("https://{host}/users/{name}"),

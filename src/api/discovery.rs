@@ -4,9 +4,6 @@
 //! which admin-fe calls on every navigation and which must say whether the
 //! token's holder is an admin or a moderator.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use axum::extract::State;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
@@ -18,7 +15,7 @@ use crate::auth::tokens::authenticate_account_api;
 use crate::error::AppError;
 use crate::server::rejections::ApiPath;
 use crate::server::state::AppState;
-use crate::server::storage::{now, stats, users_list};
+use crate::server::storage::{now, users_list};
 
 /// The routes, to merge at the site's root.
 pub fn router(state: AppState) -> Router<AppState> {
@@ -55,7 +52,9 @@ pub async fn nodeinfo(State(s): State<AppState>, ApiPath(file): ApiPath<String>)
         "2.1.json" => "2.1",
         _ => return Err(AppError::NotFound),
     };
-    let usage = usage(&s).await?;
+    let mut conn = s.db.conn().await?;
+    let usage = s.usage.get(conn.as_ref(), now()).await?;
+    drop(conn);
     let mut software = json!({ "name": SOFTWARE, "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" {
         software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
@@ -82,21 +81,6 @@ pub async fn nodeinfo(State(s): State<AppState>, ApiPath(file): ApiPath<String>)
             "postFormats": ["text/plain", "text/html"],
         },
     })))
-}
-
-/// Counting a million accounts on every client start is wasteful: the counts
-/// are reused for a minute.
-async fn usage(s: &AppState) -> Result<stats::Usage, AppError> {
-    static CACHE: Mutex<Option<(Instant, stats::Usage)>> = Mutex::new(None);
-    if let Some((at, u)) = *CACHE.lock().expect("usage cache")
-        && at.elapsed() < Duration::from_secs(60)
-    {
-        return Ok(u);
-    }
-    let mut conn = s.db.conn().await?;
-    let u = stats::nodeinfo_usage(conn.as_ref(), now()).await?;
-    *CACHE.lock().expect("usage cache") = Some((Instant::now(), u));
-    Ok(u)
 }
 
 /// `GET /api/v1/instance`: the little Mastodon clients need to start.
@@ -149,23 +133,13 @@ fn privileges(admin: bool, moderator: bool) -> Vec<&'static str> {
 pub async fn verify_credentials(State(s): State<AppState>, ctx: ModeratorCtx) -> Result<Json<Value>, AppError> {
     let mut conn = s.db.conn().await?;
     let u = users_list::find(conn.as_ref(), &ctx.staff().id.to_string()).await?.ok_or(AppError::Unauthorized)?;
-    let base = s.config.base_url();
-    let created_at = time::OffsetDateTime::from_unix_timestamp(u.created_at)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default();
-    Ok(Json(json!({
-        "id": u.id.to_string(),
-        "username": u.nickname,
-        "acct": u.nickname,
-        "display_name": u.display_name,
+    let mut account = serde_json::to_value(super::content::account(&u, Vec::new(), &s.config.base_url()))
+        .map_err(|e| AppError::Internal(format!("account as JSON: {e}")))?;
+    // The rest of Mastodon's own-account shape, and the fields admin-fe reads
+    // to decide which menus to show.
+    let own = json!({
         "locked": false,
-        "bot": false,
-        "created_at": created_at,
         "note": "",
-        "url": format!("{base}/users/{}", u.nickname),
-        "avatar": u.avatar,
-        "avatar_static": u.avatar,
         "header": "",
         "header_static": "",
         "followers_count": 0,
@@ -174,15 +148,14 @@ pub async fn verify_credentials(State(s): State<AppState>, ctx: ModeratorCtx) ->
         "emojis": [],
         "fields": [],
         "source": { "note": "", "fields": [], "privacy": "public", "sensitive": false },
-        "pleroma": {
-            "is_admin": u.is_admin,
-            "is_moderator": u.is_moderator,
-            "privileges": privileges(u.is_admin, u.is_moderator),
-            "is_confirmed": u.is_confirmed,
-            "is_approved": u.is_approved,
-            "tags": [],
-        },
-    })))
+    });
+    for (k, v) in own.as_object().into_iter().flatten() {
+        account[k] = v.clone();
+    }
+    account["pleroma"]["privileges"] = json!(privileges(u.is_admin, u.is_moderator));
+    account["pleroma"]["is_confirmed"] = json!(u.is_confirmed);
+    account["pleroma"]["is_approved"] = json!(u.is_approved);
+    Ok(Json(account))
 }
 
 #[cfg(test)]

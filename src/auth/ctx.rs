@@ -46,14 +46,11 @@ pub struct Godmode(());
 /// Proof that the caller holds a live intake-scoped token: content may
 /// arrive, nothing else. The intake middleware is the only maker.
 #[derive(Debug, Clone)]
-pub struct IntakeCtx {
-    /// The token's owner, who issued it.
-    pub issued_by: i64,
-}
+pub struct IntakeCtx(());
 
 impl IntakeCtx {
-    pub(super) fn new(issued_by: i64) -> Self {
-        IntakeCtx { issued_by }
+    pub(super) fn new() -> Self {
+        IntakeCtx(())
     }
 }
 

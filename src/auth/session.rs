@@ -218,6 +218,17 @@ pub fn safe_next(next: Option<&str>, home: &str) -> String {
     }
 }
 
+/// Whether a form's `return_to` may lead back to `v`: the list at `list`
+/// (with any query) or one item under `items` (`/users/` + an id), and a
+/// path on this site in every case.
+pub fn returns_to(v: &str, list: &str, items: &[&str]) -> bool {
+    let is_item = |prefix: &&str| {
+        v.strip_prefix(*prefix).is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+    };
+    is_local_path(v)
+        && (v == list || v.strip_prefix(list).is_some_and(|rest| rest.starts_with('?')) || items.iter().any(is_item))
+}
+
 pub fn is_local_path(n: &str) -> bool {
     n.starts_with('/')
         && !n.starts_with("//")
@@ -243,5 +254,15 @@ mod tests {
             assert_eq!(safe_next(Some(&decoded), "/h"), "/h", "{hostile:?}");
         }
         assert_eq!(safe_next(Some("/users?q=a%20b&tag=x"), "/h"), "/users?q=a%20b&tag=x");
+    }
+
+    #[test]
+    fn forms_return_only_to_their_own_pages() {
+        assert!(
+            returns_to("/users?tag=vip", "/users", &["/users/"]) && returns_to("/users/12", "/users", &["/users/"])
+        );
+        for other in ["/usersx", "/users/12/x", "/users/", "/reports", "/users?\r\nx", "//evil/users"] {
+            assert!(!returns_to(other, "/users", &["/users/"]), "{other:?}");
+        }
     }
 }

@@ -168,8 +168,8 @@ pub async fn authenticate_intake(
     mut req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let issuer = find_holder(&state, token_hash(&req)?, tokens::Scope::Intake).await?;
-    req.extensions_mut().insert(super::ctx::IntakeCtx::new(issuer.staff.id));
+    find_holder(&state, token_hash(&req)?, tokens::Scope::Intake).await?;
+    req.extensions_mut().insert(super::ctx::IntakeCtx::new());
     Ok(next.run(req).await)
 }
 

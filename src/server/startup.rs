@@ -32,7 +32,13 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const SESSION_COOKIE: &str = "steward_session";
 
 pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<Router, AppError> {
-    let state = AppState { db: db.clone(), config: Arc::new(config), leptos_options, daily: Default::default() };
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+        leptos_options,
+        daily: Default::default(),
+        usage: Default::default(),
+    };
     telemetry::prometheus();
 
     let store = session::Store::for_db(&db).await?;

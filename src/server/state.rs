@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 
 use super::config::Config;
 use super::storage::Db;
-use super::storage::stats::DailyCache;
+use super::storage::stats::{DailyCache, UsageCache};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -16,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The dashboard's per-day series (see [`DailyCache`]).
     pub daily: Arc<DailyCache>,
+    /// Nodeinfo's totals (see [`UsageCache`]).
+    pub usage: Arc<UsageCache>,
 }
 
 impl AppState {

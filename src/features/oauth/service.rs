@@ -90,17 +90,8 @@ pub async fn register(
         scopes: &scopes.as_string(),
         website,
     };
-    let id = oauth::insert_app(tx.conn(), &new).await?;
+    let app = oauth::insert_app(tx.conn(), &new).await?;
     tx.commit().await?;
-    let app = App {
-        id,
-        client_id,
-        secret_hash: String::new(),
-        name: name.to_owned(),
-        redirect_uris: uris.join("\n"),
-        scopes: scopes.as_string(),
-        website: website.map(str::to_owned),
-    };
     Ok(Registered { app, client_secret })
 }
 

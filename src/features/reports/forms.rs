@@ -74,11 +74,7 @@ pub async fn bulk(
             "op" => op = v.into_owned(),
             "note" => note = v.into_owned(),
             // Only back to the inbox, never elsewhere.
-            "return_to"
-                if crate::auth::session::is_local_path(&v) && (v == "/reports" || v.starts_with("/reports?")) =>
-            {
-                back = v.into_owned()
-            }
+            "return_to" if crate::auth::session::returns_to(&v, "/reports", &[]) => back = v.into_owned(),
             _ => {}
         }
     }

@@ -16,12 +16,7 @@ use crate::ui::flash::Flash;
 
 /// Back to the statuses list, a report or a user page; nowhere else.
 fn safe_back(v: &str) -> &str {
-    let ok = crate::auth::session::is_local_path(v)
-        && (v == "/statuses"
-            || v.starts_with("/statuses?")
-            || ["/reports/", "/users/"]
-                .iter()
-                .any(|p| v.strip_prefix(p).is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))));
+    let ok = crate::auth::session::returns_to(v, "/statuses", &["/reports/", "/users/"]);
     if ok { v } else { "/statuses" }
 }
 

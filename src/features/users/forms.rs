@@ -48,10 +48,7 @@ fn parse_action(action: &str, tags: &[String], confirm: &str) -> Result<BulkActi
 
 /// `/users`, `/users?…` or `/users/{id}`.
 fn is_users_page(v: &str) -> bool {
-    crate::auth::session::is_local_path(v)
-        && (v == "/users"
-            || v.starts_with("/users?")
-            || v.strip_prefix("/users/").is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())))
+    crate::auth::session::returns_to(v, "/users", &["/users/"])
 }
 
 /// The bulk form's fields; `ids` and `tags` repeat, so pairs are read directly.

@@ -34,10 +34,11 @@ pub struct NewApp<'a> {
     pub website: Option<&'a str>,
 }
 
-pub async fn insert_app(c: ConnRef<'_>, a: &NewApp<'_>) -> Result<i64, AppError> {
+pub async fn insert_app(c: ConnRef<'_>, a: &NewApp<'_>) -> Result<App, AppError> {
     const SQL: &str = "INSERT INTO oauth_apps (client_id, secret_hash, name, redirect_uris, scopes, website, created_at) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    Ok(on!(c, |x| sqlx::query_scalar(SQL)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                       RETURNING id, client_id, secret_hash, name, redirect_uris, scopes, website";
+    Ok(on!(c, |x| sqlx::query_as(SQL)
         .bind(a.client_id)
         .bind(a.secret_hash)
         .bind(a.name)

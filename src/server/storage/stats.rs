@@ -40,21 +40,41 @@ pub struct Daily {
     pub reports: Vec<(i64, i64)>,
 }
 
-/// How long the dashboard's per-day series may be reused: charts of 30 days
+/// How long counts may be reused: charts of 30 days and nodeinfo's totals
 /// need not be recounted for every page view.
-const DAILY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+const TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// The per-day series of one process, recomputed at most once a [`DAILY_TTL`].
-#[derive(Debug, Default)]
-pub struct DailyCache(std::sync::Mutex<Option<(std::time::Instant, Daily)>>);
+/// A count of one process, recomputed at most once a [`TTL`].
+#[derive(Debug)]
+pub struct MinuteCache<T>(std::sync::Mutex<Option<(std::time::Instant, T)>>);
 
-impl DailyCache {
+impl<T> Default for MinuteCache<T> {
+    fn default() -> Self {
+        MinuteCache(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T: Clone> MinuteCache<T> {
+    /// The kept value, if it is younger than [`TTL`] and `fits` the question.
+    fn fresh(&self, fits: impl Fn(&T) -> bool) -> Option<T> {
+        match self.0.lock().expect("cache lock").as_ref() {
+            Some((at, v)) if at.elapsed() < TTL && fits(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    fn keep(&self, v: &T) {
+        *self.0.lock().expect("cache lock") = Some((std::time::Instant::now(), v.clone()));
+    }
+}
+
+/// The dashboard's per-day series.
+pub type DailyCache = MinuteCache<Daily>;
+
+impl MinuteCache<Daily> {
     pub async fn get(&self, mut c: ConnRef<'_>, first_day: i64) -> Result<Daily, AppError> {
-        if let Some((at, d)) = self.0.lock().expect("cache lock").as_ref()
-            && d.first_day == first_day
-            && at.elapsed() < DAILY_TTL
-        {
-            return Ok(d.clone());
+        if let Some(d) = self.fresh(|d| d.first_day == first_day) {
+            return Ok(d);
         }
         let since = first_day * DAY;
         let d = Daily {
@@ -62,8 +82,22 @@ impl DailyCache {
             registrations: per_day(c.reborrow(), Series::Registrations, since).await?,
             reports: per_day(c.reborrow(), Series::Reports, since).await?,
         };
-        *self.0.lock().expect("cache lock") = Some((std::time::Instant::now(), d.clone()));
+        self.keep(&d);
         Ok(d)
+    }
+}
+
+/// Nodeinfo's totals: counting a million accounts on every client start is wasteful.
+pub type UsageCache = MinuteCache<Usage>;
+
+impl MinuteCache<Usage> {
+    pub async fn get(&self, c: ConnRef<'_>, now: i64) -> Result<Usage, AppError> {
+        if let Some(u) = self.fresh(|_| true) {
+            return Ok(u);
+        }
+        let u = nodeinfo_usage(c, now).await?;
+        self.keep(&u);
+        Ok(u)
     }
 }
 
