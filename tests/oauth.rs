@@ -179,7 +179,72 @@ async fn the_code_grant_with_pkce_goes_through_the_consent_page(b: Backend) {
     assert!(html.contains("redirect_uri is not one this app registered"));
 }
 
+/// Racing clients: a refresh token is spent once however many send it at
+/// once, and registrations from one IP stop at the throttle's limit exactly.
+async fn racing_clients_get_one_answer_each_and_no_errors(b: Backend) {
+    let (app, _) = admin_app(b).await;
+    let client = register(&app, "read admin").await;
+    let (_, tok) = password_grant(&app, &client, "admin", PASSWORD).await;
+    let body = json!({ "grant_type": "refresh_token", "client_id": client.0, "client_secret": client.1, "refresh_token": tok["refresh_token"] });
+    let app = std::sync::Arc::new(app);
+    let mut race = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let (app, body) = (app.clone(), body.clone());
+        race.spawn(async move { post_json(&app, "/oauth/token", body).await.0 });
+    }
+    let mut statuses = Vec::new();
+    while let Some(s) = race.join_next().await {
+        statuses.push(s.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| matches!(s, 200 | 400)), "{statuses:?}");
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM api_tokens WHERE app_id IS NOT NULL AND revoked_at IS NULL").await, 1);
+
+    // The test config allows 6 per IP per window; one was used above.
+    let mut race = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let app = app.clone();
+        race.spawn(async move {
+            let body = json!({ "client_name": format!("racer {i}"), "redirect_uris": CALLBACK });
+            post_json(&app, "/api/v1/apps", body).await.0
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(s) = race.join_next().await {
+        statuses.push(s.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 5, "{statuses:?}");
+    assert!(statuses.iter().all(|s| matches!(s, 200 | 429)), "{statuses:?}");
+}
+
+/// Hostile names and redirect URIs: refused at registration, or shown as text.
+async fn hostile_client_values_are_refused_or_inert(b: Backend) {
+    let (app, _) = admin_app(b).await;
+    for bad in ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "/relative", "https://x.example/#a"] {
+        let body = json!({ "client_name": "x", "redirect_uris": bad });
+        let (status, e) = post_json(&app, "/api/v1/apps", body).await;
+        assert_eq!((status, e["errors"][0]["meta"]["param"].as_str()), (422, Some("redirect_uris")), "{bad}: {e}");
+    }
+    let body = json!({ "client_name": "x\u{0}y", "redirect_uris": CALLBACK });
+    assert_eq!(post_json(&app, "/api/v1/apps", body).await.0, 422, "NUL is refused");
+    let name = "</p><script>alert(1)</script>";
+    let body = json!({ "client_name": name, "redirect_uris": CALLBACK, "website": "\"><img src=x onerror=alert(1)>" });
+    let (status, res) = post_json(&app, "/api/v1/apps", body).await;
+    assert_eq!(status, 200, "{res}");
+    let query = format!(
+        "response_type=code&client_id={}&redirect_uri={}&state=%22%3E%3Cscript%3E",
+        res["client_id"].as_str().unwrap(),
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    );
+    let (status, _, html) = app.page(&format!("/oauth/authorize?{query}")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>alert(1)</script>") && !html.contains("<img src=x"), "{html}");
+    assert!(html.contains("&lt;/p&gt;&lt;script&gt;"), "the name is shown as text");
+}
+
 both_backends!(
+    racing_clients_get_one_answer_each_and_no_errors,
+    hostile_client_values_are_refused_or_inert,
     admin_fe_signs_in_with_a_password_and_works,
     tokens_do_only_what_their_role_and_scopes_allow,
     the_code_grant_with_pkce_goes_through_the_consent_page,

@@ -95,9 +95,14 @@ pub async fn register(
     Ok(Registered { app, client_secret })
 }
 
-/// `urn:ietf:wg:oauth:2.0:oob` (show the code) or an absolute URI without a fragment.
+/// `urn:ietf:wg:oauth:2.0:oob` (show the code) or an absolute URI without a
+/// fragment: https, http or an app's own scheme (`myapp://callback`), never
+/// one that runs or embeds content where the browser lands.
 fn valid_redirect(uri: &str) -> bool {
-    uri == OOB || (uri.len() <= 2000 && url::Url::parse(uri).is_ok_and(|u| u.fragment().is_none()))
+    const NEVER: [&str; 5] = ["javascript", "data", "vbscript", "file", "blob"];
+    uri == OOB
+        || (uri.len() <= 2000
+            && url::Url::parse(uri).is_ok_and(|u| u.fragment().is_none() && !NEVER.contains(&u.scheme())))
 }
 
 /// The redirect URI meaning "show the code on the page".
@@ -326,5 +331,7 @@ mod tests {
         assert!(pkce_matches(verifier, "plain", verifier));
         assert!(valid_redirect("https://admin.example.org/oauth-callback") && valid_redirect(OOB));
         assert!(!valid_redirect("/relative") && !valid_redirect("https://x.example/#frag"));
+        assert!(!valid_redirect("javascript:alert(1)") && !valid_redirect("data:text/html,x"));
+        assert!(valid_redirect("myapp://oauth/callback"));
     }
 }
