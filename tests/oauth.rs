@@ -198,7 +198,10 @@ async fn racing_clients_get_one_answer_each_and_no_errors(b: Backend) {
     }
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| matches!(s, 200 | 400)), "{statuses:?}");
-    assert_eq!(app.db.count("SELECT COUNT(*) FROM api_tokens WHERE app_id IS NOT NULL AND revoked_at IS NULL").await, 1);
+    assert_eq!(
+        app.db.count("SELECT COUNT(*) FROM api_tokens WHERE app_id IS NOT NULL AND revoked_at IS NULL").await,
+        1
+    );
 
     // The test config allows 6 per IP per window; one was used above.
     let mut race = tokio::task::JoinSet::new();
@@ -220,7 +223,8 @@ async fn racing_clients_get_one_answer_each_and_no_errors(b: Backend) {
 /// Hostile names and redirect URIs: refused at registration, or shown as text.
 async fn hostile_client_values_are_refused_or_inert(b: Backend) {
     let (app, _) = admin_app(b).await;
-    for bad in ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "/relative", "https://x.example/#a"] {
+    for bad in ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "/relative", "https://x.example/#a"]
+    {
         let body = json!({ "client_name": "x", "redirect_uris": bad });
         let (status, e) = post_json(&app, "/api/v1/apps", body).await;
         assert_eq!((status, e["errors"][0]["meta"]["param"].as_str()), (422, Some("redirect_uris")), "{bad}: {e}");
