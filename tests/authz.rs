@@ -30,6 +30,7 @@ const MODERATOR_API: &[(&str, &str)] = &[
     ("get", "/users/{nickname}/statuses"),
     ("get", "/instances/{host}/statuses"),
     ("get", "/stats"),
+    ("get", "/need_reboot"),
     ("get", "/users"),
     ("get", "/users/{nickname_or_id}"),
     ("patch", "/users/activate"),

@@ -5,10 +5,14 @@
 
 mod common;
 
-use common::{Backend, spawn_app};
+use common::content::{report, status};
+use common::{Backend, TestApp, spawn_app};
 use reqwest::Method;
-use serde_json::Value;
-use steward::domain::Role;
+use serde_json::{Value, json};
+use steward::auth::Staff;
+use steward::domain::{Role, Visibility};
+use steward::server::storage::now;
+use steward::server::storage::reports::{self, NewReport};
 
 const ADMIN_FE: &str = "https://admin.example.org";
 
@@ -38,6 +42,24 @@ async fn nodeinfo_tells_admin_fe_what_it_reads(b: Backend) {
     assert_eq!((status, body["errors"][0]["code"].as_str()), (404, Some("not_found")));
     let (status, instance) = json(app.get("/api/v1/instance").await).await;
     assert_eq!((status, instance["registrations"].as_bool()), (200, Some(false)));
+}
+
+async fn peers_and_need_reboot_answer_what_every_admin_fe_page_asks(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
+    let m = app.db.create_user("mod", Some(Role::Moderator)).await;
+    for (name, host) in [("carol", "Remote.Example"), ("dave", "remote.example"), ("erin", "other.example")] {
+        let user = app.db.create_user(name, None).await;
+        make_remote(&app, &user, host).await;
+    }
+    let (status, peers) = json(app.get("/api/v1/instance/peers").await).await;
+    assert_eq!(status, 200);
+    assert_eq!(peers, json!(["other.example", "remote.example"]), "each host once, any case");
+    for staff in [&admin, &m] {
+        let token = app.db.token_for(staff).await;
+        let (status, body) = call(&app, &token, Method::GET, "/need_reboot", None).await;
+        assert_eq!((status, body), (200, json!({"need_reboot": false})));
+    }
 }
 
 async fn verify_credentials_says_who_holds_the_token_and_their_role(b: Backend) {
@@ -93,8 +115,206 @@ async fn a_configured_origin_may_call_the_api_from_a_browser(b: Backend) {
     assert_eq!(res.headers()["access-control-allow-origin"], ADMIN_FE);
 }
 
+/// admin-fe's prefix for every admin call.
+const ADMIN: &str = "/api/v1/pleroma/admin";
+
+async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = app.api(method, &format!("{ADMIN}{path}"), token).await;
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    json(req.send().await.unwrap()).await
+}
+
+/// Makes an account remote (`name@host`), as federation would have stored it.
+async fn make_remote(app: &TestApp, user: &Staff, host: &str) -> String {
+    let nickname = format!("{}@{host}", user.nickname);
+    let sql = format!("UPDATE users SET nickname = '{nickname}', local = false WHERE id = {}", user.id);
+    app.db.db.exec(&sql).await.unwrap();
+    nickname
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn user_statuses_and_pages_read_as_admin_fe_reads_them(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
+    let token = app.db.token_for(&admin).await;
+    let bob = app.db.create_user("bob", None).await;
+    for i in 0..5 {
+        status(&app, bob.id, &format!("public {i}"), Visibility::Public).await;
+    }
+    status(&app, bob.id, "a secret", Visibility::Direct).await;
+    // The user page: `{total, activities}`, as Pleroma answers and admin-fe reads it.
+    let (code, page) =
+        call(&app, &token, Method::GET, &format!("/users/{}/statuses?godmode=false", bob.id), None).await;
+    assert_eq!(code, 200, "{page}");
+    assert_eq!(page["total"], 5);
+    assert_eq!(page["activities"].as_array().unwrap().len(), 5);
+    assert_eq!(page["activities"][0]["account"]["nickname"], "bob");
+    let (_, page) = call(&app, &token, Method::GET, "/users/bob/statuses?godmode=true", None).await;
+    assert_eq!(page["total"], 6, "godmode counts the direct status too");
+    // `page` pages: page 2 continues page 1, page 4 is past the end.
+    let list = |page: u32| format!("/statuses?godmode=false&local_only=false&page={page}&page_size=2");
+    let (_, p1) = call(&app, &token, Method::GET, &list(1), None).await;
+    let (_, p2) = call(&app, &token, Method::GET, &list(2), None).await;
+    let (_, p4) = call(&app, &token, Method::GET, &list(4), None).await;
+    let (p1, p2) = (ids(&p1), ids(&p2));
+    assert_eq!((p1.len(), p2.len()), (2, 2));
+    assert!(p1.iter().all(|id| !p2.contains(id)), "page 2 repeats page 1: {p1:?} {p2:?}");
+    assert!(p1[1].parse::<i64>().unwrap() > p2[0].parse::<i64>().unwrap(), "newest first across pages");
+    assert_eq!(p4.as_array().unwrap().len(), 0);
+    let (code, err) = call(&app, &token, Method::GET, "/statuses?page=0", None).await;
+    assert_eq!((code, err["errors"][0]["meta"]["param"].as_str()), (422, Some("page")));
+    // One instance's statuses page the same way, and stay an array (admin-fe reads `data.length`).
+    let carol = app.db.create_user("carol", None).await;
+    make_remote(&app, &carol, "remote.example").await;
+    for i in 0..3 {
+        status(&app, carol.id, &format!("remote {i}"), Visibility::Public).await;
+    }
+    let by_instance = |page: u32| format!("/instances/remote.example/statuses?page={page}&page_size=2");
+    let (code, r1) = call(&app, &token, Method::GET, &by_instance(1), None).await;
+    let (_, r2) = call(&app, &token, Method::GET, &by_instance(2), None).await;
+    assert_eq!(code, 200, "{r1}");
+    assert_eq!((ids(&r1).len(), ids(&r2).len()), (2, 1));
+    assert_eq!(r1[0]["account"]["nickname"], "carol@remote.example");
+    assert_eq!(r1[0]["account"]["local"], false);
+}
+
+async fn stats_count_one_instance_when_asked(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
+    let token = app.db.token_for(&admin).await;
+    let bob = app.db.create_user("bob", None).await;
+    let carol = app.db.create_user("carol", None).await;
+    make_remote(&app, &carol, "remote.example").await;
+    status(&app, bob.id, "here", Visibility::Public).await;
+    status(&app, bob.id, "here, quietly", Visibility::Unlisted).await;
+    status(&app, carol.id, "there", Visibility::Public).await;
+    status(&app, carol.id, "there, privately", Visibility::Private).await;
+    status(&app, carol.id, "there, directly", Visibility::Direct).await;
+    let (code, all) = call(&app, &token, Method::GET, "/stats", None).await;
+    assert_eq!(code, 200, "{all}");
+    assert_eq!(all["status_visibility"], json!({"public": 2, "unlisted": 1, "private": 1, "direct": 1}));
+    let (_, remote) = call(&app, &token, Method::GET, "/stats?instance=remote.example", None).await;
+    assert_eq!(remote["status_visibility"], json!({"public": 1, "unlisted": 0, "private": 1, "direct": 1}));
+    // admin-fe asks with its own host for this instance's statuses.
+    let own = reqwest::Url::parse(&app.base).unwrap().host_str().unwrap().to_owned();
+    let (_, local) = call(&app, &token, Method::GET, &format!("/stats?instance={own}"), None).await;
+    assert_eq!(local["status_visibility"], json!({"public": 1, "unlisted": 1, "private": 0, "direct": 0}));
+    let (_, none) = call(&app, &token, Method::GET, "/stats?instance=nowhere.example", None).await;
+    assert_eq!(none["status_visibility"], json!({"public": 0, "unlisted": 0, "private": 0, "direct": 0}));
+    let (code, err) = call(&app, &token, Method::GET, "/stats?instance=%25", None).await;
+    assert_eq!((code, err["errors"][0]["meta"]["param"].as_str()), (422, Some("host")));
+}
+
+async fn report_cards_have_the_accounts_admin_fe_reads(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
+    let token = app.db.token_for(&admin).await;
+    let bob = app.db.create_user("bob", None).await;
+    let reporter = app.db.create_user("ann", Some(Role::Moderator)).await;
+    let sid = status(&app, bob.id, "the reported words", Visibility::Public).await;
+    let (code, _) =
+        call(&app, &token, Method::PUT, "/users/tag", Some(json!({"nicknames": ["bob"], "tags": ["force_nsfw"]})))
+            .await;
+    assert_eq!(code, 204);
+    let by_ann = report(&app, Some(reporter.id), bob.id, &[sid], "spam").await;
+    let anonymous = report(&app, None, bob.id, &[], "anonymous").await;
+    let mut tx = app.db.db.begin().await.unwrap();
+    let remote = NewReport {
+        reporter_id: None,
+        account_id: bob.id,
+        comment: "forwarded",
+        status_ids: &[],
+        uri: Some("https://remote.example/reports/7"),
+        created_at: now(),
+    };
+    let forwarded = reports::insert(tx.conn(), &remote).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let (code, list) = call(&app, &token, Method::GET, "/reports?page=1&page_size=50", None).await;
+    assert_eq!(code, 200, "{list}");
+    let find = |id: i64| {
+        list["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"].as_str() == Some(id.to_string().as_str()))
+            .unwrap()
+            .clone()
+    };
+    let card = find(by_ann);
+    // The report title and the moderate-user menu read these.
+    let account = &card["account"];
+    assert_eq!(account["id"], bob.id.to_string());
+    assert_eq!(account["nickname"], "bob");
+    assert_eq!(account["roles"], json!({"admin": false, "moderator": false}));
+    assert_eq!((account["is_active"].as_bool(), account["deactivated"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(account["local"], true);
+    assert_eq!(account["tags"], json!(["force_nsfw"]));
+    assert!(account["is_confirmed"].is_boolean() && account["is_approved"].is_boolean());
+    assert_eq!(account["acct"], "bob", "the Mastodon fields stay");
+    assert_eq!(card["actor"]["nickname"], "ann");
+    assert_eq!(card["actor"]["roles"]["moderator"], true);
+    assert_eq!(card["statuses"][0]["account"]["nickname"], "bob");
+    assert_eq!(card["statuses"][0]["deleted"], false);
+    // Reporters not here are still objects: admin-fe reads fields of them unguarded.
+    let anon = find(anonymous);
+    assert!(anon["actor"].is_object(), "{anon}");
+    assert!(anon["actor"].get("id").is_none(), "no user page to link to");
+    let fwd = find(forwarded);
+    assert_eq!(fwd["actor"]["nickname"], "remote.example");
+    assert_eq!(fwd["actor"]["url"], "https://remote.example/actor");
+    assert_eq!(fwd["actor"]["local"], false);
+    // A deleted status says so, in its report and on its own.
+    let (code, _) = call(&app, &token, Method::DELETE, &format!("/statuses/{sid}"), None).await;
+    assert_eq!(code, 200);
+    let (_, one) = call(&app, &token, Method::GET, &format!("/reports/{by_ann}"), None).await;
+    assert_eq!(one["statuses"][0]["deleted"], true, "{one}");
+    let (_, st) = call(&app, &token, Method::GET, &format!("/statuses/{sid}"), None).await;
+    assert_eq!(st["deleted"], true);
+    let (_, grouped) = call(&app, &token, Method::GET, "/grouped_reports", None).await;
+    assert_eq!(grouped["reports"][0]["account"]["nickname"], "bob", "{grouped}");
+}
+
+async fn users_filter_by_actor_type_and_keep_tags_in_order(b: Backend) {
+    let app = spawn_app(b).await;
+    let admin = app.db.create_user("admin", Some(Role::Admin)).await;
+    let token = app.db.token_for(&admin).await;
+    let bot = app.db.create_user("bot", None).await;
+    app.db.create_user("person", None).await;
+    app.db.db.exec(&format!("UPDATE users SET actor_type = 'Service' WHERE id = {}", bot.id)).await.unwrap();
+    // admin-fe appends `&actor_types[]=…` unencoded.
+    let (code, list) = call(&app, &token, Method::GET, "/users?page=1&filters=&actor_types[]=Service", None).await;
+    assert_eq!(code, 200, "{list}");
+    assert_eq!(list["count"], 1);
+    assert_eq!(list["users"][0]["nickname"], "bot");
+    assert_eq!(list["users"][0]["actor_type"], "Service");
+    let both = "/users?page=1&filters=&actor_types[]=Service&actor_types[]=Person";
+    let (_, list) = call(&app, &token, Method::GET, both, None).await;
+    assert_eq!(list["count"], 3);
+    let (code, err) = call(&app, &token, Method::GET, "/users?actor_types[]=Robot", None).await;
+    assert_eq!((code, err["errors"][0]["meta"]["param"].as_str()), (422, Some("actor_types[]")));
+    // Tags come back in the order they were added, as Pleroma keeps them.
+    for tags in [json!(["zeta", "alpha"]), json!(["beta", "zeta"])] {
+        let (code, _) =
+            call(&app, &token, Method::PUT, "/users/tag", Some(json!({"nicknames": ["bot"], "tags": tags}))).await;
+        assert_eq!(code, 204);
+    }
+    let (_, user) = call(&app, &token, Method::GET, "/users/bot", None).await;
+    assert_eq!(user["tags"], json!(["zeta", "alpha", "beta"]));
+}
+
 both_backends!(
     nodeinfo_tells_admin_fe_what_it_reads,
+    peers_and_need_reboot_answer_what_every_admin_fe_page_asks,
     verify_credentials_says_who_holds_the_token_and_their_role,
     a_configured_origin_may_call_the_api_from_a_browser,
+    user_statuses_and_pages_read_as_admin_fe_reads_them,
+    stats_count_one_instance_when_asked,
+    report_cards_have_the_accounts_admin_fe_reads,
+    users_filter_by_actor_type_and_keep_tags_in_order,
 );

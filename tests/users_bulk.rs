@@ -61,7 +61,7 @@ async fn tags_are_added_and_removed_with_pleroma_messages(b: Backend) {
         call(&app, &token, Method::PUT, "/users/tag", json!({"nicknames": ["ann"], "tags": ["foo", "bar"]})).await;
     assert_eq!(status, 204);
     let (_, user) = call(&app, &token, Method::GET, "/users/ann", Value::Null).await;
-    assert_eq!(user["tags"], json!(["bar", "foo"]));
+    assert_eq!(user["tags"], json!(["foo", "bar"]), "in the order added, as Pleroma keeps them");
     assert_eq!(
         app.db
             .count("SELECT COUNT(*) FROM moderation_log WHERE message = '@admin added tags: foo, bar to users: @ann'")

@@ -12,6 +12,8 @@ use crate::server::storage::ConnRef;
 use crate::server::storage::statuses::{self, StatusRow};
 use crate::server::storage::users_list::{self, UserRow};
 
+use super::users::{ApiUser, to_api};
+
 pub fn iso(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
@@ -28,44 +30,27 @@ pub struct AccountPleroma {
     tags: Vec<String>,
 }
 
+/// A Mastodon account with Pleroma's admin fields merged in, as Pleroma
+/// embeds accounts in reports and statuses: admin-fe's report card and
+/// moderation menu read `nickname`, `roles`, `is_active`, `tags`, `local`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiAccount {
-    id: String,
+    #[serde(flatten)]
+    user: ApiUser,
     acct: String,
     username: String,
-    display_name: String,
-    avatar: String,
     avatar_static: String,
-    url: String,
-    created_at: String,
     bot: bool,
-    deactivated: bool,
-    is_active: bool,
-    local: bool,
-    tags: Vec<String>,
     statuses_count: Option<i64>,
     pleroma: AccountPleroma,
 }
 
 pub(super) fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount {
-    let username = u.nickname.split('@').next().unwrap_or_default().to_owned();
-    let url = match u.nickname.split_once('@') {
-        Some((name, host)) => format!("https://{host}/users/{name}"),
-        None => format!("{base}/users/{}", u.nickname),
-    };
     ApiAccount {
-        id: u.id.to_string(),
         acct: u.nickname.clone(),
-        username,
-        display_name: u.display_name.clone(),
-        avatar: u.avatar.clone(),
+        username: u.nickname.split('@').next().unwrap_or_default().to_owned(),
         avatar_static: u.avatar.clone(),
-        url,
-        created_at: iso(u.created_at),
         bot: u.actor_type == "Service",
-        deactivated: !u.is_active,
-        is_active: u.is_active,
-        local: u.local,
         statuses_count: None,
         pleroma: AccountPleroma {
             is_admin: u.is_admin,
@@ -74,8 +59,51 @@ pub(super) fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount 
             deactivated: !u.is_active,
             tags: tags.clone(),
         },
-        tags,
+        user: to_api(u.clone(), tags, base),
     }
+}
+
+/// Who sent a report when no account of this instance did: the remote
+/// instance (its host, from the report's uri) or an anonymous reporter.
+/// Always an object, never null: admin-fe reads fields of it unguarded. It
+/// has no `id`, so admin-fe shows it without a link to a user page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiRemoteActor {
+    /// The remote instance's host; null when nothing is known.
+    nickname: Option<String>,
+    acct: Option<String>,
+    display_name: String,
+    /// The remote instance's actor.
+    url: Option<String>,
+    local: bool,
+    roles: super::users::Roles,
+    tags: Vec<String>,
+    is_active: bool,
+}
+
+pub fn remote_actor(report_uri: Option<&str>) -> ApiRemoteActor {
+    let host = report_uri
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .filter(|h| !h.is_empty());
+    ApiRemoteActor {
+        display_name: host.as_ref().map_or_else(|| "Anonymous".to_owned(), |h| format!("Instance {h}")),
+        url: host.as_ref().map(|h| format!("https://{h}/actor")),
+        acct: host.clone(),
+        nickname: host,
+        local: false,
+        roles: super::users::Roles::default(),
+        tags: Vec::new(),
+        is_active: true,
+    }
+}
+
+/// A report's reporter: an account here, or what is known of a remote one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ApiActor {
+    Account(Box<ApiAccount>),
+    Remote(ApiRemoteActor),
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -110,6 +138,8 @@ pub struct ApiStatus {
     media_attachments: Vec<ApiMedia>,
     /// The reblogged status's id, for reblogs.
     reblog: Option<String>,
+    /// Deleted by a moderator (admin-fe shows "deleted" instead of the card).
+    deleted: bool,
     pleroma: StatusPleroma,
 }
 
@@ -169,6 +199,7 @@ impl Shapes {
                 })
                 .collect(),
             reblog: s.reblog_of_id.map(|r| r.to_string()),
+            deleted: s.deleted_at.is_some(),
             pleroma: StatusPleroma { local: s.local, deleted_at: s.deleted_at.map(iso) },
         })
     }

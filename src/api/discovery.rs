@@ -1,6 +1,6 @@
 //! What Pleroma's and Mastodon's clients ask before anything else: nodeinfo
 //! (`/.well-known/nodeinfo`, `/nodeinfo/2.0.json`, `/nodeinfo/2.1.json`),
-//! `GET /api/v1/instance`, and `GET /api/v1/accounts/verify_credentials`,
+//! `GET /api/v1/instance` and its peers, and `GET /api/v1/accounts/verify_credentials`,
 //! which admin-fe calls on every navigation and which must say whether the
 //! token's holder is an admin or a moderator.
 
@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/.well-known/nodeinfo", get(well_known))
         .route("/nodeinfo/{file}", get(nodeinfo))
         .route("/api/v1/instance", get(instance))
+        .route("/api/v1/instance/peers", get(peers))
         .merge(accounts)
 }
 
@@ -100,6 +101,13 @@ pub async fn instance(State(s): State<AppState>) -> Json<Value> {
         "languages": ["en"],
         "pleroma": { "metadata": { "features": ["pleroma_api", "mastodon_api"], "account_activation_required": false } },
     }))
+}
+
+/// `GET /api/v1/instance/peers`: the instances remote accounts come from
+/// (admin-fe offers them on its statuses page).
+pub async fn peers(State(s): State<AppState>) -> Result<Json<Vec<String>>, AppError> {
+    let mut conn = s.db.conn().await?;
+    Ok(Json(s.peers.get(conn.as_ref()).await?))
 }
 
 /// What a role may do, in Pleroma's privilege names (admin-fe hides what is

@@ -7,6 +7,7 @@ mod content;
 pub mod discovery;
 mod docs;
 mod extract;
+mod instance;
 mod intake;
 mod moderation_log;
 mod reports;
@@ -87,6 +88,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(statuses::of_user))
         .routes(routes!(statuses::of_instance))
         .routes(routes!(statuses::stats))
+        .routes(routes!(instance::need_reboot))
 }
 
 /// Content intake, documented under its own prefix.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
-use super::content::{ApiAccount, ApiStatus, Shapes, iso};
+use super::content::{ApiAccount, ApiActor, ApiStatus, Shapes, iso, remote_actor};
 use crate::auth::ModeratorCtx;
 use crate::domain::ReportState;
 use crate::error::{AppError, ItemError};
@@ -45,8 +45,9 @@ pub struct ApiReport {
     updated_at: String,
     /// The reported account.
     account: Option<ApiAccount>,
-    /// Who reported (null when unknown or deleted).
-    actor: Option<ApiAccount>,
+    /// Who reported: an account here, else the remote instance or an
+    /// anonymous reporter (never null).
+    actor: ApiActor,
     assigned_account: Option<ApiAccount>,
     statuses: Vec<ApiStatus>,
     notes: Vec<ApiNote>,
@@ -93,7 +94,10 @@ impl Loaded {
             created_at: iso(r.created_at),
             updated_at: iso(r.updated_at),
             account: self.shapes.account(r.account_id),
-            actor: r.reporter_id.and_then(|i| self.shapes.account(i)),
+            actor: match r.reporter_id.and_then(|i| self.shapes.account(i)) {
+                Some(a) => ApiActor::Account(Box::new(a)),
+                None => ApiActor::Remote(remote_actor(r.uri.as_deref())),
+            },
             assigned_account: r.assignee_id.and_then(|i| self.shapes.account(i)),
             statuses: self.shapes.statuses(&sids),
             notes: self.notes.remove(&r.id).unwrap_or_default().into_iter().map(note).collect(),

@@ -15,7 +15,7 @@ use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::features::statuses::service::{self, StatusAction};
 use crate::server::state::AppState;
-use crate::server::storage::statuses::{self, StatusFilter};
+use crate::server::storage::statuses::{self, Origin, Start, StatusFilter};
 use crate::server::storage::users_list;
 
 /// Query of the status lists. Booleans are `true`/`false` as Pleroma sends them.
@@ -34,9 +34,12 @@ pub struct ListQuery {
     /// Include reblogs.
     #[param(value_type = Option<bool>)]
     with_reblogs: Option<String>,
-    /// Statuses older than this id (keyset paging).
+    /// Statuses older than this id (keyset paging; wins over `page`).
     #[param(value_type = Option<i64>)]
     max_id: Option<String>,
+    /// Page number, from 1 (Pleroma's paging).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 10000)]
+    page: Option<String>,
 }
 
 fn flag(name: &str, v: &Option<String>) -> Result<bool, AppError> {
@@ -50,7 +53,7 @@ fn flag(name: &str, v: &Option<String>) -> Result<bool, AppError> {
 struct Parsed {
     filter: StatusFilter,
     size: i64,
-    before: Option<i64>,
+    start: Start,
     /// Asked for private and direct statuses too (admins only).
     godmode: bool,
 }
@@ -68,31 +71,46 @@ fn parse(q: &ListQuery) -> Result<Parsed, AppError> {
         None => None,
         Some(s) => Some(s.parse().map_err(|_| AppError::validation("max_id", "max_id must be a status id"))?),
     };
+    let page: i64 = match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 1,
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| AppError::validation("page", "page must be a whole number from 1 to 10000"))?,
+    };
+    let start = match before {
+        Some(_) => Start::Before(before),
+        None => Start::Skip((page - 1) * size),
+    };
     let filter = StatusFilter {
         local_only: flag("local_only", &q.local_only)?,
         with_reblogs: flag("with_reblogs", &q.with_reblogs)?,
         ..Default::default()
     };
-    Ok(Parsed { filter, size, before, godmode: flag("godmode", &q.godmode)? })
+    Ok(Parsed { filter, size, start, godmode: flag("godmode", &q.godmode)? })
 }
 
-/// Lists statuses; godmode needs an admin and is logged with `scope`.
+/// Lists statuses, with their total when `counted`; godmode needs an admin
+/// and is logged with `scope`.
 async fn list_for(
     s: &AppState,
     admin: Option<AdminCtx>,
     mut p: Parsed,
     scope: String,
-) -> Result<Json<Vec<ApiStatus>>, AppError> {
+    counted: bool,
+) -> Result<(Vec<ApiStatus>, Option<i64>), AppError> {
     if p.godmode {
         let admin = admin.ok_or(AppError::Forbidden)?;
         service::log_godmode(&s.db, &admin, &scope).await?;
         p.filter.godmode = Some(admin.godmode());
     }
     let mut conn = s.db.conn().await?;
-    let (rows, _) = statuses::list(conn.as_ref(), &p.filter, p.before.take(), p.size).await?;
+    let (rows, _) = statuses::list(conn.as_ref(), &p.filter, p.start, p.size).await?;
+    let total = if counted { Some(statuses::count(conn.as_ref(), &p.filter).await?) } else { None };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let shapes = Shapes::load(conn.as_ref(), s.config.base_url(), &[], rows).await?;
-    Ok(Json(shapes.statuses(&ids)))
+    Ok((shapes.statuses(&ids), total))
 }
 
 /// The latest statuses, newest first.
@@ -106,12 +124,20 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ApiStatus>>, AppError> {
     let p = parse(&q)?;
-    list_for(&s, admin, p, "all statuses".into()).await
+    Ok(Json(list_for(&s, admin, p, "all statuses".into(), false).await?.0))
 }
 
-/// One account's latest statuses (by nickname or id).
+/// A page of one account's statuses and how many there are in all.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusPage {
+    total: i64,
+    activities: Vec<ApiStatus>,
+}
+
+/// One account's latest statuses (by nickname or id), as Pleroma answers
+/// them and admin-fe's user page reads them: `{total, activities}`.
 #[utoipa::path(get, path = "/users/{nickname}/statuses", params(("nickname" = String, Path), ListQuery),
-    responses((status = 200, body = Vec<ApiStatus>), (status = 403, description = "godmode needs an admin."),
+    responses((status = 200, body = StatusPage), (status = 403, description = "godmode needs an admin."),
         (status = 404), (status = 422)),
     tag = "statuses")]
 pub async fn of_user(
@@ -120,16 +146,19 @@ pub async fn of_user(
     admin: Option<AdminCtx>,
     ApiPath(key): ApiPath<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<ApiStatus>>, AppError> {
+) -> Result<Json<StatusPage>, AppError> {
     let mut p = parse(&q)?;
     let mut conn = s.db.conn().await?;
     let user = users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     p.filter.account_id = Some(user.id);
-    list_for(&s, admin, p, format!("@{}", user.nickname)).await
+    let (activities, total) = list_for(&s, admin, p, format!("@{}", user.nickname), true).await?;
+    Ok(Json(StatusPage { total: total.unwrap_or_default(), activities }))
 }
 
-/// One instance's latest statuses (remote accounts `name@host`).
+/// One instance's latest statuses (remote accounts `name@host`). A bare
+/// array: Pleroma answers `{total, activities}` here, but admin-fe, the
+/// client this serves, reads an array (`statuses.data.length`).
 #[utoipa::path(get, path = "/instances/{host}/statuses", params(("host" = String, Path), ListQuery),
     responses((status = 200, body = Vec<ApiStatus>), (status = 403, description = "godmode needs an admin."),
         (status = 404),
@@ -142,13 +171,19 @@ pub async fn of_instance(
     ApiPath(host): ApiPath<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ApiStatus>>, AppError> {
+    let host = host_param(&host)?;
+    let mut p = parse(&q)?;
+    p.filter.host = Some(host.clone());
+    Ok(Json(list_for(&s, admin, p, format!("instance {host}"), false).await?.0))
+}
+
+/// An instance's host, lowercased; refused unless it looks like a domain.
+fn host_param(host: &str) -> Result<String, AppError> {
     let host = host.trim().to_lowercase();
     if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':')) {
         return Err(AppError::validation("host", "host must be a domain name such as example.org"));
     }
-    let mut p = parse(&q)?;
-    p.filter.host = Some(host.clone());
-    list_for(&s, admin, p, format!("instance {host}")).await
+    Ok(host)
 }
 
 async fn one(s: &AppState, id: i64) -> Result<ApiStatus, AppError> {
@@ -267,11 +302,30 @@ pub struct Stats {
     status_visibility: StatusVisibility,
 }
 
-/// Live statuses per visibility.
-#[utoipa::path(get, path = "/stats", responses((status = 200, body = Stats)), tag = "statuses")]
-pub async fn stats(State(s): State<AppState>, _ctx: ModeratorCtx) -> Result<Json<Stats>, AppError> {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Only statuses of this instance's accounts.
+    instance: Option<String>,
+}
+
+/// Live statuses per visibility, of every account or of one instance's.
+#[utoipa::path(get, path = "/stats", params(StatsQuery), responses((status = 200, body = Stats),
+    (status = 422, description = "instance is not a domain name.")), tag = "statuses")]
+pub async fn stats(
+    State(s): State<AppState>,
+    _ctx: ModeratorCtx,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> Result<Json<Stats>, AppError> {
+    let host = q.instance.as_deref().filter(|h| !h.trim().is_empty()).map(host_param).transpose()?;
     let mut conn = s.db.conn().await?;
-    let rows = statuses::count_by_visibility(conn.as_ref()).await?;
+    // admin-fe asks with its own instance's host for the local statuses.
+    let own = url::Url::parse(&s.config.base_url()).ok().and_then(|u| u.host_str().map(str::to_lowercase));
+    let rows = match host {
+        Some(h) if Some(&h) == own.as_ref() => statuses::count_by_visibility_on(conn.as_ref(), Origin::Local).await?,
+        Some(h) => statuses::count_by_visibility_on(conn.as_ref(), Origin::Host(&h)).await?,
+        None => statuses::count_by_visibility(conn.as_ref()).await?,
+    };
     let n = |v: &str| rows.iter().find(|(k, _)| k == v).map_or(0, |r| r.1);
     Ok(Json(Stats {
         status_visibility: StatusVisibility {

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::server::state::AppState;
 use crate::server::storage::users_list::{self, Cursor, Origin, PageAt, RoleFilter, Sort, Status, UserFilter, UserRow};
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct Roles {
     admin: bool,
     moderator: bool,
@@ -22,7 +22,7 @@ pub struct Roles {
 
 /// A user as Pleroma's Admin API returns it, with both the old and the
 /// current flag names that Pleroma clients read.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiUser {
     id: String,
     nickname: String,
@@ -45,6 +45,15 @@ pub struct ApiUser {
     created_at: String,
 }
 
+/// The account's page: here for local accounts, on its instance for remote
+/// ones (`name@host`).
+pub fn profile_url(nickname: &str, base_url: &str) -> String {
+    match nickname.split_once('@') {
+        Some((name, host)) => format!("https://{host}/users/{name}"),
+        None => format!("{base_url}/users/{nickname}"),
+    }
+}
+
 pub fn to_api(r: UserRow, tags: Vec<String>, base_url: &str) -> ApiUser {
     let created_at = time::OffsetDateTime::from_unix_timestamp(r.created_at)
         .ok()
@@ -52,11 +61,7 @@ pub fn to_api(r: UserRow, tags: Vec<String>, base_url: &str) -> ApiUser {
         .unwrap_or_default();
     ApiUser {
         id: r.id.to_string(),
-        url: if r.local {
-            format!("{base_url}/users/{}", r.nickname)
-        } else {
-            format!("https://{}", r.nickname.split('@').nth(1).unwrap_or_default())
-        },
+        url: profile_url(&r.nickname, base_url),
         roles: Roles { admin: r.is_admin, moderator: r.is_moderator },
         deactivated: !r.is_active,
         is_active: r.is_active,
@@ -102,8 +107,11 @@ struct ListParams {
     after: Option<Cursor>,
 }
 
-/// Pleroma's query: `query`, `filters=a,b` (ANDed), `tags[]` (repeatable, any
-/// of), `name` (substring, any case), `email` (exact), `page`, `page_size`;
+/// ActivityPub actor types an account can have (Pleroma's list).
+const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group", "Organization"];
+
+/// Pleroma's query: `query`, `filters=a,b` (ANDed), `tags[]` and
+/// `actor_types[]` (repeatable, any of), `name` (substring, any case), `email` (exact), `page`, `page_size`;
 /// plus `after` (a `next_cursor`). Arrays arrive unencoded, so the raw query
 /// is read pair by pair.
 fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
@@ -129,6 +137,18 @@ fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
                 }
             }
             "tags[]" | "tags" if !v.is_empty() => filter.tags.push(v),
+            "actor_types[]" | "actor_types" if !v.is_empty() => {
+                if !ACTOR_TYPES.contains(&v.as_str()) {
+                    let known = ACTOR_TYPES.join(", ");
+                    return Err(AppError::validation(
+                        "actor_types[]",
+                        format!("unknown actor type {v:?}: use {known}"),
+                    ));
+                }
+                if !filter.actor_types.contains(&v) {
+                    filter.actor_types.push(v);
+                }
+            }
             "name" if !v.is_empty() => filter.name = Some(v),
             "email" if !v.is_empty() => filter.email = Some(v),
             "page" => {
@@ -164,12 +184,13 @@ fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
         ("query" = Option<String>, Query, description = "Substring of nickname, email or display name"),
         ("filters" = Option<String>, Query, description = "Comma-separated: local, external, active, deactivated, need_approval, unconfirmed, is_admin, is_moderator (ANDed)"),
         ("tags[]" = Option<Vec<String>>, Query, description = "Any of these tags"),
+        ("actor_types[]" = Option<Vec<String>>, Query, description = "Any of these actor types: Person, Service, Application, Group, Organization"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 1000000),
         ("page_size" = Option<i64>, Query, minimum = 1, maximum = 500, description = "Default 50"),
         ("after" = Option<String>, Query, description = "A next_cursor from an earlier page: keyset paging at any depth"),
     ),
     responses((status = 200, body = UserList),
-        (status = 422, description = "A filter, page, page_size or after is invalid.")),
+        (status = 422, description = "A filter, actor type, page, page_size or after is invalid.")),
     tag = "users"
 )]
 pub async fn list(

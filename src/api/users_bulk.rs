@@ -48,24 +48,15 @@ async fn run(
     bulk::apply(&state.db, ctx, &action, Selection::Nicknames(nicknames)).await
 }
 
-/// The touched users as they are now.
-pub(super) async fn users_now(state: &AppState, targets: &[Target]) -> Result<Users, AppError> {
-    let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
-    let mut conn = state.db.conn().await?;
-    let rows = users_list::by_ids(conn.as_ref(), &ids).await?;
-    let tags = users_list::tags_of(conn.as_ref(), &ids).await?;
-    Ok(Users { users: to_api_all(rows, tags, &state.config.base_url()) })
-}
-
 /// Runs `action` and answers the touched users as they are now (Pleroma's `{users:[…]}`).
-async fn run_and_show(
+pub(super) async fn run_and_show(
     s: &AppState,
     ctx: &ModeratorCtx,
     action: BulkAction,
-    nicknames: &[String],
-) -> Result<Json<Users>, AppError> {
-    let touched = run(s, ctx, action, nicknames).await?;
-    Ok(Json(users_now(s, &touched).await?))
+    who: Selection<'_>,
+) -> Result<Users, AppError> {
+    let (rows, tags) = bulk::apply_and_read(&s.db, ctx, &action, who).await?;
+    Ok(Users { users: to_api_all(rows, tags, &s.config.base_url()) })
 }
 
 fn names(targets: &[Target]) -> Vec<String> {
@@ -82,7 +73,7 @@ pub async fn activate(
     ctx: ModeratorCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Users>, AppError> {
-    run_and_show(&s, &ctx, BulkAction::Activate, &b.nicknames).await
+    Ok(Json(run_and_show(&s, &ctx, BulkAction::Activate, Selection::Nicknames(&b.nicknames)).await?))
 }
 
 /// Deactivates users (moderators may; not yourself).
@@ -94,7 +85,7 @@ pub async fn deactivate(
     ctx: ModeratorCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Users>, AppError> {
-    run_and_show(&s, &ctx, BulkAction::Deactivate, &b.nicknames).await
+    Ok(Json(run_and_show(&s, &ctx, BulkAction::Deactivate, Selection::Nicknames(&b.nicknames)).await?))
 }
 
 /// Flips one user's activation.
@@ -111,8 +102,8 @@ pub async fn toggle_activation(
     let row = users_list::find(conn.as_ref(), &nickname).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     let action = if row.is_active { BulkAction::Deactivate } else { BulkAction::Activate };
-    let t = run(&s, &ctx, action, &[row.nickname]).await?;
-    users_now(&s, &t).await?.users.pop().map(Json).ok_or(AppError::NotFound)
+    let shown = run_and_show(&s, &ctx, action, Selection::Ids(&[row.id])).await?;
+    shown.users.into_iter().next().map(Json).ok_or(AppError::NotFound)
 }
 
 /// Nicknames and tags from `nicknames[]=…&tags[]=…` in the query (Pleroma
@@ -283,7 +274,7 @@ pub async fn approve(
     ctx: AdminCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Users>, AppError> {
-    run_and_show(&s, &ctx.as_moderator(), BulkAction::Approve, &b.nicknames).await
+    Ok(Json(run_and_show(&s, &ctx.as_moderator(), BulkAction::Approve, Selection::Nicknames(&b.nicknames)).await?))
 }
 
 /// Requires users to choose a new password at next sign-in (admin).

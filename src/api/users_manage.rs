@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use super::docs::{ActorType, PermissionGroup};
 use super::users::ApiUser;
-use super::users_bulk::{group, users_now};
+use super::users_bulk::{group, run_and_show};
 use crate::auth::AdminCtx;
 use crate::error::AppError;
-use crate::features::users::bulk::{self, BulkAction, Selection};
+use crate::features::users::bulk::{BulkAction, Selection};
 use crate::features::users::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
 use crate::server::state::AppState;
 use crate::server::storage::{users, users_list};
@@ -316,8 +316,8 @@ async fn one_user(
 ) -> Result<Json<ApiUser>, AppError> {
     // An unknown user in the path is a 404, not a bad selection.
     let ids = [user_id(s, &nickname).await?];
-    let touched = bulk::apply(&s.db, &ctx.as_moderator(), &action, Selection::Ids(&ids)).await?;
-    users_now(s, &touched).await?.users.pop().map(Json).ok_or(AppError::NotFound)
+    let shown = run_and_show(s, &ctx.as_moderator(), action, Selection::Ids(&ids)).await?;
+    shown.users.into_iter().next().map(Json).ok_or(AppError::NotFound)
 }
 
 /// Pleroma's single-user form of granting a group; any body is ignored

@@ -102,13 +102,26 @@ fn token_hash(req: &Request) -> Result<String, AppError> {
 /// The holder of a live token with `scope` (401 for none, 403 for a token of
 /// the other scope).
 async fn find_holder(state: &AppState, hash: String, scope: tokens::Scope) -> Result<tokens::Holder, AppError> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = state.db.lookup_conn().await?;
     let holder = tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
+    drop(conn);
     if holder.scope != scope {
         return Err(AppError::Forbidden);
     }
     if holder.last_used_at.is_none_or(|t| now() - t >= TOUCH_EVERY_SECS) {
-        tokens::touch(conn.as_ref(), holder.token_id).await?;
+        // A write, so it takes its turn at the write gate; the request does
+        // not wait for it, and a lost touch only delays "last used".
+        let (db, id) = (state.db.clone(), holder.token_id);
+        tokio::spawn(async move {
+            let touched = async {
+                let mut tx = db.begin().await?;
+                tokens::touch(tx.conn(), id).await?;
+                tx.commit().await
+            };
+            if let Err(e) = touched.await {
+                tracing::debug!(error = %e, "token last-used time not recorded");
+            }
+        });
     }
     Ok(holder)
 }

@@ -38,6 +38,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         leptos_options,
         daily: Default::default(),
         usage: Default::default(),
+        peers: Default::default(),
     };
     telemetry::prometheus();
 

@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 
 use super::config::Config;
 use super::storage::Db;
-use super::storage::stats::{DailyCache, UsageCache};
+use super::storage::stats::{DailyCache, PeersCache, UsageCache};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -18,6 +18,8 @@ pub struct AppState {
     pub daily: Arc<DailyCache>,
     /// Nodeinfo's totals (see [`UsageCache`]).
     pub usage: Arc<UsageCache>,
+    /// Hosts of remote accounts (see [`PeersCache`]).
+    pub peers: Arc<PeersCache>,
 }
 
 impl AppState {

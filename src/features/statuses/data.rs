@@ -102,7 +102,7 @@ pub async fn statuses_page(query: StatusesQuery) -> Result<StatusesData, AppErro
         }
     }
     let before = nonempty(&query.before).and_then(|b| b.parse().ok());
-    let (rows, more) = statuses::list(conn.as_ref(), &filter, before, PER_PAGE).await?;
+    let (rows, more) = statuses::list(conn.as_ref(), &filter, statuses::Start::Before(before), PER_PAGE).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let media = statuses::media_of(conn.as_ref(), &ids).await?;
     let next = more.then(|| ids.last().map(|id| query.href(Some(*id)))).flatten();

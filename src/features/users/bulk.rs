@@ -113,7 +113,7 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, crate::error::AppError>
 }
 
 #[cfg(feature = "ssr")]
-pub use service::{Selection, apply, apply_in};
+pub use service::{Selection, apply, apply_and_read, apply_in};
 
 #[cfg(feature = "ssr")]
 mod service {
@@ -122,7 +122,9 @@ mod service {
     use crate::auth::ModeratorCtx;
     use crate::error::AppError;
     use crate::server::storage::users_bulk::{self, Flag, Target};
-    use crate::server::storage::users_list::UserFilter;
+    use std::collections::HashMap;
+
+    use crate::server::storage::users_list::{self, UserFilter, UserRow};
     use crate::server::storage::{ConnRef, Db, LockTable, audit, lock_rows};
 
     /// Who a bulk action applies to.
@@ -151,6 +153,27 @@ mod service {
             let targets = apply_in(tx.conn(), ctx, action, who).await?;
             tx.commit().await?;
             Ok(targets)
+        })
+        .await
+    }
+
+    /// [`apply`], then the touched users as they are now with their tags,
+    /// read in the same transaction: the answer needs no second wait for a
+    /// connection behind a crowd of readers.
+    pub async fn apply_and_read(
+        db: &Db,
+        ctx: &ModeratorCtx,
+        action: &BulkAction,
+        who: Selection<'_>,
+    ) -> Result<(Vec<UserRow>, HashMap<i64, Vec<String>>), AppError> {
+        db.retrying(|| async move {
+            let mut tx = db.begin().await?;
+            let targets = apply_in(tx.conn(), ctx, action, who).await?;
+            let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
+            let rows = users_list::by_ids(tx.conn(), &ids).await?;
+            let tags = users_list::tags_of(tx.conn(), &ids).await?;
+            tx.commit().await?;
+            Ok((rows, tags))
         })
         .await
     }

@@ -66,7 +66,7 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
         (Vec::new(), false)
     };
     let filter = StatusFilter { account_id: Some(id), with_reblogs: true, ..Default::default() };
-    let (status_rows, _) = statuses::list(conn.as_ref(), &filter, None, 5).await?;
+    let (status_rows, _) = statuses::list(conn.as_ref(), &filter, statuses::Start::Before(None), 5).await?;
     let sids: Vec<i64> = status_rows.iter().map(|r| r.id).collect();
     let media = statuses::media_of(conn.as_ref(), &sids).await?;
     let against = ReportFilter { account_id: Some(id), ..Default::default() };

@@ -22,6 +22,8 @@ pub struct ReportRow {
     pub state: String,
     pub assignee_id: Option<i64>,
     pub assignee_nickname: Option<String>,
+    /// Where a federated report came from.
+    pub uri: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -37,7 +39,7 @@ const FROM: &str = "reports r JOIN users au ON au.id = r.account_id \
 const COLUMNS: &str = "r.id, r.reporter_id, ru.nickname AS reporter_nickname, r.account_id, \
     au.nickname AS account_nickname, au.display_name AS account_display_name, au.is_active AS account_active, \
     au.created_at AS account_created_at, r.comment, r.state, r.assignee_id, su.nickname AS assignee_nickname, \
-    r.created_at, r.updated_at";
+    r.uri, r.created_at, r.updated_at";
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Sort {

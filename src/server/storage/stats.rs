@@ -126,3 +126,30 @@ pub async fn nodeinfo_usage(mut c: ConnRef<'_>, now: i64) -> Result<Usage, AppEr
     let local_posts = on!(c, |x| sqlx::query_scalar(POSTS).fetch_one(&mut *x).await)?;
     Ok(Usage { users, active_month, active_halfyear, local_posts })
 }
+
+/// The instances remote accounts come from (Mastodon's peers): a scan of the
+/// remote accounts, so kept for a minute.
+pub type PeersCache = MinuteCache<Vec<String>>;
+
+impl MinuteCache<Vec<String>> {
+    pub async fn get(&self, c: ConnRef<'_>) -> Result<Vec<String>, AppError> {
+        if let Some(p) = self.fresh(|_| true) {
+            return Ok(p);
+        }
+        let p = peers(c).await?;
+        self.keep(&p);
+        Ok(p)
+    }
+}
+
+/// Hosts of remote accounts (`name@host`), sorted.
+pub async fn peers(c: ConnRef<'_>) -> Result<Vec<String>, AppError> {
+    const SQLITE: &str = "SELECT DISTINCT lower(substr(nickname, instr(nickname, '@') + 1)) AS host FROM users \
+        WHERE NOT local AND instr(nickname, '@') > 0 ORDER BY host";
+    const POSTGRES: &str = "SELECT DISTINCT lower(split_part(nickname, '@', 2)) AS host FROM users \
+        WHERE NOT local AND strpos(nickname, '@') > 0 ORDER BY host";
+    Ok(match c {
+        ConnRef::Sqlite(x) => sqlx::query_scalar(SQLITE).fetch_all(&mut *x).await?,
+        ConnRef::Postgres(x) => sqlx::query_scalar(POSTGRES).fetch_all(&mut *x).await?,
+    })
+}

@@ -66,7 +66,7 @@ impl StatusFilter {
             f.and("s.account_id = ?", [Arg::Int(a)]);
         }
         if let Some(h) = &self.host {
-            f.and("lower(u.nickname) LIKE ?", [Arg::Text(format!("%@{}", h.to_lowercase()))]);
+            f.and("lower(u.nickname) LIKE ?", [Arg::Text(host_pattern(h))]);
         }
         if self.local_only {
             f.and("s.local", []);
@@ -84,27 +84,49 @@ impl StatusFilter {
     }
 }
 
-/// Newest first; `before` is the last id of the previous page. The second
-/// value says whether more exist.
+/// Where a page of statuses starts.
+#[derive(Debug, Clone, Copy)]
+pub enum Start {
+    /// After the status with this id (keyset: the previous page's last id).
+    Before(Option<i64>),
+    /// After skipping this many (Pleroma's `page`).
+    Skip(i64),
+}
+
+/// Newest first. The second value says whether more exist.
 pub async fn list(
     c: ConnRef<'_>,
     filter: &StatusFilter,
-    before: Option<i64>,
+    start: Start,
     limit: i64,
 ) -> Result<(Vec<StatusRow>, bool), AppError> {
     let mut f = filter.to_sql();
-    if let Some(b) = before {
-        f.and("s.id < ?", [Arg::Int(b)]);
+    let mut skip = 0;
+    match start {
+        Start::Before(Some(b)) => {
+            f.and("s.id < ?", [Arg::Int(b)]);
+        }
+        Start::Before(None) => {}
+        Start::Skip(n) => skip = n,
     }
     let lim = f.push(Arg::Int(limit + 1));
+    let off = f.push(Arg::Int(skip));
     let sql = format!(
-        "SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id {} ORDER BY s.id DESC LIMIT {lim}",
+        "SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id {} ORDER BY s.id DESC \
+         LIMIT {lim} OFFSET {off}",
         f.where_clause()
     );
     let mut rows: Vec<StatusRow> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
+}
+
+/// How many statuses the filter matches.
+pub async fn count(c: ConnRef<'_>, filter: &StatusFilter) -> Result<i64, AppError> {
+    let f = filter.to_sql();
+    let sql = format!("SELECT COUNT(*) FROM statuses s JOIN users u ON u.id = s.account_id {}", f.where_clause());
+    Ok(on!(c, |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_one(&mut *x).await)?)
 }
 
 /// These statuses (deleted ones included), in id order.
@@ -208,6 +230,34 @@ pub async fn mark_deleted(c: ConnRef<'_>, ids: &[i64]) -> Result<u64, AppError> 
 pub async fn count_by_visibility(c: ConnRef<'_>) -> Result<Vec<(String, i64)>, AppError> {
     const SQL: &str = "SELECT visibility, n FROM status_counts ORDER BY visibility";
     Ok(on!(c, |x| sqlx::query_as(SQL).fetch_all(&mut *x).await)?)
+}
+
+/// Whose statuses: this instance's, or one remote instance's.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    Local,
+    Host(&'a str),
+}
+
+/// Live statuses per visibility of one instance's accounts, counted.
+pub async fn count_by_visibility_on(c: ConnRef<'_>, origin: Origin<'_>) -> Result<Vec<(String, i64)>, AppError> {
+    let mut f = Filter::default();
+    f.and("s.deleted_at IS NULL", []);
+    match origin {
+        Origin::Local => f.and("u.local", []),
+        Origin::Host(h) => f.and("lower(u.nickname) LIKE ?", [Arg::Text(host_pattern(h))]),
+    };
+    let sql = format!(
+        "SELECT s.visibility, COUNT(*) FROM statuses s JOIN users u ON u.id = s.account_id {} \
+         GROUP BY s.visibility ORDER BY s.visibility",
+        f.where_clause()
+    );
+    Ok(on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?)
+}
+
+/// `LIKE` pattern for accounts on `host` (callers allow no `%` or `_` in it).
+fn host_pattern(host: &str) -> String {
+    format!("%@{}", host.to_lowercase())
 }
 
 /// An account's live statuses.

@@ -120,17 +120,27 @@ pub async fn end_sessions_and_tokens(mut c: ConnRef<'_>, ids: &[i64]) -> Result<
     Ok(())
 }
 
+/// Tags these users; a tag a user already has keeps its place, new ones go
+/// last in the order given.
 pub async fn add_tags(mut c: ConnRef<'_>, ids: &[i64], tags: &[String]) -> Result<(), AppError> {
     const TAG: &str = "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
-    for tag in tags {
+    // Nanoseconds order this call's tags after every earlier call's.
+    let base = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos()).unwrap_or(i64::MAX / 2);
+    for (i, tag) in (0_i64..).zip(tags) {
         on!(c.reborrow(), |x| sqlx::query(TAG).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
         for chunk in ids.chunks(CHUNK) {
             let sql = format!(
-                "INSERT INTO user_tags (user_id, tag_id) SELECT u.id, t.id FROM users u, tags t \
+                "INSERT INTO user_tags (user_id, tag_id, added) SELECT u.id, t.id, $2 FROM users u, tags t \
                  WHERE u.id IN ({}) AND t.name = $1 ON CONFLICT DO NOTHING",
                 id_list(chunk)
             );
-            on!(c.reborrow(), |x| sqlx::query(&sql).bind(tag).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+            let added = base + i;
+            on!(c.reborrow(), |x| sqlx::query(&sql)
+                .bind(tag)
+                .bind(added)
+                .execute(&mut *x)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
     }
     Ok(())

@@ -110,6 +110,9 @@ pub struct UserFilter {
     pub name: Option<String>,
     /// Email is exactly this, any case (Pleroma's `email`).
     pub email: Option<String>,
+    /// Any of these ActivityPub actor types (Pleroma's `actor_types[]`).
+    #[serde(default)]
+    pub actor_types: Vec<String>,
 }
 
 impl UserFilter {
@@ -213,6 +216,10 @@ impl UserFilter {
         }
         if let Some(e) = &self.email {
             f.and("users.email IS NOT NULL AND lower(users.email) = lower(?)", [Arg::Text(e.clone())]);
+        }
+        if !self.actor_types.is_empty() {
+            let marks = vec!["?"; self.actor_types.len()].join(", ");
+            f.and(&format!("users.actor_type IN ({marks})"), self.actor_types.iter().cloned().map(Arg::Text));
         }
         (from, f)
     }
@@ -365,14 +372,14 @@ pub async fn offset_page(
     Ok((rows, tags))
 }
 
-/// Tags of the given users in one query.
+/// Tags of the given users in one query, each user's in the order added.
 pub async fn tags_of(c: ConnRef<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, AppError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
-        "SELECT ut.user_id, t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.user_id IN ({list}) ORDER BY t.name"
+        "SELECT ut.user_id, t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.user_id IN ({list}) ORDER BY ut.added, t.name"
     );
     let pairs: Vec<(i64, String)> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
     let mut map: HashMap<i64, Vec<String>> = HashMap::new();
