@@ -62,18 +62,31 @@ async fn repeated_failures_are_throttled_with_429_even_for_the_right_password(b:
     for _ in 0..3 {
         app.login("alice", "wrong password here").await;
     }
+    let count_sessions = if b == Backend::Postgres {
+        "SELECT COUNT(*) FROM tower_sessions.session"
+    } else {
+        "SELECT COUNT(*) FROM tower_sessions"
+    };
+    let sessions = app.db.count(count_sessions).await;
     let res = app.login("alice", PASSWORD).await;
-    assert_eq!(res.headers()["location"], "/login");
-    let (status, _, body) = app.page("/login").await;
+    // The refusal rides in the redirect: a throttled flood writes no session rows.
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/login?throttled=15");
+    assert_eq!(app.db.count(count_sessions).await, sessions);
+    let (status, _, body) = app.page(&location).await;
     assert_eq!(status, 429);
-    assert!(body.contains("Too many failed sign-in attempts"));
+    assert!(body.contains("Too many failed sign-in attempts. Wait 15 minutes and try again."));
     // The IP limit (6) also stops guessing across accounts.
     for n in 0..4 {
         app.login(&format!("other{n}"), "wrong password here").await;
     }
     app.db.create_user("bob", Some(Role::Admin)).await;
-    app.login("bob", PASSWORD).await;
-    assert_eq!(app.page("/login").await.0, 429);
+    let res = app.post_form("/login", &[("nickname", "bob"), ("password", PASSWORD), ("next", "/users")]).await;
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/login?throttled=15&next=%2Fusers", "next is kept");
+    assert_eq!(app.page(&location).await.0, 429);
+    // A made-up wait is not shown.
+    assert_eq!(app.page("/login?throttled=99999999").await.0, 200);
 }
 
 async fn signing_in_rotates_the_session_id(b: Backend) {

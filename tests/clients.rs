@@ -261,6 +261,8 @@ async fn report_cards_have_the_accounts_admin_fe_reads(b: Backend) {
     assert_eq!(card["actor"]["roles"]["moderator"], true);
     assert_eq!(card["statuses"][0]["account"]["nickname"], "bob");
     assert_eq!(card["statuses"][0]["deleted"], false);
+    let media = card["statuses"][0]["media_attachments"][0]["url"].as_str().unwrap();
+    assert!(media.starts_with(&format!("{}/", app.base)), "absolute, for a client on another origin: {media}");
     // Reporters not here are still objects: admin-fe reads fields of them unguarded.
     let anon = find(anonymous);
     assert!(anon["actor"].is_object(), "{anon}");

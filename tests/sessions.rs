@@ -148,7 +148,7 @@ async fn sign_in_attempts_are_counted_before_hashing(b: Backend) {
     assert_eq!(app.db.count("SELECT COUNT(*) FROM login_failures WHERE key LIKE 'ip:%'").await, 6);
     // A right password from the same IP is throttled too, until the window passes.
     let res = app.login("alice", PASSWORD).await;
-    assert_eq!(res.headers()["location"], "/login");
+    assert_eq!(res.headers()["location"], "/login?throttled=15");
 }
 
 both_backends!(

@@ -143,6 +143,11 @@ pub struct ApiStatus {
     pleroma: StatusPleroma,
 }
 
+/// `url` as clients on other origins need it: paths on this site get its base.
+fn absolute(base: &str, url: &str) -> String {
+    if url.starts_with('/') && !url.starts_with("//") { format!("{base}{url}") } else { url.to_owned() }
+}
+
 /// Users (with tags) and statuses (with media) loaded once for a response.
 pub struct Shapes {
     base: String,
@@ -190,12 +195,15 @@ impl Shapes {
             created_at: iso(s.created_at),
             media_attachments: media
                 .iter()
-                .map(|m| ApiMedia {
-                    id: m.id.to_string(),
-                    kind: m.kind.clone(),
-                    url: m.url.clone(),
-                    preview_url: m.url.clone(),
-                    description: m.description.clone(),
+                .map(|m| {
+                    let url = absolute(&self.base, &m.url);
+                    ApiMedia {
+                        id: m.id.to_string(),
+                        kind: m.kind.clone(),
+                        preview_url: url.clone(),
+                        url,
+                        description: m.description.clone(),
+                    }
                 })
                 .collect(),
             reblog: s.reblog_of_id.map(|r| r.to_string()),

@@ -25,6 +25,15 @@ impl Staff {
     }
 }
 
+/// What a refused sign-in says: the same for a wrong password, an unknown
+/// nickname and an account that may not sign in (no account enumeration).
+pub const SIGN_IN_WRONG: &str = "That nickname and password do not match an active admin or moderator account.";
+
+/// What a throttled sign-in says.
+pub fn sign_in_throttled(minutes: i64) -> String {
+    format!("Too many failed sign-in attempts. Wait {minutes} minutes and try again.")
+}
+
 #[cfg(feature = "ssr")]
 pub mod csrf;
 #[cfg(feature = "ssr")]

@@ -10,10 +10,19 @@ use crate::server::storage::users::{self, LoginRow};
 /// Why a sign-in was refused.
 #[derive(Debug)]
 pub enum Refused {
-    /// Too many failures for this account or IP; the message says how long to wait.
-    Throttled(String),
+    /// Too many failures for this account or IP: wait this many minutes.
+    Throttled { minutes: i64 },
     /// Wrong password, unknown nickname, not staff or deactivated: one answer.
     Wrong,
+}
+
+impl Refused {
+    pub fn message(&self) -> String {
+        match self {
+            Refused::Throttled { minutes } => super::sign_in_throttled(*minutes),
+            Refused::Wrong => super::SIGN_IN_WRONG.to_owned(),
+        }
+    }
 }
 
 /// The staff member `nickname` and `password` prove, with their row (the
@@ -32,9 +41,9 @@ pub async fn check(
     // transaction with the check: a flood is capped by the throttle, not by
     // how many hashes the machine can run.
     let mut tx = db.begin().await?;
-    if let Err(e) = throttle::check(tx.conn(), limits, nickname, ip).await {
+    if let Some(minutes) = throttle::check(tx.conn(), limits, nickname, ip).await? {
         tracing::warn!(%ip, "sign-in throttled");
-        return Ok(Err(Refused::Throttled(e.to_string())));
+        return Ok(Err(Refused::Throttled { minutes }));
     }
     let attempt = throttle::record_failure(tx.conn(), nickname, ip).await?;
     let row = users::find_for_login(tx.conn(), nickname.trim()).await?;

@@ -20,9 +20,9 @@ fn ip_key(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
-/// `Err(TooManyRequests)` when either limit is reached within the window. Run
-/// it in the transaction that then records the attempt.
-pub async fn check(mut c: ConnRef<'_>, limits: Limits, nickname: &str, ip: &str) -> Result<(), AppError> {
+/// `Some(minutes to wait)` when either limit is reached within the window.
+/// Run it in the transaction that then records the attempt.
+pub async fn check(mut c: ConnRef<'_>, limits: Limits, nickname: &str, ip: &str) -> Result<Option<i64>, AppError> {
     let since = now() - limits.window_secs;
     let minutes = (limits.window_secs + 59) / 60;
     let (account, ip) = (account_key(nickname), ip_key(ip));
@@ -31,11 +31,9 @@ pub async fn check(mut c: ConnRef<'_>, limits: Limits, nickname: &str, ip: &str)
     if throttle::failures_since(c.reborrow(), &account, since).await? >= limits.per_account
         || throttle::failures_since(c.reborrow(), &ip, since).await? >= limits.per_ip
     {
-        return Err(AppError::TooManyRequests(format!(
-            "Too many failed sign-in attempts. Wait {minutes} minutes and try again."
-        )));
+        return Ok(Some(minutes));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// A failure as recorded, so a sign-in that turns out right can take back

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::pages::THROTTLED_PARAM;
 use crate::auth::sign_in::{self, Refused};
 use crate::auth::{ModeratorCtx, Staff, password, session, tokens};
 use crate::domain::{Email, Nickname, Password, Role};
@@ -17,8 +18,6 @@ use crate::server::storage::{audit, instance, password_resets, users};
 use crate::ui::flash::{Flash, FormState};
 
 /// The single answer for every failed sign-in: no enumeration.
-pub const LOGIN_FAILED: &str = "That nickname and password do not match an active admin or moderator account.";
-
 #[derive(Deserialize)]
 pub struct LoginForm {
     nickname: String,
@@ -36,8 +35,13 @@ pub async fn login(
     let (row, staff) =
         match sign_in::check(&state.db, state.config.login_limits, &form.nickname, &form.password, &ip).await? {
             Ok(found) => found,
-            Err(Refused::Throttled(message)) => return login_failed(&session, &form, 429, &message).await,
-            Err(Refused::Wrong) => return login_failed(&session, &form, 401, LOGIN_FAILED).await,
+            // No session for a throttled attempt: a flood would otherwise
+            // write one row per request. The page rebuilds the message.
+            Err(Refused::Throttled { minutes }) => {
+                return Ok(Redirect::to(&login_url(form.next.as_deref(), Some(minutes))).into_response());
+            }
+            // Wrong attempts are few (the throttle caps them): keep the form.
+            Err(r @ Refused::Wrong) => return login_failed(&session, &form, 401, &r.message()).await,
         };
     let mut tx = state.db.begin().await?;
     if row.password_reset_pending {
@@ -72,12 +76,22 @@ async fn login_failed(session: &Session, form: &LoginForm, status: u16, message:
     let state =
         FormState::new("login", status).value("nickname", &form.nickname).value("next", next).error("", message);
     session::keep_form(session, state).await?;
-    let target = if next.is_empty() {
-        "/login".to_owned()
-    } else {
-        format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
-    };
-    Ok(Redirect::to(&target).into_response())
+    Ok(Redirect::to(&login_url(form.next.as_deref(), None)).into_response())
+}
+
+/// `/login`, keeping `next`, and saying how long a throttled client waits.
+fn login_url(next: Option<&str>, throttled_minutes: Option<i64>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(minutes) = throttled_minutes {
+        query.append_pair(THROTTLED_PARAM, &minutes.to_string());
+    }
+    if let Some(next) = next.filter(|n| !n.is_empty()) {
+        query.append_pair("next", next);
+    }
+    match query.finish() {
+        q if q.is_empty() => "/login".to_owned(),
+        q => format!("/login?{q}"),
+    }
 }
 
 pub async fn logout(

@@ -10,7 +10,8 @@ use crate::app::use_page_session;
 use crate::error::AppError;
 use crate::features::users::detail_data::reset_link_valid;
 use crate::ui::data::page_data;
-use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError};
+use crate::ui::flash::FormState;
+use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError, set_status};
 
 /// A centred card for pages shown before signing in.
 #[component]
@@ -29,6 +30,16 @@ fn Card(title: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// The query parameter a throttled sign-in comes back with: minutes to wait.
+pub const THROTTLED_PARAM: &str = "throttled";
+
+/// The refusal a throttled sign-in's redirect carries in its query (it keeps
+/// no session, so that a flood writes nothing).
+fn throttled_form(minutes: Option<String>) -> Option<FormState> {
+    let minutes: i64 = minutes?.parse().ok().filter(|m| (1..=24 * 60).contains(m))?;
+    Some(FormState::new("login", 429).error("", crate::auth::sign_in_throttled(minutes)))
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_page_session();
@@ -43,7 +54,9 @@ pub fn LoginPage() -> impl IntoView {
                 if s.staff.is_some() {
                     return view! { <Redirect path="/" /> }.into_any();
                 }
-                let form = s.form_named("login");
+                // A throttled attempt is the latest word, over a form kept earlier.
+                let throttled = throttled_form(query.read_untracked().get(THROTTLED_PARAM));
+                let form = throttled.inspect(|f| set_status(f.status)).or_else(|| s.form_named("login"));
                 let next = query.read_untracked().get("next").unwrap_or_default();
                 view! {
                     <Card title="Sign in">

@@ -168,12 +168,8 @@ pub async fn password_grant(
     let scopes = granted(app, scope)?;
     let (row, staff) = match sign_in::check(db, limits, username, password, ip).await? {
         Ok(found) => found,
-        Err(Refused::Throttled(m)) => return Err(Refusal::SlowDown(m)),
-        Err(Refused::Wrong) => {
-            return Err(Refusal::InvalidGrant(
-                "That nickname and password do not match an active admin or moderator account.".into(),
-            ));
-        }
+        Err(r @ Refused::Throttled { .. }) => return Err(Refusal::SlowDown(r.message())),
+        Err(r @ Refused::Wrong) => return Err(Refusal::InvalidGrant(r.message())),
     };
     if row.password_reset_pending {
         return Err(Refusal::InvalidGrant("Choose a new password in the console first: an admin asked for it.".into()));
