@@ -33,6 +33,7 @@ const MODERATOR_API: &[(&str, &str)] = &[
     ("get", "/need_reboot"),
     ("get", "/users"),
     ("get", "/users/{nickname_or_id}"),
+    ("get", "/users/{nickname_or_id}/chats"),
     ("patch", "/users/activate"),
     ("patch", "/users/deactivate"),
     ("patch", "/users/{nickname}/toggle_activation"),

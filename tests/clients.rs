@@ -154,6 +154,10 @@ async fn user_statuses_and_pages_read_as_admin_fe_reads_them(b: Backend) {
     assert_eq!(page["total"], 5);
     assert_eq!(page["activities"].as_array().unwrap().len(), 5);
     assert_eq!(page["activities"][0]["account"]["nickname"], "bob");
+    // The user page also lists chats: Steward keeps none.
+    let (code, chats) = call(&app, &token, Method::GET, &format!("/users/{}/chats", bob.id), None).await;
+    assert_eq!((code, chats), (200, json!([])));
+    assert_eq!(call(&app, &token, Method::GET, "/users/nobody/chats", None).await.0, 404);
     let (_, page) = call(&app, &token, Method::GET, "/users/bob/statuses?godmode=true", None).await;
     assert_eq!(page["total"], 6, "godmode counts the direct status too");
     // `page` pages: page 2 continues page 1, page 4 is past the end.
@@ -201,9 +205,12 @@ async fn stats_count_one_instance_when_asked(b: Backend) {
     let (_, remote) = call(&app, &token, Method::GET, "/stats?instance=remote.example", None).await;
     assert_eq!(remote["status_visibility"], json!({"public": 1, "unlisted": 0, "private": 1, "direct": 1}));
     // admin-fe asks with its own host for this instance's statuses.
-    let own = reqwest::Url::parse(&app.base).unwrap().host_str().unwrap().to_owned();
-    let (_, local) = call(&app, &token, Method::GET, &format!("/stats?instance={own}"), None).await;
-    assert_eq!(local["status_visibility"], json!({"public": 1, "unlisted": 1, "private": 0, "direct": 0}));
+    let base = reqwest::Url::parse(&app.base).unwrap();
+    let host = base.host_str().unwrap().to_owned();
+    for own in [host.clone(), format!("{host}:{}", base.port().unwrap())] {
+        let (_, local) = call(&app, &token, Method::GET, &format!("/stats?instance={own}"), None).await;
+        assert_eq!(local["status_visibility"], json!({"public": 1, "unlisted": 1, "private": 0, "direct": 0}), "{own}");
+    }
     let (_, none) = call(&app, &token, Method::GET, "/stats?instance=nowhere.example", None).await;
     assert_eq!(none["status_visibility"], json!({"public": 0, "unlisted": 0, "private": 0, "direct": 0}));
     let (code, err) = call(&app, &token, Method::GET, "/stats?instance=%25", None).await;
@@ -257,6 +264,8 @@ async fn report_cards_have_the_accounts_admin_fe_reads(b: Backend) {
     assert_eq!(account["tags"], json!(["force_nsfw"]));
     assert!(account["is_confirmed"].is_boolean() && account["is_approved"].is_boolean());
     assert_eq!(account["acct"], "bob", "the Mastodon fields stay");
+    let avatar = account["avatar"].as_str().unwrap().to_owned();
+    assert_eq!(avatar, format!("{}/assets/avatar.svg", app.base), "a default picture, not a broken one");
     assert_eq!(card["actor"]["nickname"], "ann");
     assert_eq!(card["actor"]["roles"]["moderator"], true);
     assert_eq!(card["statuses"][0]["account"]["nickname"], "bob");
@@ -271,6 +280,13 @@ async fn report_cards_have_the_accounts_admin_fe_reads(b: Backend) {
     assert_eq!(fwd["actor"]["nickname"], "remote.example");
     assert_eq!(fwd["actor"]["url"], "https://remote.example/actor");
     assert_eq!(fwd["actor"]["local"], false);
+    // admin-fe sends both fields on every change: only the real change is logged.
+    let entries = "SELECT COUNT(*) FROM moderation_log WHERE action LIKE 'status.%'";
+    let before = app.db.count(entries).await;
+    let change = json!({"sensitive": true, "visibility": "public"});
+    let (code, st) = call(&app, &token, Method::PUT, &format!("/statuses/{sid}"), Some(change)).await;
+    assert_eq!((code, st["sensitive"].as_bool()), (200, Some(true)), "{st}");
+    assert_eq!(app.db.count(entries).await, before + 1, "one entry: visibility was already public");
     // A deleted status says so, in its report and on its own.
     let (code, _) = call(&app, &token, Method::DELETE, &format!("/statuses/{sid}"), None).await;
     assert_eq!(code, 200);
@@ -280,6 +296,11 @@ async fn report_cards_have_the_accounts_admin_fe_reads(b: Backend) {
     assert_eq!(st["deleted"], true);
     let (_, grouped) = call(&app, &token, Method::GET, "/grouped_reports", None).await;
     assert_eq!(grouped["reports"][0]["account"]["nickname"], "bob", "{grouped}");
+    // The log entry of a report names it as its subject, which admin-fe links.
+    let change = json!({"reports": [{"id": by_ann.to_string(), "state": "resolved"}]});
+    assert_eq!(call(&app, &token, Method::PATCH, "/reports", Some(change)).await.0, 204);
+    let (_, log) = call(&app, &token, Method::GET, "/moderation_log?page=1", None).await;
+    assert_eq!(log["items"][0]["data"]["subject"], json!({"type": "report", "id": by_ann.to_string()}), "{log}");
 }
 
 async fn users_filter_by_actor_type_and_keep_tags_in_order(b: Backend) {

@@ -12,7 +12,7 @@ use crate::server::storage::ConnRef;
 use crate::server::storage::statuses::{self, StatusRow};
 use crate::server::storage::users_list::{self, UserRow};
 
-use super::users::{ApiUser, to_api};
+use super::users::{ApiUser, absolute, avatar_url, to_api};
 
 pub fn iso(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
@@ -49,7 +49,7 @@ pub(super) fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount 
     ApiAccount {
         acct: u.nickname.clone(),
         username: u.nickname.split('@').next().unwrap_or_default().to_owned(),
-        avatar_static: u.avatar.clone(),
+        avatar_static: avatar_url(&u.avatar, base),
         bot: u.actor_type == "Service",
         statuses_count: None,
         pleroma: AccountPleroma {
@@ -141,11 +141,6 @@ pub struct ApiStatus {
     /// Deleted by a moderator (admin-fe shows "deleted" instead of the card).
     deleted: bool,
     pleroma: StatusPleroma,
-}
-
-/// `url` as clients on other origins need it: paths on this site get its base.
-fn absolute(base: &str, url: &str) -> String {
-    if url.starts_with('/') && !url.starts_with("//") { format!("{base}{url}") } else { url.to_owned() }
 }
 
 /// Users (with tags) and statuses (with media) loaded once for a response.

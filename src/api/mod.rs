@@ -65,6 +65,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke))
         .routes(routes!(users::list, users_bulk::delete, users_manage::create))
         .routes(routes!(users::show))
+        .routes(routes!(users::chats))
         .routes(routes!(users_bulk::activate))
         .routes(routes!(users_bulk::deactivate))
         .routes(routes!(users_bulk::toggle_activation))

@@ -86,6 +86,10 @@ fn to_item(r: LogRow) -> LogItem {
         serde_json::json!({ "id": r.actor_id.map(|i| i.to_string()), "nickname": r.actor_nickname, "type": "user" }),
     );
     data.insert("action".into(), r.action.into());
+    // admin-fe links "#id" in a report entry's message to the report.
+    if let Some(id) = data.get("report_id").and_then(serde_json::Value::as_i64) {
+        data.insert("subject".into(), serde_json::json!({ "type": "report", "id": id.to_string() }));
+    }
     data.insert(
         "subject_ids".into(),
         serde_json::Value::Array(subjects.as_array().into_iter().flatten().map(|v| v.to_string().into()).collect()),

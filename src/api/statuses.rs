@@ -177,6 +177,14 @@ pub async fn of_instance(
     Ok(Json(list_for(&s, admin, p, format!("instance {host}"), false).await?.0))
 }
 
+/// Whether `host` names this instance: admin-fe asks for the local statuses
+/// with the address it signed in at, host and port (`127.0.0.1:3000`).
+fn is_own_host(s: &AppState, host: &str) -> bool {
+    let Ok(base) = url::Url::parse(&s.config.base_url()) else { return false };
+    let name = base.host_str().unwrap_or_default().to_lowercase();
+    host == name || base.port().is_some_and(|port| host == format!("{name}:{port}"))
+}
+
 /// An instance's host, lowercased; refused unless it looks like a domain.
 fn host_param(host: &str) -> Result<String, AppError> {
     let host = host.trim().to_lowercase();
@@ -254,14 +262,15 @@ pub async fn update(
         return Err(AppError::validation("sensitive", "send sensitive and/or visibility"));
     }
     let mut tx = s.db.begin().await?;
-    let check = statuses::find(tx.conn(), id).await?;
-    if check.is_none_or(|st| st.deleted_at.is_some()) {
+    let Some(now) = statuses::find(tx.conn(), id).await?.filter(|st| st.deleted_at.is_none()) else {
         return Err(AppError::NotFound);
-    }
-    if let Some(v) = sensitive {
+    };
+    // admin-fe sends both fields on every change: only a real change is
+    // applied and logged.
+    if let Some(v) = sensitive.filter(|v| *v != now.sensitive) {
         service::apply_in(tx.conn(), &ctx, StatusAction::Sensitive(v), &[id]).await?;
     }
-    if let Some(v) = visibility {
+    if let Some(v) = visibility.filter(|v| *v != now.visibility()) {
         service::apply_in(tx.conn(), &ctx, StatusAction::Visibility(v), &[id]).await?;
     }
     tx.commit().await?;
@@ -319,10 +328,8 @@ pub async fn stats(
 ) -> Result<Json<Stats>, AppError> {
     let host = q.instance.as_deref().filter(|h| !h.trim().is_empty()).map(host_param).transpose()?;
     let mut conn = s.db.conn().await?;
-    // admin-fe asks with its own instance's host for the local statuses.
-    let own = url::Url::parse(&s.config.base_url()).ok().and_then(|u| u.host_str().map(str::to_lowercase));
     let rows = match host {
-        Some(h) if Some(&h) == own.as_ref() => statuses::count_by_visibility_on(conn.as_ref(), Origin::Local).await?,
+        Some(h) if is_own_host(&s, &h) => statuses::count_by_visibility_on(conn.as_ref(), Origin::Local).await?,
         Some(h) => statuses::count_by_visibility_on(conn.as_ref(), Origin::Host(&h)).await?,
         None => statuses::count_by_visibility(conn.as_ref()).await?,
     };

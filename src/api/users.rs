@@ -54,6 +54,17 @@ pub fn profile_url(nickname: &str, base_url: &str) -> String {
     }
 }
 
+/// `url` as clients on other origins need it: paths on this site get its base.
+pub fn absolute(base_url: &str, url: &str) -> String {
+    if url.starts_with('/') && !url.starts_with("//") { format!("{base_url}{url}") } else { url.to_owned() }
+}
+
+/// The account's picture, or the default one: Mastodon clients show a
+/// broken image for an empty one.
+pub fn avatar_url(avatar: &str, base_url: &str) -> String {
+    if avatar.is_empty() { format!("{base_url}/assets/avatar.svg") } else { absolute(base_url, avatar) }
+}
+
 pub fn to_api(r: UserRow, tags: Vec<String>, base_url: &str) -> ApiUser {
     let created_at = time::OffsetDateTime::from_unix_timestamp(r.created_at)
         .ok()
@@ -71,7 +82,7 @@ pub fn to_api(r: UserRow, tags: Vec<String>, base_url: &str) -> ApiUser {
         is_confirmed: r.is_confirmed,
         local: r.local,
         tags,
-        avatar: r.avatar,
+        avatar: avatar_url(&r.avatar, base_url),
         actor_type: r.actor_type,
         registration_reason: r.registration_reason,
         nickname: r.nickname,
@@ -229,4 +240,19 @@ pub async fn show(
     let row = users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;
     let tags = users_list::tags_of(conn.as_ref(), &[row.id]).await?;
     to_api_all(vec![row], tags, &state.config.base_url()).pop().map(Json).ok_or(AppError::NotFound)
+}
+
+/// One user's chats (Pleroma's direct-message chats), which admin-fe's user
+/// page lists. Steward stores no chats, so a known user has none.
+#[utoipa::path(get, path = "/users/{nickname_or_id}/chats", params(("nickname_or_id" = String, Path)),
+    responses((status = 200, body = Vec<serde_json::Value>, description = "Always empty: Steward keeps no chats."),
+        (status = 404)), tag = "users")]
+pub async fn chats(
+    State(state): State<AppState>,
+    _ctx: ModeratorCtx,
+    ApiPath(key): ApiPath<String>,
+) -> Result<Json<Vec<serde_json::Value>>, AppError> {
+    let mut conn = state.db.conn().await?;
+    users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(Vec::new()))
 }

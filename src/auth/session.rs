@@ -154,6 +154,8 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
         || path.starts_with("/assets/")
         || path.starts_with("/api/")
+        // Demo statuses' pictures, shown by API clients on other origins.
+        || path.starts_with("/seed-media/")
 }
 
 /// Loads the signed-in [`Staff`] for console requests and sends anyone else
