@@ -6,12 +6,12 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
-use crate::auth::Staff;
+use crate::domain::Staff;
 use crate::error::AppError;
 use crate::features::account::pages::AccountPage;
 use crate::features::audit::pages::ModerationLogPage;
 use crate::features::auth::pages::{LoginPage, PasswordResetPage, SetupPage};
-use crate::features::auth::server::{PageSession, ViewLink, load_page_session};
+use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
 use crate::features::reports::detail::ReportPage;
 use crate::features::reports::pages::ReportsPage;
@@ -19,6 +19,7 @@ use crate::features::statuses::pages::StatusesPage;
 use crate::features::users::detail::{NewUserPage, UserDetailPage};
 use crate::features::users::pages::UsersPage;
 use crate::ui::data::page_data;
+use crate::ui::page_session::{PageSession, SessionResource, ViewLink, use_page_session};
 use crate::ui::{ErrorView, Flashes};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,13 +55,6 @@ fn page_policy_header() {
     {
         res.insert_header(CONTENT_SECURITY_POLICY, v);
     }
-}
-
-/// The per-request session facts every page needs, loaded once per document.
-pub type SessionResource = Resource<Result<PageSession, AppError>, crate::ui::data::Json>;
-
-pub fn use_page_session() -> SessionResource {
-    expect_context::<SessionResource>()
 }
 
 #[component]

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::auth::{Staff, password, tokens as codec};
+use crate::auth::{password, tokens as codec};
+use crate::domain::Staff;
 use crate::domain::{Email, Nickname, Password, Role};
 use crate::error::AppError;
 use crate::server::config::{Cli, Command, Config};

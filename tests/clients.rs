@@ -9,7 +9,7 @@ use common::content::{report, status};
 use common::{Backend, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
-use steward::auth::Staff;
+use steward::domain::Staff;
 use steward::domain::{Role, Visibility};
 use steward::server::storage::now;
 use steward::server::storage::reports::{self, NewReport};

@@ -3,8 +3,8 @@
 mod common;
 
 use common::{Backend, TestDb};
-use steward::auth::Staff;
 use steward::domain::Role;
+use steward::domain::Staff;
 use steward::error::AppError;
 use steward::server::storage::audit::{self, Entry, LogFilter, Page};
 use steward::server::storage::{seed, throttle, users};

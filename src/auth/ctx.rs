@@ -5,7 +5,7 @@
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
-use super::Staff;
+use crate::domain::Staff;
 use crate::error::AppError;
 
 /// Proof that the caller is an active admin or moderator.

@@ -1,29 +1,6 @@
-//! Who is calling and what they may do. [`Staff`] is a signed-in admin or
-//! moderator; [`ModeratorCtx`] and [`AdminCtx`] are proofs of a passed check
+//! Who is calling and what they may do. A [`crate::domain::Staff`] is a
+//! signed-in admin or moderator; [`ModeratorCtx`] and [`AdminCtx`] are proofs of a passed check
 //! that only this module can produce, required by everything that needs them.
-
-use serde::{Deserialize, Serialize};
-
-use crate::domain::Role;
-
-/// A signed-in panel user (from a session or an API token).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Staff {
-    pub id: i64,
-    pub nickname: String,
-    pub role: Role,
-}
-
-impl Staff {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    /// Where sign-in leads: the dashboard, for either role.
-    pub fn home(&self) -> &'static str {
-        "/"
-    }
-}
 
 /// What a refused sign-in says: the same for a wrong password, an unknown
 /// nickname and an account that may not sign in (no account enumeration).

@@ -11,7 +11,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use super::Staff;
+use crate::domain::Staff;
 use crate::error::AppError;
 use crate::server::state::AppState;
 use crate::server::storage::{Db, Pool, now, users};

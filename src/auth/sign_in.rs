@@ -2,7 +2,8 @@
 //! password grant: throttled per account and IP, counted before the hash,
 //! the same answer for a wrong password and an unknown nickname.
 
-use super::{Staff, password, throttle};
+use super::{password, throttle};
+use crate::domain::Staff;
 use crate::error::AppError;
 use crate::server::storage::Db;
 use crate::server::storage::users::{self, LoginRow};

@@ -7,7 +7,7 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::Staff;
+use crate::domain::Staff;
 use crate::domain::scopes::Scopes;
 use crate::error::AppError;
 use crate::server::state::AppState;
@@ -155,7 +155,7 @@ async fn authenticate(state: &AppState, mut req: Request, next: Next, api: Api) 
 }
 
 /// Authenticates the admin API by token only (cookies are never consulted) and
-/// puts the token owner's [`crate::auth::Staff`] on the request.
+/// puts the token owner's [`crate::domain::Staff`] on the request.
 pub async fn authenticate_admin_api(
     State(state): State<AppState>,
     req: Request,

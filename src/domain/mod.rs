@@ -6,7 +6,9 @@ pub mod moderation;
 pub mod query;
 mod role;
 pub mod scopes;
+mod staff;
 
 pub use credentials::{Email, Nickname, Password};
 pub use moderation::{ReportState, Visibility};
 pub use role::Role;
+pub use staff::Staff;

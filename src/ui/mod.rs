@@ -4,6 +4,7 @@ pub mod data;
 pub mod flash;
 #[cfg(feature = "ssr")]
 pub mod html_errors;
+pub mod page_session;
 
 use leptos::prelude::*;
 
@@ -123,6 +124,17 @@ pub const RED: &str = "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200
 pub const AMBER: &str = "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-100";
 pub const INDIGO: &str = "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200";
 pub const GREEN: &str = "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200";
+
+/// A report's state as a badge, wherever reports are listed.
+pub fn report_state_badge(s: crate::domain::ReportState) -> impl IntoView {
+    use crate::domain::ReportState;
+    let tone = match s {
+        ReportState::Open => AMBER,
+        ReportState::Resolved => GREEN,
+        ReportState::Closed => GREY,
+    };
+    badge(s.as_str().into(), tone)
+}
 
 /// A bordered panel, the console's unit of layout.
 pub const SECTION: &str =

@@ -8,7 +8,8 @@ pub mod content;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::redirect::Policy;
-use steward::auth::{Staff, password, tokens as codec};
+use steward::auth::{password, tokens as codec};
+use steward::domain::Staff;
 use steward::domain::{Email, Nickname, Password, Role};
 use steward::server::config::Config;
 use steward::server::startup;

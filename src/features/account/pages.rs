@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::server::{TokenView, my_tokens};
-use crate::app::use_page_session;
 use crate::ui::data::page_data;
+use crate::ui::page_session::use_page_session;
 use crate::ui::{BUTTON, BUTTON_DANGER, ErrorView, Field, PageHeader, format_time};
 
 const SECTION: &str =

@@ -6,6 +6,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+/// A moderation-log entry as the pages that show a few of them (the
+/// dashboard, a user, a report) list it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogLine {
+    pub id: i64,
+    pub message: String,
+    pub time: i64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::server::storage::audit::LogRow> for LogLine {
+    fn from(r: crate::server::storage::audit::LogRow) -> Self {
+        LogLine { id: r.id, message: r.message, time: r.created_at }
+    }
+}
+
 /// The page's URL query, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogQuery {

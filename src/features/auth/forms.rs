@@ -10,7 +10,8 @@ use tower_sessions::Session;
 
 use super::pages::THROTTLED_PARAM;
 use crate::auth::sign_in::{self, Refused};
-use crate::auth::{ModeratorCtx, Staff, password, session, tokens};
+use crate::auth::{ModeratorCtx, password, session, tokens};
+use crate::domain::Staff;
 use crate::domain::{Email, Nickname, Password, Role};
 use crate::error::AppError;
 use crate::server::state::AppState;

@@ -6,11 +6,11 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::server::setup_allowed;
-use crate::app::use_page_session;
 use crate::error::AppError;
 use crate::features::users::detail_data::reset_link_valid;
 use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
+use crate::ui::page_session::use_page_session;
 use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError, set_status};
 
 /// A centred card for pages shown before signing in.

@@ -1,41 +1,9 @@
 //! Server functions behind the sign-in, setup and layout pages.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::auth::Staff;
 use crate::error::AppError;
-use crate::ui::flash::{Flash, FormState};
-
-/// Per-document facts: who is signed in, messages to show once, and the last
-/// rejected form (its status becomes the page's HTTP status).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PageSession {
-    pub staff: Option<Staff>,
-    pub flashes: Vec<Flash>,
-    pub form: Option<FormState>,
-    /// The signed-in staff member's saved user-list views, with live counts.
-    pub views: Vec<ViewLink>,
-    /// Reports waiting in the queue, for the navigation's badge.
-    pub open_reports: i64,
-}
-
-/// A saved view in the sidebar.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ViewLink {
-    pub id: i64,
-    pub name: String,
-    pub href: String,
-    /// "12", "about 12k" or "about 1.2M".
-    pub count: String,
-}
-
-impl PageSession {
-    /// The rejected form named `name`, if that is the one being shown again.
-    pub fn form_named(&self, name: &str) -> Option<FormState> {
-        self.form.clone().filter(|f| f.form == name)
-    }
-}
+use crate::ui::page_session::PageSession;
 
 #[server]
 pub async fn load_page_session() -> Result<PageSession, AppError> {
@@ -43,7 +11,7 @@ pub async fn load_page_session() -> Result<PageSession, AppError> {
     use tower_sessions::Session;
 
     let parts = use_context::<Parts>().ok_or_else(|| AppError::Internal("no request".into()))?;
-    let staff = parts.extensions.get::<Staff>().cloned();
+    let staff = parts.extensions.get::<crate::domain::Staff>().cloned();
     let session: Session = leptos_axum::extract().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let (flashes, form) = crate::auth::session::take_once(&session).await?;
     if let Some(f) = &form {

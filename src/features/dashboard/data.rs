@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::features::users::detail_data::LogLine;
+use crate::features::audit::server::LogLine;
 
 /// Days the charts cover, today included.
 pub const DAYS: i64 = 30;
@@ -52,7 +52,7 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
     let daily = state.daily.get(conn.as_ref(), first_day).await?;
     let log = if ctx.staff().is_admin() {
         let page = audit::page(conn.as_ref(), &LogFilter::default(), Page::First, 8).await?;
-        page.rows.into_iter().map(|r| LogLine { id: r.id, message: r.message, time: r.created_at }).collect()
+        page.rows.into_iter().map(LogLine::from).collect()
     } else {
         Vec::new()
     };

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::routes::AuthorizeRequest;
-use crate::auth::Staff;
+use crate::domain::Staff;
 use crate::domain::scopes::Scopes;
 use crate::server::storage::oauth::App;
 

@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::auth::sign_in::{self, Refused};
-use crate::auth::{Staff, throttle, tokens};
+use crate::auth::{throttle, tokens};
+use crate::domain::Staff;
 use crate::domain::scopes::Scopes;
 use crate::error::AppError;
 use crate::server::storage::oauth::{self, App, NewApp, NewCode, NewToken};

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::ReportState;
 use crate::error::AppError;
+use crate::features::audit::server::LogLine;
 use crate::features::statuses::item::StatusItem;
-use crate::features::users::detail_data::LogLine;
 
 /// The inbox's URL state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,11 +264,7 @@ pub async fn load_report(id: i64) -> Result<ReportDetail, AppError> {
         active: row.account_active,
         statuses: statuses::count_of_account(conn.as_ref(), row.account_id).await?,
         reports: reports::count_by_state(conn.as_ref(), Some(row.account_id)).await?,
-        history: history
-            .rows
-            .into_iter()
-            .map(|r| LogLine { id: r.id, message: r.message, time: r.created_at })
-            .collect(),
+        history: history.rows.into_iter().map(LogLine::from).collect(),
     };
     let assigned_to_me = row.assignee_id == Some(me.id);
     Ok(ReportDetail {

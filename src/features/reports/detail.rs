@@ -8,13 +8,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::data::{NoteItem, ReportDetail, load_report};
-use super::pages::state_badge;
-use crate::app::use_page_session;
 use crate::domain::ReportState;
 use crate::error::AppError;
 use crate::features::statuses::item::StatusCard;
 use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
+use crate::ui::page_session::use_page_session;
 use crate::ui::{
     BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, FormError, GREY, INPUT, RED, SECTION, badge, format_time,
 };
@@ -58,7 +57,7 @@ fn Report(d: ReportDetail, form: Option<FormState>) -> impl IntoView {
         <header class="mb-4">
             <h1 class="text-2xl font-semibold tracking-tight">{format!("Report #{id}")}</h1>
             <div class="mt-1 flex flex-wrap gap-1" data-testid="report-badges">
-                {state_badge(r.state)}
+                {crate::ui::report_state_badge(r.state)}
                 {(!r.account_active).then(|| badge("account deactivated".into(), RED))}
                 {r.assignee.clone().map(|a| badge(format!("assigned to @{a}"), GREY))}
             </div>

@@ -12,17 +12,9 @@ use crate::domain::ReportState;
 use crate::features::statuses::item::StatusCard;
 use crate::ui::data::page_data;
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, PageHeader, RED, badge, capitalized, format_time,
+    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREY, INPUT, PageHeader, RED, badge, capitalized, format_time,
+    report_state_badge,
 };
-
-pub fn state_badge(s: ReportState) -> impl IntoView {
-    let tone = match s {
-        ReportState::Open => AMBER,
-        ReportState::Resolved => GREEN,
-        ReportState::Closed => GREY,
-    };
-    badge(s.as_str().into(), tone)
-}
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
@@ -126,7 +118,7 @@ fn ReportRow(r: ReportItem) -> impl IntoView {
                     <span class="break-all">{format!("@{}", r.account_nickname)}</span>
                 </a>
                 <div class="flex flex-wrap gap-1">
-                    {state_badge(r.state)}
+                    {report_state_badge(r.state)}
                     {(!r.account_active).then(|| badge("deactivated".into(), RED))}
                     {r.account_reports.map(|n| badge(format!("{n} reports on this account"), AMBER))}
                     {r.assignee.clone().map(|a| badge(format!("assigned to @{a}"), GREY))}

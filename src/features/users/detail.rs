@@ -8,15 +8,14 @@ use leptos_router::hooks::use_params_map;
 use super::bulk::DELETE_CONFIRMATION;
 use super::detail_data::{UserDetail, load_user_detail};
 use super::pages::status_badges;
-use crate::app::use_page_session;
 use crate::error::AppError;
-use crate::features::reports::pages::state_badge;
 use crate::features::statuses::pages::status_with_actions;
 use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
+use crate::ui::page_session::use_page_session;
 use crate::ui::{
     BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, FormError, GREY, INDIGO, INPUT, PageHeader, SECTION, badge,
-    format_time,
+    format_time, report_state_badge,
 };
 
 #[component]
@@ -213,7 +212,7 @@ fn Content(d: UserDetail) -> impl IntoView {
                 {d.reports.into_iter().map(|r| view! {
                     <li>
                         <a href=format!("/reports/{}", r.id) class="flex min-h-11 flex-wrap items-center gap-2 text-sm text-indigo-700 underline dark:text-indigo-300">
-                            {format!("#{}", r.id)}{state_badge(r.state)}
+                            {format!("#{}", r.id)}{report_state_badge(r.state)}
                             <span class="text-slate-600 dark:text-slate-400">{format_time(r.created_at)}</span>
                         </a>
                     </li>

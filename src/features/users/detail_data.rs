@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::server::UserItem;
 use crate::error::AppError;
+use crate::features::audit::server::LogLine;
 
-/// A moderation-log entry about the user.
+/// A report against the account, as its page links to it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LogLine {
+pub struct AccountReport {
     pub id: i64,
-    pub message: String,
-    pub time: i64,
+    pub state: crate::domain::ReportState,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,7 +34,7 @@ pub struct UserDetail {
     /// The latest public and unlisted statuses.
     pub statuses: Vec<crate::features::statuses::item::StatusItem>,
     /// The latest reports against the account, and how many per state.
-    pub reports: Vec<crate::features::reports::data::ReportItem>,
+    pub reports: Vec<AccountReport>,
     pub report_counts: Vec<(crate::domain::ReportState, i64)>,
 }
 
@@ -42,7 +43,6 @@ pub const LOG_LINES: i64 = 20;
 
 #[server]
 pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
-    use crate::features::reports::data::ReportItem;
     use crate::features::statuses::item::StatusItem;
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
@@ -60,8 +60,7 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
     let (log, more_log) = if can_admin {
         let filter = LogFilter { subject_user: Some(id), ..Default::default() };
         let page = audit::page(conn.as_ref(), &filter, Page::First, LOG_LINES).await?;
-        let lines = page.rows.into_iter().map(|r| LogLine { id: r.id, message: r.message, time: r.created_at });
-        (lines.collect(), page.has_older)
+        (page.rows.into_iter().map(LogLine::from).collect(), page.has_older)
     } else {
         (Vec::new(), false)
     };
@@ -87,7 +86,11 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
         can_admin,
         is_self: ctx.staff().id == id,
         statuses: StatusItem::all(status_rows, media),
-        reports: report_page.rows.into_iter().map(|r| ReportItem::from_row(r, 0, None)).collect(),
+        reports: report_page
+            .rows
+            .into_iter()
+            .map(|r| AccountReport { id: r.id, state: r.state(), created_at: r.created_at })
+            .collect(),
         report_counts,
     })
 }

@@ -9,10 +9,10 @@ use leptos_router::hooks::use_query_map;
 use super::filters::{FilterForm, INPUT};
 use super::server::{Total, UserItem, UsersPageData, UsersQuery, human, user_tags, users_page};
 use super::shortcuts::Shortcuts;
-use crate::app::use_page_session;
-use crate::features::auth::server::ViewLink;
 use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
+use crate::ui::page_session::ViewLink;
+use crate::ui::page_session::use_page_session;
 use crate::ui::{
     AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, GREY, INDIGO, PageHeader, RED, badge, format_time,
 };

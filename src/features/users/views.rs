@@ -9,12 +9,13 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::server::{COUNT_CAP, UsersQuery, human, parse};
-use crate::auth::{ModeratorCtx, Staff, session};
+use crate::auth::{ModeratorCtx, session};
+use crate::domain::Staff;
 use crate::error::AppError;
-use crate::features::auth::server::ViewLink;
 use crate::server::state::AppState;
 use crate::server::storage::{audit, saved_views, users_list};
 use crate::ui::flash::Flash;
+use crate::ui::page_session::ViewLink;
 
 /// The sidebar's entries. Counts are exact up to [`COUNT_CAP`] and
 /// estimated beyond (a bounded walk either way, a few milliseconds even at a

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sql::{Arg, Filter, bind_args, contains_pattern};
 use super::{ConnRef, now, on};
-use crate::auth::Staff;
+use crate::domain::Staff;
 use crate::error::AppError;
 
 /// Who did it: a staff member, or a user acting on their own account

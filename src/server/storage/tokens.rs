@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConnRef, now, on};
-use crate::auth::Staff;
 use crate::domain::Role;
+use crate::domain::Staff;
 use crate::error::AppError;
 
 /// What a token may do: act on the admin API as its owner, or feed content in.

@@ -2,7 +2,7 @@
 //! password change). The user list and bulk actions live beside these.
 
 use super::{ConnRef, now, on};
-use crate::auth::Staff;
+use crate::domain::Staff;
 use crate::domain::{Email, Nickname, Role};
 use crate::error::AppError;
 
