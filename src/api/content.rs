@@ -12,7 +12,7 @@ use crate::server::storage::ConnRef;
 use crate::server::storage::statuses::{self, StatusRow};
 use crate::server::storage::users_list::{self, UserRow};
 
-use super::users::{ApiUser, absolute, avatar_url, to_api};
+use crate::features::users::api::{ApiUser, Roles, absolute, avatar_url, to_api};
 
 pub fn iso(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
@@ -45,7 +45,7 @@ pub struct ApiAccount {
     pleroma: AccountPleroma,
 }
 
-pub(super) fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount {
+pub(crate) fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount {
     ApiAccount {
         acct: u.nickname.clone(),
         username: u.nickname.split('@').next().unwrap_or_default().to_owned(),
@@ -76,7 +76,7 @@ pub struct ApiRemoteActor {
     /// The remote instance's actor.
     url: Option<String>,
     local: bool,
-    roles: super::users::Roles,
+    roles: Roles,
     tags: Vec<String>,
     is_active: bool,
 }
@@ -92,7 +92,7 @@ pub fn remote_actor(report_uri: Option<&str>) -> ApiRemoteActor {
         acct: host.clone(),
         nickname: host,
         local: false,
-        roles: super::users::Roles::default(),
+        roles: Roles::default(),
         tags: Vec::new(),
         is_active: true,
     }
@@ -132,7 +132,7 @@ pub struct ApiStatus {
     /// Sanitized HTML.
     content: String,
     spoiler_text: String,
-    pub(super) visibility: String,
+    pub(crate) visibility: String,
     sensitive: bool,
     created_at: String,
     media_attachments: Vec<ApiMedia>,

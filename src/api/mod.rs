@@ -3,19 +3,9 @@
 //! failure uses the §5 error body; the OpenAPI document is generated from the
 //! handlers' annotations and grows with every endpoint.
 
-mod content;
-pub mod discovery;
-mod docs;
+pub mod content;
+pub mod docs;
 mod extract;
-mod instance;
-mod intake;
-mod moderation_log;
-mod reports;
-mod statuses;
-mod tokens;
-mod users;
-mod users_bulk;
-mod users_manage;
 
 use std::sync::LazyLock;
 
@@ -31,6 +21,13 @@ pub use extract::ApiJson;
 
 use crate::auth::tokens::{authenticate_admin_api, authenticate_intake};
 use crate::error::AppError;
+use crate::features::account::api as tokens;
+use crate::features::audit::api as moderation_log;
+use crate::features::instance::api as instance;
+use crate::features::intake::api as intake;
+use crate::features::reports::api as reports;
+use crate::features::statuses::api as statuses;
+use crate::features::users::api::{self as users, bulk as users_bulk, manage as users_manage};
 use crate::server::state::AppState;
 
 pub const PREFIX: &str = "/api/v1/admin";

@@ -102,7 +102,7 @@ fn token_hash(req: &Request) -> Result<String, AppError> {
 /// The holder of a live token with `scope` (401 for none, 403 for a token of
 /// the other scope).
 async fn find_holder(state: &AppState, hash: String, scope: tokens::Scope) -> Result<tokens::Holder, AppError> {
-    let mut conn = state.db.lookup_conn().await?;
+    let mut conn = state.db.conn().await?;
     let holder = tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
     drop(conn);
     if holder.scope != scope {
@@ -126,13 +126,18 @@ async fn find_holder(state: &AppState, hash: String, scope: tokens::Scope) -> Re
     Ok(holder)
 }
 
+/// Whether the request asks for a change (anything but a read).
+fn writes(req: &Request) -> bool {
+    !matches!(*req.method(), http::Method::GET | http::Method::HEAD | http::Method::OPTIONS)
+}
+
 /// Whether an OAuth client's grant covers this request: the admin API wants
 /// `admin` (`admin:read…` to read, `admin:write…` to change); the account
 /// routes want `read` (or `read:accounts`) or `admin`.
 fn granted(holder: &tokens::Holder, req: &Request, api: Api) -> bool {
     let Some(raw) = &holder.oauth_scopes else { return true };
     let scopes = Scopes::parse(raw, "read").unwrap_or_default();
-    let write = !matches!(*req.method(), http::Method::GET | http::Method::HEAD);
+    let write = writes(req);
     match api {
         Api::Admin => scopes.allow_admin(write),
         Api::Accounts => scopes.covers("read:accounts") || scopes.allow_admin(false),

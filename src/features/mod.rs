@@ -1,4 +1,6 @@
-//! Product areas, one folder each: pages, server functions and form handlers.
+//! Product areas, one folder each: pages (`pages.rs`), server functions,
+//! console form handlers (`forms.rs`), JSON API handlers (`api.rs`) and the
+//! rules and log entries of their changes (`service.rs`).
 
 pub mod account;
 pub mod audit;
@@ -6,6 +8,10 @@ pub mod auth;
 pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod instance;
+#[cfg(feature = "ssr")]
+pub mod intake;
 #[cfg(feature = "ssr")]
 pub mod oauth;
 pub mod reports;

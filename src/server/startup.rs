@@ -84,7 +84,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .nest("/api/pleroma/admin", crate::api::admin_router(state.clone()))
         .nest("/api/v1/pleroma/admin", crate::api::admin_router(state.clone()))
         .nest(crate::api::INTAKE_PREFIX, crate::api::intake_router(state.clone()))
-        .merge(crate::api::discovery::router(state.clone()))
+        .merge(crate::features::instance::discovery::router(state.clone()))
         .merge(crate::features::oauth::routes::api_router())
         .route("/api/v1/openapi.json", get(crate::api::openapi_json))
         .layer(cors::layer(&state.config.cors_origins));

@@ -1,4 +1,6 @@
 //! The moderation log: `/moderation-log` and the query it runs.
 
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod pages;
 pub mod server;

@@ -23,7 +23,7 @@ pub async fn load_page_session() -> Result<PageSession, AppError> {
             let mut conn = state.db.conn().await?;
             let open = crate::server::storage::reports::count_open(conn.as_ref()).await?;
             drop(conn);
-            (crate::features::users::views::sidebar(s).await?, open)
+            (crate::features::users::saved_views::sidebar(s).await?, open)
         }
         None => (Vec::new(), 0),
     };

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::features::dashboard::data::DAYS;
+use crate::features::dashboard::server::DAYS;
 
 const W: f64 = 600.0;
 const H: f64 = 160.0;

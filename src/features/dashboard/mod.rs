@@ -1,5 +1,5 @@
 //! `/`: the dashboard.
 
 pub mod chart;
-pub mod data;
 pub mod pages;
+pub mod server;

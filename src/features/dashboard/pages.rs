@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::chart::BarChart;
-use super::data::{DashboardData, dashboard};
+use super::server::{DashboardData, dashboard};
 use crate::features::users::server::human;
 use crate::ui::data::page_data;
 use crate::ui::{BUTTON, ErrorView, PageHeader, SECTION, format_time};

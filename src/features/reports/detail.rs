@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::data::{NoteItem, ReportDetail, load_report};
+use super::server::{NoteItem, ReportDetail, load_report};
 use crate::domain::ReportState;
 use crate::error::AppError;
 use crate::features::statuses::item::StatusCard;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::data::{GroupItem, InboxData, InboxQuery, ReportItem, reports_inbox};
+use super::server::{GroupItem, InboxData, InboxQuery, ReportItem, reports_inbox};
 use crate::domain::ReportState;
 use crate::features::statuses::item::StatusCard;
 use crate::ui::data::page_data;

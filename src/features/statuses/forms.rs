@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::data::GODMODE_KEY;
+use super::server::GODMODE_KEY;
 use super::service::{self, StatusAction};
 use crate::auth::{AdminCtx, ModeratorCtx, session};
 use crate::domain::Visibility;

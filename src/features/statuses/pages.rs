@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::data::{StatusesData, StatusesQuery, statuses_page};
 use super::item::{StatusCard, StatusItem};
+use super::server::{StatusesData, StatusesQuery, statuses_page};
 use crate::ui::data::page_data;
 use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, INPUT, PageHeader, SECTION};
 

@@ -1,5 +1,9 @@
-//! `/users`: the user list, bulk actions, `/users/new` and `/users/{id}`.
+//! `/users`: the user list, bulk actions, saved views, `/users/new` and
+//! `/users/{id}`; the rules of every change to accounts (`bulk.rs`,
+//! `manage.rs`) and the users' JSON API (`api/`).
 
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod bulk;
 pub mod detail;
 pub mod detail_data;
@@ -11,7 +15,7 @@ pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod manage;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod saved_views;
 pub mod server;
 pub mod shortcuts;
-#[cfg(feature = "ssr")]
-pub mod views;

@@ -50,10 +50,6 @@ pub struct Db {
     pool: Pool,
     /// SQLite only: the single connection write transactions use.
     sqlite_writer: Option<SqlitePool>,
-    /// A small pool of its own for the short indexed lookup every API request
-    /// starts with (its token), so that it never queues behind list queries:
-    /// a write would otherwise wait for a reader's connection before its turn.
-    lookups: Pool,
     /// Write transactions in flight. SQLite has one writer at a time anyway:
     /// queueing here, in order, beats polling its busy handler. On PostgreSQL
     /// the gate keeps half the pool free for reads, so a crowd of writers
@@ -95,7 +91,6 @@ enum TxInner {
 /// RSS well under 60 MB.
 const POOL_SIZE: u32 = 8;
 const PG_WRITERS: usize = POOL_SIZE as usize / 2;
-const LOOKUP_POOL_SIZE: u32 = 2;
 const SQLITE_CACHE_KIB: i64 = 8 * 1024;
 const SQLITE_MMAP_BYTES: i64 = 256 * 1024 * 1024;
 /// How long a request waits for a connection before answering 503.
@@ -116,19 +111,9 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(POOL_SIZE)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
-                .connect_with(opts.clone())
-                .await?;
-            let lookups = PgPoolOptions::new()
-                .max_connections(LOOKUP_POOL_SIZE)
-                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(opts)
                 .await?;
-            Db {
-                pool: Pool::Postgres(pool),
-                sqlite_writer: None,
-                lookups: Pool::Postgres(lookups),
-                writers: Arc::new(Semaphore::new(PG_WRITERS)),
-            }
+            Db { pool: Pool::Postgres(pool), sqlite_writer: None, writers: Arc::new(Semaphore::new(PG_WRITERS)) }
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -152,11 +137,6 @@ impl Db {
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(opts.clone())
                 .await?;
-            let lookups = SqlitePoolOptions::new()
-                .max_connections(LOOKUP_POOL_SIZE)
-                .acquire_timeout(ACQUIRE_TIMEOUT)
-                .connect_with(opts.clone())
-                .await?;
             // SQLite's one writer gets a connection of its own: with the turn
             // in hand it must not queue behind readers for a pooled one.
             let writer = SqlitePoolOptions::new()
@@ -164,12 +144,7 @@ impl Db {
                 .acquire_timeout(WRITE_TURN_TIMEOUT)
                 .connect_with(opts)
                 .await?;
-            Db {
-                pool: Pool::Sqlite(pool),
-                sqlite_writer: Some(writer),
-                lookups: Pool::Sqlite(lookups),
-                writers: Arc::new(Semaphore::new(1)),
-            }
+            Db { pool: Pool::Sqlite(pool), sqlite_writer: Some(writer), writers: Arc::new(Semaphore::new(1)) }
         } else {
             return Err(AppError::Internal(format!(
                 "unsupported DATABASE_URL scheme in {url:?}: use sqlite://… or postgres://…"
@@ -182,8 +157,8 @@ impl Db {
     /// Connects without migrating: for maintenance connections such as the
     /// `postgres` database used to create and drop test databases.
     pub async fn connect_admin(url: &str) -> Result<Self, AppError> {
-        let pool = Pool::Postgres(PgPoolOptions::new().max_connections(1).connect(url).await?);
-        Ok(Db { lookups: pool.clone(), pool, sqlite_writer: None, writers: Arc::new(Semaphore::new(1)) })
+        let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+        Ok(Db { pool: Pool::Postgres(pool), sqlite_writer: None, writers: Arc::new(Semaphore::new(1)) })
     }
 
     pub fn pool(&self) -> &Pool {
@@ -239,17 +214,7 @@ impl Db {
     }
 
     pub async fn conn(&self) -> Result<Conn, AppError> {
-        Self::acquire(&self.pool).await
-    }
-
-    /// A connection for one short indexed lookup (a token), from a pool list
-    /// queries do not use.
-    pub async fn lookup_conn(&self) -> Result<Conn, AppError> {
-        Self::acquire(&self.lookups).await
-    }
-
-    async fn acquire(pool: &Pool) -> Result<Conn, AppError> {
-        Ok(match pool {
+        Ok(match &self.pool {
             Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
         })
@@ -325,11 +290,9 @@ impl Db {
         if let Some(w) = &self.sqlite_writer {
             w.close().await;
         }
-        for pool in [&self.lookups, &self.pool] {
-            match pool {
-                Pool::Sqlite(p) => p.close().await,
-                Pool::Postgres(p) => p.close().await,
-            }
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
         }
     }
 }

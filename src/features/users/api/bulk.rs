@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiJson;
-use super::docs::PermissionGroup;
-use super::users::{ApiUser, to_api_all};
+use super::{ApiUser, to_api_all};
+use crate::api::ApiJson;
+use crate::api::docs::PermissionGroup;
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::error::AppError;
 use crate::features::users::bulk::{self, BulkAction, Group, Selection};

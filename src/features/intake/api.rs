@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiJson;
+use crate::api::ApiJson;
 use crate::auth::IntakeCtx;
 use crate::domain::Visibility;
 use crate::error::AppError;
@@ -27,7 +27,7 @@ const COMMENT_MAX: usize = 5_000;
 #[serde(deny_unknown_fields)]
 pub struct IntakeMedia {
     #[serde(rename = "type")]
-    #[schema(value_type = super::docs::MediaType)]
+    #[schema(value_type = crate::api::docs::MediaType)]
     kind: String,
     /// An http(s) URL, or a path on this server.
     #[schema(max_length = 2000)]
@@ -50,7 +50,7 @@ pub struct IntakeStatus {
     #[serde(default)]
     spoiler_text: String,
     /// Public if absent.
-    #[schema(value_type = Option<super::docs::Visibility>)]
+    #[schema(value_type = Option<crate::api::docs::Visibility>)]
     visibility: Option<String>,
     #[serde(default)]
     sensitive: bool,

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiJson;
-use super::docs::{ActorType, PermissionGroup};
-use super::users::ApiUser;
-use super::users_bulk::{group, run_and_show};
+use super::ApiUser;
+use super::bulk::{group, run_and_show};
+use crate::api::ApiJson;
+use crate::api::docs::{ActorType, PermissionGroup};
 use crate::auth::AdminCtx;
 use crate::error::AppError;
 use crate::features::users::bulk::{BulkAction, Selection};
@@ -60,7 +60,7 @@ pub struct CreatedData {
 pub enum CreateFailure {
     PerUser(Vec<CreateResult>),
     #[allow(dead_code)] // documentation only: sent through `AppError`
-    Request(super::docs::ApiError),
+    Request(crate::api::docs::ApiError),
 }
 
 /// Each account costs a password hash: bound the work of one request.

@@ -8,8 +8,8 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
-use super::content::{ApiStatus, Shapes};
+use crate::api::ApiJson;
+use crate::api::content::{ApiStatus, Shapes};
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::domain::Visibility;
 use crate::error::AppError;
@@ -230,7 +230,7 @@ pub enum Loose {
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     sensitive: Option<Loose>,
-    #[schema(value_type = Option<super::docs::SettableVisibility>)]
+    #[schema(value_type = Option<crate::api::docs::SettableVisibility>)]
     visibility: Option<String>,
 }
 

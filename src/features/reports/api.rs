@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
-use super::content::{ApiAccount, ApiActor, ApiStatus, Shapes, iso, remote_actor};
+use crate::api::ApiJson;
+use crate::api::content::{ApiAccount, ApiActor, ApiStatus, Shapes, iso, remote_actor};
 use crate::auth::ModeratorCtx;
 use crate::domain::ReportState;
 use crate::error::{AppError, ItemError};
@@ -108,7 +108,7 @@ impl Loaded {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    #[param(value_type = Option<super::docs::ReportState>)]
+    #[param(value_type = Option<crate::api::docs::ReportState>)]
     state: Option<String>,
     /// Page size (Pleroma's older name for page_size).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -205,7 +205,7 @@ pub struct GroupedReports {
 #[into_params(parameter_in = Query)]
 pub struct GroupedQuery {
     /// All states if absent.
-    #[param(value_type = Option<super::docs::ReportState>)]
+    #[param(value_type = Option<crate::api::docs::ReportState>)]
     state: Option<String>,
     /// Groups per response, default 50 (latest first).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -271,7 +271,7 @@ pub struct StateChanges {
 pub struct ReportChange {
     /// A report id (a number or a numeric string).
     id: String,
-    state: super::docs::ReportState,
+    state: crate::api::docs::ReportState,
 }
 
 /// Reads `[{id, state}]`, one error per bad item.

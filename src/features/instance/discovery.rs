@@ -141,7 +141,7 @@ fn privileges(admin: bool, moderator: bool) -> Vec<&'static str> {
 pub async fn verify_credentials(State(s): State<AppState>, ctx: ModeratorCtx) -> Result<Json<Value>, AppError> {
     let mut conn = s.db.conn().await?;
     let u = users_list::find(conn.as_ref(), &ctx.staff().id.to_string()).await?.ok_or(AppError::Unauthorized)?;
-    let mut account = serde_json::to_value(super::content::account(&u, Vec::new(), &s.config.base_url()))
+    let mut account = serde_json::to_value(crate::api::content::account(&u, Vec::new(), &s.config.base_url()))
         .map_err(|e| AppError::Internal(format!("account as JSON: {e}")))?;
     // The rest of Mastodon's own-account shape, and the fields admin-fe reads
     // to decide which menus to show.

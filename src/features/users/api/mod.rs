@@ -1,5 +1,9 @@
-//! `GET /users` and `GET /users/{nickname_or_id}` in Pleroma's shapes (ids are
-//! strings). Moderators may read users.
+//! The users' JSON API in Pleroma's shapes (ids are strings): listing and
+//! reading here (moderators may), the bulk actions in [`bulk`], accounts and
+//! credentials in [`manage`].
+
+pub mod bulk;
+pub mod manage;
 
 use std::collections::HashMap;
 
