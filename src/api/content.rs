@@ -68,6 +68,9 @@ pub(crate) fn account(u: &UserRow, tags: Vec<String>, base: &str) -> ApiAccount 
 /// Always an object, never null: admin-fe reads fields of it unguarded. It
 /// has no `id`, so admin-fe shows it without a link to a user page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+// Documents `additionalProperties: false`, so that an account never also
+// matches this shape in the document's `oneOf`.
+#[serde(deny_unknown_fields)]
 pub struct ApiRemoteActor {
     /// The remote instance's host; null when nothing is known.
     nickname: Option<String>,

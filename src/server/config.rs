@@ -19,11 +19,44 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
-#[derive(Debug, Args, Clone)]
+#[derive(Args, Clone)]
 pub struct DbArgs {
     /// sqlite://path/to/file.db (created if missing) or postgres://user@host/db
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/steward.db", global = true)]
     pub database_url: String,
+}
+
+/// Never prints the database password (a debug log of the arguments would).
+impl std::fmt::Debug for DbArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbArgs").field("database_url", &redacted(&self.database_url)).finish()
+    }
+}
+
+/// `url` with its password, if any, replaced by `***`.
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DbArgs;
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let args = DbArgs { database_url: "postgres://steward:s3cret@db.example/steward".into() };
+        let shown = format!("{args:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://steward:***@db.example/steward"), "{shown}");
+        let sqlite = DbArgs { database_url: "sqlite://data/steward.db".into() };
+        assert!(format!("{sqlite:?}").contains("sqlite://data/steward.db"));
+    }
 }
 
 #[derive(Debug, Subcommand)]
