@@ -87,6 +87,7 @@ async fn add_note_in(mut c: ConnRef<'_>, ctx: &ModeratorCtx, r: &ReportRow, text
 
 /// Sets each report's state, with an optional note on each, all or nothing:
 /// any unknown id fails the batch with one error per bad id.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, reports = changes.len()))]
 pub async fn change_states(
     db: &Db,
     ctx: &ModeratorCtx,
@@ -132,9 +133,11 @@ async fn change_states_once(
         }
     }
     tx.commit().await?;
+    tracing::info!("report states changed with their log entries");
     Ok(found)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = report_id))]
 pub async fn add_note(db: &Db, ctx: &ModeratorCtx, report_id: i64, raw: &str) -> Result<i64, AppError> {
     let text = parse_note(raw)?;
     db.retrying(|| async move {
@@ -148,6 +151,7 @@ pub async fn add_note(db: &Db, ctx: &ModeratorCtx, report_id: i64, raw: &str) ->
 }
 
 /// Deletes a note: its author may, and any admin.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = report_id, note = note_id))]
 pub async fn delete_note(db: &Db, ctx: &ModeratorCtx, report_id: i64, note_id: i64) -> Result<(), AppError> {
     db.retrying(|| delete_note_once(db, ctx, report_id, note_id)).await
 }
@@ -182,6 +186,7 @@ async fn delete_note_once(db: &Db, ctx: &ModeratorCtx, report_id: i64, note_id: 
 }
 
 /// Assigns the report to the caller, or releases it.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = report_id, take = take))]
 pub async fn assign(db: &Db, ctx: &ModeratorCtx, report_id: i64, take: bool) -> Result<(), AppError> {
     db.retrying(|| assign_once(db, ctx, report_id, take)).await
 }
@@ -263,6 +268,7 @@ impl Plan {
 
 /// Applies every step of `plan` to report `id` in one transaction with their
 /// log entries; any failure changes nothing. Statuses must belong to the report.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = id))]
 pub async fn act(db: &Db, ctx: &ModeratorCtx, id: i64, plan: &Plan) -> Result<ReportRow, AppError> {
     if plan.is_empty() {
         return Err(AppError::validation("actions", "Choose at least one action."));
@@ -302,6 +308,7 @@ async fn act_once(
         record_state(tx.conn(), ctx, &r, s).await?;
     }
     tx.commit().await?;
+    tracing::info!("report actions applied with their log entries");
     Ok(r)
 }
 

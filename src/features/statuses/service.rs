@@ -43,6 +43,7 @@ impl StatusAction {
 /// Applies `action` to live statuses `ids` inside the caller's transaction;
 /// unknown or already deleted ids fail the whole call. Returns the statuses
 /// as they were before.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, action = ?action, statuses = ids.len()))]
 pub async fn apply_in(
     mut c: ConnRef<'_>,
     ctx: &ModeratorCtx,
@@ -85,6 +86,7 @@ pub async fn apply_in(
         )
         .await?;
     }
+    tracing::info!("applied with its log entries");
     Ok(found)
 }
 
@@ -101,6 +103,7 @@ pub async fn apply(db: &Db, ctx: &ModeratorCtx, action: StatusAction, ids: &[i64
 
 /// Records that an admin looked at private and direct statuses (godmode);
 /// only admins get this far.
+#[tracing::instrument(skip_all, fields(actor = %admin.staff().nickname, scope = %scope))]
 pub async fn log_godmode(db: &Db, admin: &crate::auth::AdminCtx, scope: &str) -> Result<(), AppError> {
     let staff = admin.staff();
     let mut tx = db.begin().await?;

@@ -179,6 +179,7 @@ mod service {
     }
 
     /// [`apply`] inside the caller's transaction (a report's combined actions).
+    #[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, action = ?action))]
     pub async fn apply_in(
         mut c: ConnRef<'_>,
         ctx: &ModeratorCtx,
@@ -291,6 +292,7 @@ mod service {
             },
         )
         .await?;
+        tracing::info!(users = targets.len(), "applied with its log entry");
         Ok(targets)
     }
 }

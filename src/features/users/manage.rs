@@ -129,6 +129,7 @@ fn changed_fields(ch: &CredentialsChange, password: bool) -> Vec<&'static str> {
 
 /// Writes checked credentials of user `id`; `NotFound` if there is no such
 /// user, a conflict on `email` if another account has that address.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = id))]
 pub async fn update_credentials(db: &Db, ctx: &AdminCtx, id: i64, valid: ValidCredentials) -> Result<(), AppError> {
     let ValidCredentials { mut change, password } = valid;
     if let Some(p) = &password {
@@ -233,6 +234,7 @@ impl From<AppError> for CreateFailed {
 /// Creates every account or none: a nickname or email already in use (by an
 /// existing account or an earlier entry of the same request) fails the lot.
 /// Accounts made by an admin are local, active, approved and confirmed.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, accounts = accounts.len()))]
 pub async fn create(db: &Db, ctx: &AdminCtx, accounts: &[ValidAccount]) -> Result<Vec<Created>, CreateFailed> {
     if accounts.is_empty() {
         return Err(AppError::validation("users", "name at least one user").into());
@@ -294,6 +296,7 @@ pub async fn create(db: &Db, ctx: &AdminCtx, accounts: &[ValidAccount]) -> Resul
 
 /// A new one-time password-reset link for user `id` (valid for a day); the
 /// token is returned once and only its hash is kept.
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = id))]
 pub async fn reset_link(db: &Db, ctx: &AdminCtx, id: i64, base_url: &str) -> Result<(String, String), AppError> {
     let token = tokens::generate();
     let mut tx = db.begin().await?;
