@@ -38,6 +38,20 @@ where
 }
 
 /// serde names the failing path first: "…: label: invalid type…" or "missing field `label`".
+/// A whole-number query parameter within `range`, absent when empty; 422
+/// naming it otherwise.
+pub fn number(name: &str, v: Option<&str>, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s.parse().ok().filter(|n| range.contains(n)).map(Some).ok_or_else(|| {
+            AppError::validation(
+                name,
+                format!("{name} must be a whole number from {} to {}", range.start(), range.end()),
+            )
+        }),
+    }
+}
+
 fn field_of(text: &str) -> Option<&str> {
     if let Some(rest) = text.split("missing field `").nth(1) {
         return rest.split('`').next();

@@ -5,7 +5,7 @@
 
 pub mod content;
 pub mod docs;
-mod extract;
+pub mod extract;
 
 use std::sync::LazyLock;
 

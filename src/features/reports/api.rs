@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::ApiJson;
 use crate::api::content::{ApiAccount, ApiActor, ApiStatus, Shapes, iso, remote_actor};
+use crate::api::extract::number;
 use crate::auth::ModeratorCtx;
 use crate::domain::ReportState;
 use crate::error::{AppError, ItemError};
@@ -118,18 +119,6 @@ pub struct ListQuery {
     /// Default 50.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     page_size: Option<String>,
-}
-
-fn number(name: &str, v: Option<&str>, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, AppError> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().ok().filter(|n| range.contains(n)).map(Some).ok_or_else(|| {
-            AppError::validation(
-                name,
-                format!("{name} must be a whole number from {} to {}", range.start(), range.end()),
-            )
-        }),
-    }
 }
 
 fn state_param(v: Option<&str>) -> Result<Option<ReportState>, AppError> {

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::ApiJson;
 use crate::api::content::{ApiStatus, Shapes};
+use crate::api::extract::number;
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::domain::Visibility;
 use crate::error::AppError;
@@ -71,18 +72,8 @@ fn parse(q: &ListQuery) -> Result<Parsed, AppError> {
         None => None,
         Some(s) => Some(s.parse().map_err(|_| AppError::validation("max_id", "max_id must be a status id"))?),
     };
-    let page: i64 = match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => 1,
-        Some(s) => s
-            .parse()
-            .ok()
-            .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| AppError::validation("page", "page must be a whole number from 1 to 10000"))?,
-    };
-    let start = match before {
-        Some(_) => Start::Before(before),
-        None => Start::Skip((page - 1) * size),
-    };
+    let page = number("page", q.page.as_deref(), 1..=10_000)?.unwrap_or(1);
+    let start = if before.is_some() { Start::Before(before) } else { Start::Skip((page - 1) * size) };
     let filter = StatusFilter {
         local_only: flag("local_only", &q.local_only)?,
         with_reblogs: flag("with_reblogs", &q.with_reblogs)?,
