@@ -12,7 +12,7 @@ use common::content::{counts_agree, report};
 use common::{Backend, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
-use steward::domain::Role;
+use steward::domain::{Role, Visibility};
 use tokio::task::JoinSet;
 
 const USERS: usize = 60;
@@ -195,4 +195,49 @@ async fn abandoned_writes_leave_no_lock_behind(b: Backend) {
     assert_eq!(res.status(), 200);
 }
 
-both_backends!(a_crowd_of_writers_sees_no_errors_and_loses_nothing, abandoned_writes_leave_no_lock_behind);
+
+/// Moderators changing the same statuses at once, the way admin-fe sends a
+/// change (both fields every time): every status ends sensitive and private,
+/// and each change is applied and logged exactly once, whoever came first.
+async fn the_same_status_change_at_once_is_logged_once(b: Backend) {
+    const STATUSES: usize = 6;
+    const WRITERS_PER_STATUS: usize = 8;
+    let app = spawn_app(b).await;
+    let m1 = app.db.create_user("mod1", Some(Role::Moderator)).await;
+    let m2 = app.db.create_user("mod2", Some(Role::Moderator)).await;
+    let tokens = [app.db.token_for(&m1).await, app.db.token_for(&m2).await];
+    let author = app.db.create_user("author", None).await;
+    let mut ids = Vec::new();
+    for i in 0..STATUSES {
+        ids.push(common::content::status(&app, author.id, &format!("post {i}"), Visibility::Public).await);
+    }
+    let app = std::sync::Arc::new(app);
+    let mut crowd = JoinSet::new();
+    for w in 0..STATUSES * WRITERS_PER_STATUS {
+        let (app, token, id) = (app.clone(), tokens[w % 2].clone(), ids[w % STATUSES]);
+        crowd.spawn(async move {
+            let body = json!({ "sensitive": true, "visibility": "private" });
+            send(&app, &token, Method::PUT, &format!("/statuses/{id}"), Some(body)).await
+        });
+    }
+    while let Some(done) = crowd.join_next().await {
+        assert_eq!(done.unwrap(), 200, "every change is answered 200");
+    }
+    for id in &ids {
+        let changed = format!("SELECT COUNT(*) FROM statuses WHERE id = {id} AND sensitive AND visibility = 'private'");
+        assert_eq!(app.db.count(&changed).await, 1, "status {id} is sensitive and private");
+        for action in ["status.sensitive", "status.visibility"] {
+            let sql = format!(
+                "SELECT COUNT(*) FROM moderation_log WHERE action = '{action}' \
+                 AND (data LIKE '%\"status_id\":{id},%' OR data LIKE '%\"status_id\":{id}}}%')"
+            );
+            assert_eq!(app.db.count(&sql).await, 1, "{action} of status {id} logged once");
+        }
+    }
+}
+
+both_backends!(
+    a_crowd_of_writers_sees_no_errors_and_loses_nothing,
+    abandoned_writes_leave_no_lock_behind,
+    the_same_status_change_at_once_is_logged_once
+);

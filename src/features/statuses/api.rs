@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::features::statuses::service::{self, StatusAction};
 use crate::server::state::AppState;
 use crate::server::storage::statuses::{self, Origin, Start, StatusFilter};
+use crate::server::storage::{LockTable, lock_rows};
 use crate::server::storage::users_list;
 
 /// Query of the status lists. Booleans are `true`/`false` as Pleroma sends them.
@@ -253,6 +254,10 @@ pub async fn update(
         return Err(AppError::validation("sensitive", "send sensitive and/or visibility"));
     }
     let mut tx = s.db.begin().await?;
+    // Locked before it is read: two moderators making the same change at once
+    // must apply and log it once (on PostgreSQL both would otherwise read the
+    // status as it was and each log the change).
+    lock_rows(tx.conn(), LockTable::Statuses, &[id]).await?;
     let Some(now) = statuses::find(tx.conn(), id).await?.filter(|st| st.deleted_at.is_none()) else {
         return Err(AppError::NotFound);
     };
