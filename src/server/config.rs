@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// the API, OAuth and nodeinfo routes; comma-separated. None by default.
     #[arg(long, env = "STEWARD_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
     pub cors_origins: Vec<String>,
+    /// GET and HEAD requests worked on at once (others wait their turn);
+    /// 0 means twice the number of cores. See src/server/admission.rs.
+    #[arg(long, env = "STEWARD_READ_CONCURRENCY", default_value_t = 0, global = true)]
+    pub read_concurrency: usize,
     /// Runtime site options (site root, pkg dir); see README.
     #[arg(long, env = "STEWARD_LEPTOS_TOML", default_value = "Leptos.toml", global = true)]
     pub leptos_toml: PathBuf,
@@ -148,6 +152,8 @@ pub struct Config {
     pub login_limits: Limits,
     /// Origins allowed to call the API from a browser (`scheme://host[:port]`).
     pub cors_origins: Vec<String>,
+    /// GET and HEAD requests worked on at once.
+    pub read_concurrency: usize,
 }
 
 impl From<&ServeArgs> for Config {
@@ -164,6 +170,10 @@ impl From<&ServeArgs> for Config {
                 window_secs: a.login_window_minutes * 60,
             },
             cors_origins: a.cors_origins.clone(),
+            read_concurrency: match a.read_concurrency {
+                0 => 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+                n => n,
+            },
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Server-only infrastructure: configuration, state, storage, telemetry, startup.
 
+pub mod admission;
 pub mod assets;
 pub mod config;
 pub mod cors;

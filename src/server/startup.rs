@@ -22,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::config::Config;
 use super::state::AppState;
 use super::storage::{Db, instance, users};
-use super::{assets, cors, rejections, security_headers, telemetry};
+use super::{admission, assets, cors, rejections, security_headers, telemetry};
 use crate::app::{App, shell};
 use crate::auth::{csrf, session};
 use crate::error::AppError;
@@ -94,6 +94,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .route("/readyz", get(readyz))
         .route("/metrics", get(telemetry::metrics_handler))
         .merge(console)
+        .layer(from_fn_with_state(admission::Reads::new(state.config.read_concurrency), admission::reads_in_turn))
         .layer(CatchPanicLayer::custom(rejections::panic_response))
         .layer(axum::middleware::from_fn(rejections::contract))
         .layer(axum::middleware::from_fn(security_headers::add))

@@ -136,6 +136,7 @@ pub fn config_for(addr: std::net::SocketAddr) -> Config {
         session_absolute: std::time::Duration::from_secs(12 * 3600),
         login_limits: steward::auth::throttle::Limits { per_account: 3, per_ip: 6, window_secs: 900 },
         cors_origins: vec!["https://admin.example.org".into()],
+        read_concurrency: 4,
     }
 }
 
