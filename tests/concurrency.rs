@@ -195,7 +195,6 @@ async fn abandoned_writes_leave_no_lock_behind(b: Backend) {
     assert_eq!(res.status(), 200);
 }
 
-
 /// Moderators changing the same statuses at once, the way admin-fe sends a
 /// change (both fields every time): every status ends sensitive and private,
 /// and each change is applied and logged exactly once, whoever came first.

@@ -12,10 +12,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
 use crate::error::AppError;
@@ -40,11 +42,19 @@ pub async fn reads_in_turn(State(reads): State<Reads>, req: Request, next: Next)
     if !is_read || is_probe {
         return next.run(req).await;
     }
-    let turn = match tokio::time::timeout(READ_TURN_TIMEOUT, reads.0.acquire()).await {
+    let turn = match tokio::time::timeout(READ_TURN_TIMEOUT, reads.0.clone().acquire_owned()).await {
         Ok(Ok(turn)) => turn,
         _ => return AppError::Unavailable("Steward is busy. Try again in a moment.".into()).into_response(),
     };
     let response = next.run(req).await;
-    drop(turn);
-    response
+    if response.body().size_hint().exact().is_some() {
+        return response; // the whole body is in hand: the work is done
+    }
+    // A console page streams while it renders: its turn lasts until the end.
+    response.map(|body| {
+        Body::from_stream(body.into_data_stream().map(move |chunk| {
+            let _held = &turn;
+            chunk
+        }))
+    })
 }

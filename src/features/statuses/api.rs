@@ -17,8 +17,8 @@ use crate::error::AppError;
 use crate::features::statuses::service::{self, StatusAction};
 use crate::server::state::AppState;
 use crate::server::storage::statuses::{self, Origin, Start, StatusFilter};
-use crate::server::storage::{LockTable, lock_rows};
 use crate::server::storage::users_list;
+use crate::server::storage::{LockTable, lock_rows};
 
 /// Query of the status lists. Booleans are `true`/`false` as Pleroma sends them.
 #[derive(Debug, Deserialize, IntoParams)]
