@@ -102,7 +102,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 aria-invalid=err.as_ref().map(|_| "true")
                 aria-describedby=described
-                class="block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm focus:border-indigo-500 dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600"
+                class=INPUT
             />
             {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{h}</p> })}
             {err.map(|e| view! { <p id=err_id class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
@@ -137,10 +137,29 @@ pub fn report_state_badge(s: crate::domain::ReportState) -> impl IntoView {
 }
 
 /// A bordered panel, the console's unit of layout.
+/// One link of a [`Pager`]: where it goes and what it says.
+pub struct PageLink {
+    pub href: String,
+    pub label: &'static str,
+}
+
+/// A list's links to the pages before and after it. Plain links, so paging
+/// works without JavaScript and each page has an address to bookmark.
+#[component]
+pub fn Pager(prev: Option<PageLink>, next: Option<PageLink>) -> impl IntoView {
+    view! {
+        <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
+            {prev.map(|l| view! { <a rel="prev" href=l.href class=BUTTON_QUIET>{format!("← {}", l.label)}</a> })}
+            <span></span>
+            {next.map(|l| view! { <a rel="next" href=l.href class=BUTTON_QUIET>{format!("{} →", l.label)}</a> })}
+        </nav>
+    }
+}
+
 pub const SECTION: &str =
     "mb-6 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
 /// Text inputs, selects and text areas.
-pub const INPUT: &str = "block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
+pub const INPUT: &str = "block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm focus:border-indigo-500 dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
 
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {

@@ -6,9 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::server::{LogItem, LogPageData, LogQuery, moderation_log_page};
 use crate::ui::data::page_data;
-use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, PageHeader, format_time};
-
-const INPUT: &str = "block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base dark:border-slate-600 dark:bg-slate-900";
+use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, INPUT, PageHeader, PageLink, Pager, format_time};
 
 #[component]
 pub fn ModerationLogPage() -> impl IntoView {
@@ -113,11 +111,10 @@ fn LogView(query: LogQuery, page: LogPageData) -> impl IntoView {
                 </ol>
             }.into_any()
         }}
-        <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
-            {newer.map(|id| view! { <a rel="prev" href=href_with(&q, None, Some(id)) class=BUTTON_QUIET>"← Newer"</a> })}
-            <span></span>
-            {older.map(|id| view! { <a rel="next" href=href_with(&q, Some(id), None) class=BUTTON_QUIET>"Older →"</a> })}
-        </nav>
+        <Pager
+            prev=newer.map(|id| PageLink { href: href_with(&q, None, Some(id)), label: "Newer" })
+            next=older.map(|id| PageLink { href: href_with(&q, Some(id), None), label: "Older" })
+        />
     }
 }
 

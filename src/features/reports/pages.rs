@@ -12,8 +12,8 @@ use crate::domain::ReportState;
 use crate::features::statuses::item::StatusCard;
 use crate::ui::data::page_data;
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREY, INPUT, PageHeader, RED, badge, capitalized, format_time,
-    report_state_badge,
+    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREY, INPUT, PageHeader, PageLink, Pager, RED, badge, capitalized,
+    format_time, report_state_badge,
 };
 
 #[component]
@@ -95,11 +95,10 @@ fn Inbox(query: InboxQuery, d: InboxData) -> impl IntoView {
                 </form>
             }.into_any()
         }}
-        <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
-            {query.after.is_some().then(|| view! { <a href=query.href(None) class=BUTTON_QUIET>"← First page"</a> })}
-            <span></span>
-            {d.next.map(|href| view! { <a rel="next" href=href class=BUTTON_QUIET>"Next page →"</a> })}
-        </nav>
+        <Pager
+            prev=query.after.is_some().then(|| PageLink { href: query.href(None), label: "First page" })
+            next=d.next.map(|href| PageLink { href, label: "Next page" })
+        />
     }
 }
 

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use super::item::{StatusCard, StatusItem};
 use super::server::{StatusesData, StatusesQuery, statuses_page};
 use crate::ui::data::page_data;
-use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, INPUT, PageHeader, SECTION};
+use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, INPUT, PageHeader, PageLink, Pager, SECTION};
 
 #[component]
 pub fn StatusesPage() -> impl IntoView {
@@ -96,11 +96,10 @@ fn Statuses(query: StatusesQuery, d: StatusesData) -> impl IntoView {
                 </ul>
             }.into_any()
         }}
-        <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
-            {query.before.is_some().then(|| view! { <a href=query.href(None) class=BUTTON_QUIET>"← Newest"</a> })}
-            <span></span>
-            {d.next.map(|href| view! { <a rel="next" href=href class=BUTTON_QUIET>"Older →"</a> })}
-        </nav>
+        <Pager
+            prev=query.before.is_some().then(|| PageLink { href: query.href(None), label: "Newest" })
+            next=d.next.map(|href| PageLink { href, label: "Older" })
+        />
     }
 }
 

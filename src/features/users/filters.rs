@@ -8,9 +8,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::server::UsersQuery;
-use crate::ui::{BUTTON, BUTTON_QUIET};
-
-pub const INPUT: &str = "block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base dark:border-slate-600 dark:bg-slate-900";
+use crate::ui::{BUTTON, BUTTON_QUIET, INPUT};
 
 const SORTS: &[(&str, &str)] = &[
     ("-created_at", "Newest first"),

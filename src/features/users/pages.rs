@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::filters::{FilterForm, INPUT};
+use super::filters::FilterForm;
 use super::server::{Total, UserItem, UsersPageData, UsersQuery, human, user_tags, users_page};
 use super::shortcuts::Shortcuts;
 use crate::ui::data::page_data;
@@ -14,7 +14,8 @@ use crate::ui::flash::FormState;
 use crate::ui::page_session::ViewLink;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, GREY, INDIGO, PageHeader, RED, badge, format_time,
+    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, GREY, INDIGO, INPUT, PageHeader, PageLink, Pager, RED,
+    badge, format_time,
 };
 
 /// The form name under which a pending "apply to all matching" waits (see forms.rs).
@@ -205,11 +206,10 @@ fn UsersView(
                 </form>
             }.into_any()
         }}
-        <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
-            {page.prev.map(|href| view! { <a rel="prev" href=href class=BUTTON_QUIET>"← Previous"</a> })}
-            <span></span>
-            {page.next.map(|href| view! { <a rel="next" href=href class=BUTTON_QUIET>"Next →"</a> })}
-        </nav>
+        <Pager
+            prev=page.prev.map(|href| PageLink { href, label: "Previous" })
+            next=page.next.map(|href| PageLink { href, label: "Next" })
+        />
     }
 }
 
