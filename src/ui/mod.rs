@@ -1,6 +1,7 @@
 //! Shared look: flash messages, form fields, page headers, error pages.
 
 pub mod data;
+pub mod fields;
 pub mod flash;
 #[cfg(feature = "ssr")]
 pub mod html_errors;
@@ -9,6 +10,7 @@ pub mod page_session;
 use leptos::prelude::*;
 
 use crate::error::AppError;
+pub use fields::{Field, Select, TextArea};
 use flash::{Flash, FlashKind, FormState};
 
 /// Text for a `<textarea>`'s children. Leptos writes textarea children into
@@ -69,45 +71,6 @@ pub fn FormError(form: Option<FormState>) -> impl IntoView {
             <p role="alert" class="mb-4 rounded-lg border border-red-600/40 bg-red-50 px-4 py-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">{m}</p>
         }
     })
-}
-
-/// A labelled input that shows the server's message for it and keeps the
-/// user's input (except for passwords) after a rejected submit.
-#[component]
-pub fn Field(
-    name: &'static str,
-    label: &'static str,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional)] form: Option<FormState>,
-    #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] hint: Option<&'static str>,
-    #[prop(optional)] required: bool,
-    #[prop(optional)] value: Option<String>,
-) -> impl IntoView {
-    let id = format!("f-{name}");
-    let err = form.as_ref().and_then(|f| f.errors.get(name).cloned());
-    let kept = if kind == "password" { None } else { form.as_ref().and_then(|f| f.values.get(name).cloned()) };
-    let value = kept.or(value).unwrap_or_default();
-    let err_id = format!("{id}-error");
-    let described = err.as_ref().map(|_| err_id.clone());
-    view! {
-        <div class="mb-4">
-            <label for=id.clone() class="mb-1 block text-sm font-medium">{label}</label>
-            <input
-                id=id
-                name=name
-                type=kind
-                value=value
-                required=required
-                autocomplete=autocomplete
-                aria-invalid=err.as_ref().map(|_| "true")
-                aria-describedby=described
-                class=INPUT
-            />
-            {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{h}</p> })}
-            {err.map(|e| view! { <p id=err_id class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
-        </div>
-    }
 }
 
 pub const BUTTON: &str = "inline-flex min-h-11 items-center justify-center rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500";

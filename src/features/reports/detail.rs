@@ -15,7 +15,7 @@ use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
-    BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, FormError, GREY, INPUT, RED, SECTION, badge, format_time,
+    BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, FormError, GREY, RED, SECTION, Select, TextArea, badge, format_time,
 };
 
 /// The form name under which a reviewed plan waits for confirmation.
@@ -81,8 +81,7 @@ fn Decide(id: i64, state: ReportState) -> impl IntoView {
     view! {
         <form method="post" action=format!("/reports/{id}/state") class=SECTION aria-labelledby="decide-h" data-testid="decide">
             <h2 id="decide-h" class="mb-2 text-lg font-semibold">"Decision"</h2>
-            <label for="decide-note" class="mb-1 block text-sm font-medium">"Note (optional)"</label>
-            <textarea id="decide-note" name="note" rows="2" maxlength="5000" class=INPUT></textarea>
+            <TextArea name="note" id="decide-note" label="Note (optional)" rows=2 class="" />
             <div class="mt-3 grid grid-cols-2 gap-2 sm:flex">
                 {if state == ReportState::Open {
                     view! {
@@ -198,12 +197,13 @@ fn Actions(d: ReportDetail) -> impl IntoView {
                 view! { <p class="text-sm">"This report names no statuses."</p> }.into_any()
             }}
             {live.then(|| view! {
-                <label for="act-visibility" class="mt-3 mb-1 block text-sm font-medium">"New visibility for statuses ticked “Change visibility”"</label>
-                <select id="act-visibility" name="visibility" class=INPUT>
-                    <option value="unlisted">"Unlisted"</option>
-                    <option value="private">"Followers only (private)"</option>
-                    <option value="public">"Public"</option>
-                </select>
+                <Select
+                    name="visibility"
+                    id="act-visibility"
+                    label="New visibility for statuses ticked “Change visibility”"
+                    options=vec![("unlisted", "Unlisted"), ("private", "Followers only (private)"), ("public", "Public")]
+                    class="mt-3"
+                />
             })}
             <div class="mt-3 border-t border-slate-200 pt-3 dark:border-slate-800">
                 {r.account_active.then(|| view! {
@@ -223,8 +223,7 @@ fn Actions(d: ReportDetail) -> impl IntoView {
                         }}
                     </div>
                 </fieldset>
-                <label for="act-note" class="mt-2 mb-1 block text-sm font-medium">"Note (optional)"</label>
-                <textarea id="act-note" name="note" rows="2" maxlength="5000" class=INPUT></textarea>
+                <TextArea name="note" id="act-note" label="Note (optional)" rows=2 class="mt-2" />
             </div>
             <button type="submit" class=format!("{BUTTON} mt-3 w-full sm:w-auto")>"Review actions"</button>
         </form>
@@ -275,8 +274,7 @@ fn Notes(id: i64, notes: Vec<NoteItem>) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <form method="post" action=format!("/reports/{id}/notes")>
-                <label for="note-content" class="mb-1 block text-sm font-medium">"Add a note"</label>
-                <textarea id="note-content" name="content" rows="3" maxlength="5000" required=true class=INPUT></textarea>
+                <TextArea name="content" id="note-content" label="Add a note" required=true class="" />
                 <button type="submit" class=format!("{BUTTON_QUIET} mt-2")>"Add note"</button>
             </form>
         </section>

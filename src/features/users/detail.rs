@@ -14,8 +14,8 @@ use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
-    BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, FormError, GREY, INDIGO, INPUT, PageHeader, SECTION, badge,
-    format_time, report_state_badge,
+    BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, FormError, GREY, INDIGO, INPUT, PageHeader, SECTION, Select,
+    TextArea, badge, format_time, report_state_badge,
 };
 
 #[component]
@@ -249,12 +249,8 @@ fn checkbox(name: &'static str, label: &'static str, checked: bool) -> impl Into
 fn Credentials(d: UserDetail, form: Option<FormState>) -> impl IntoView {
     let id = d.user.id;
     let f = form.clone().unwrap_or_default();
-    // After a rejected submit the form shows what was typed, not what is stored.
-    let kept = |name: &str, stored: String| f.values.get(name).cloned().unwrap_or(stored);
+    // After a rejected submit the form shows what was ticked, not what is stored.
     let flag = |name: &str, stored: bool| if form.is_some() { f.values.contains_key(name) } else { stored };
-    let bio = kept("bio", d.bio.clone());
-    let bio_err = f.errors.get("bio").cloned();
-    let actor = kept("actor_type", d.actor_type.clone());
     let fs = f.clone();
     view! {
         <section class=SECTION aria-labelledby="cred-h">
@@ -263,18 +259,15 @@ fn Credentials(d: UserDetail, form: Option<FormState>) -> impl IntoView {
             <form method="post" action=format!("/users/{id}/credentials") class="max-w-xl" novalidate>
                 <Field name="email" label="Email" kind="email" form=fs.clone() value=d.user.email.clone().unwrap_or_default() autocomplete="off" />
                 <Field name="display_name" label="Display name" form=fs.clone() value=d.user.display_name.clone() />
-                <div class="mb-4">
-                    <label for="f-bio" class="mb-1 block text-sm font-medium">"Bio"</label>
-                    <textarea id="f-bio" name="bio" rows="4" class=INPUT aria-invalid=bio_err.as_ref().map(|_| "true")>{crate::ui::textarea_text(bio)}</textarea>
-                    {bio_err.map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
-                </div>
+                <TextArea name="bio" label="Bio" form=fs.clone() value=d.bio.clone() rows=4 />
                 <Field name="avatar" label="Avatar URL" kind="url" form=fs.clone() value=d.avatar.clone() hint="An http(s) image address, or empty." />
-                <div class="mb-4">
-                    <label for="f-actor_type" class="mb-1 block text-sm font-medium">"Actor type"</label>
-                    <select id="f-actor_type" name="actor_type" class=INPUT>
-                        {["Person", "Service", "Application"].into_iter().map(|t| view! { <option value=t selected=t == actor>{t}</option> }).collect_view()}
-                    </select>
-                </div>
+                <Select
+                    name="actor_type"
+                    label="Actor type"
+                    options=vec![("Person", "Person"), ("Service", "Service"), ("Application", "Application")]
+                    form=fs.clone()
+                    selected=d.actor_type.clone()
+                />
                 {checkbox("locked", "Locked (approves followers by hand)", flag("locked", d.locked))}
                 {checkbox("discoverable", "Discoverable (listed in directories and search)", flag("discoverable", d.discoverable))}
                 // Accounts from other servers sign in there, not here.
@@ -329,8 +322,6 @@ pub fn NewUserPage() -> impl IntoView {
                     return view! { <ErrorView error=AppError::Forbidden /> }.into_any();
                 }
                 let f = s.form_named("new_user").unwrap_or_default();
-                let role = f.values.get("role").cloned().unwrap_or_default();
-                let role_err = f.errors.get("role").cloned();
                 view! {
                     <section class=SECTION>
                         <FormError form=Some(f.clone()) />
@@ -339,13 +330,7 @@ pub fn NewUserPage() -> impl IntoView {
                             <Field name="email" label="Email" kind="email" form=f.clone() autocomplete="off" required=true />
                             <Field name="display_name" label="Display name" form=f.clone() />
                             <Field name="password" label="Password" kind="password" form=f.clone() autocomplete="new-password" required=true hint="At least 12 characters. Or create a reset link afterwards." />
-                            <div class="mb-4">
-                                <label for="f-role" class="mb-1 block text-sm font-medium">"Role"</label>
-                                <select id="f-role" name="role" class=INPUT aria-invalid=role_err.as_ref().map(|_| "true")>
-                                    {[("", "None"), ("moderator", "Moderator"), ("admin", "Admin")].into_iter().map(|(v, t)| view! { <option value=v selected=v == role>{t}</option> }).collect_view()}
-                                </select>
-                                {role_err.map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
-                            </div>
+                            <Select name="role" label="Role" options=vec![("", "None"), ("moderator", "Moderator"), ("admin", "Admin")] form=f.clone() />
                             <button type="submit" class=BUTTON>"Create user"</button>
                         </form>
                     </section>

@@ -14,8 +14,8 @@ use crate::ui::flash::FormState;
 use crate::ui::page_session::ViewLink;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, GREY, INDIGO, INPUT, PageHeader, PageLink, Pager, RED,
-    badge, format_time,
+    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, GREY, INDIGO, INPUT, PageHeader, PageLink, Pager,
+    RED, Select, badge, format_time,
 };
 
 /// The form name under which a pending "apply to all matching" waits (see forms.rs).
@@ -239,22 +239,16 @@ fn BulkBar(can_admin: bool, filtered: bool, total: String) -> impl IntoView {
     view! {
         <fieldset class="mb-3 grid grid-cols-1 gap-2 rounded-2xl border border-slate-200 bg-white p-3 sm:grid-cols-2 lg:grid-cols-4 lg:items-end dark:border-slate-800 dark:bg-slate-900">
             <legend class="sr-only">"Bulk actions"</legend>
-            <div>
-                <label for="bulk-action" class="mb-1 block text-sm font-medium">"Action"</label>
-                <select id="bulk-action" name="action" class=INPUT>
-                    <option value="">"Choose…"</option>
-                    {actions.map(|(v, t, _)| view! { <option value=*v>{*t}</option> }).collect_view()}
-                </select>
-            </div>
+            <Select
+                name="action"
+                id="bulk-action"
+                label="Action"
+                options=std::iter::once(("", "Choose…")).chain(actions.map(|(v, t, _)| (*v, *t))).collect()
+                class=""
+            />
             {can_admin.then(|| view! {
-                <div>
-                    <label for="bulk-tags" class="mb-1 block text-sm font-medium">"Tags (for add/remove)"</label>
-                    <input id="bulk-tags" name="tags" type="text" placeholder="vip, beta" class=INPUT />
-                </div>
-                <div>
-                    <label for="bulk-confirm" class="mb-1 block text-sm font-medium">"Type \"delete\" to confirm deletion"</label>
-                    <input id="bulk-confirm" name="confirm" type="text" autocomplete="off" class=INPUT />
-                </div>
+                <Field name="tags" id="bulk-tags" label="Tags (for add/remove)" placeholder="vip, beta" class="" />
+                <Field name="confirm" id="bulk-confirm" label="Type \"delete\" to confirm deletion" autocomplete="off" class="" />
             })}
             {filtered.then(|| view! {
                 <div class="flex flex-col gap-1 text-sm sm:col-span-2 lg:col-span-4" role="radiogroup" aria-label="Apply to">
