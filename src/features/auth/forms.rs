@@ -246,7 +246,7 @@ pub async fn reset_password(
         }
     });
     let result = match password {
-        Ok(p) => crate::features::users::manage::reset_password(&state.db, &form.token, &p).await,
+        Ok(p) => crate::features::users::service::manage::reset_password(&state.db, &form.token, &p).await,
         Err(e) => Err(e),
     };
     match result {

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::server::setup_allowed;
 use crate::error::AppError;
-use crate::features::users::detail_data::reset_link_valid;
+use crate::features::users::server::detail::reset_link_valid;
 use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;

@@ -6,7 +6,7 @@ use crate::auth::ModeratorCtx;
 use crate::domain::{ReportState, Visibility};
 use crate::error::{AppError, ItemError};
 use crate::features::statuses::service::{self as status_service, StatusAction};
-use crate::features::users::bulk::{self, BulkAction, Selection};
+use crate::features::users::service::bulk::{self, BulkAction, Selection};
 use crate::server::storage::reports::{self, ReportRow};
 use crate::server::storage::{ConnRef, Db, LockTable, audit, lock_rows};
 

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::bulk::DELETE_CONFIRMATION;
-use super::detail_data::{UserDetail, load_user_detail};
 use super::pages::status_badges;
+use super::server::detail::{UserDetail, load_user_detail};
+use super::service::bulk::DELETE_CONFIRMATION;
 use crate::error::AppError;
 use crate::features::statuses::pages::status_with_actions;
 use crate::ui::data::page_data;

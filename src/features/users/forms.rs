@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::bulk::{self, BulkAction, DELETE_CONFIRMATION, Group, Selection};
-use super::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
 use super::pages::CONFIRM_FORM;
 use super::server::{UsersQuery, parse};
+use super::service::bulk::{self, BulkAction, DELETE_CONFIRMATION, Group, Selection};
+use super::service::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
 use crate::auth::{AdminCtx, ModeratorCtx, session};
 use crate::error::AppError;
 use crate::server::state::AppState;

@@ -1,6 +1,6 @@
 //! Pleroma's user mutations: activate/deactivate, tags, permission groups,
 //! confirmations, approval, forced password reset and deletion. Each is one
-//! call of [`crate::features::users::bulk::apply`]: one transaction, one log entry.
+//! call of [`crate::features::users::service::bulk::apply`]: one transaction, one log entry.
 
 use crate::server::rejections::ApiPath;
 use axum::Json;
@@ -14,7 +14,7 @@ use crate::api::ApiJson;
 use crate::api::docs::PermissionGroup;
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::error::AppError;
-use crate::features::users::bulk::{self, BulkAction, Group, Selection};
+use crate::features::users::service::bulk::{self, BulkAction, Group, Selection};
 use crate::server::state::AppState;
 use crate::server::storage::users_bulk::Target;
 use crate::server::storage::users_list;

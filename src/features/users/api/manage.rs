@@ -15,8 +15,8 @@ use crate::api::ApiJson;
 use crate::api::docs::{ActorType, PermissionGroup};
 use crate::auth::AdminCtx;
 use crate::error::AppError;
-use crate::features::users::bulk::{BulkAction, Selection};
-use crate::features::users::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
+use crate::features::users::service::bulk::{BulkAction, Selection};
+use crate::features::users::service::manage::{self, CreateFailed, CredentialsInput, NewAccountInput};
 use crate::server::state::AppState;
 use crate::server::storage::{users, users_list};
 

@@ -1,6 +1,8 @@
 //! `/users` data: the URL query parsed leniently (a bad value falls back to
 //! its default with a notice, never an error) and one keyset page.
 
+pub mod detail;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

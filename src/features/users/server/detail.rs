@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::server::UserItem;
+use super::UserItem;
 use crate::error::AppError;
 use crate::features::audit::server::LogLine;
 
@@ -100,5 +100,5 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
 pub async fn reset_link_valid(token: String) -> Result<bool, AppError> {
     use crate::server::state::AppState;
     let state = AppState::get()?;
-    super::manage::reset_link_valid(&state.db, &token).await
+    crate::features::users::service::manage::reset_link_valid(&state.db, &token).await
 }
