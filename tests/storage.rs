@@ -5,9 +5,10 @@ mod common;
 use common::{Backend, TestDb};
 use steward::domain::Role;
 use steward::domain::Staff;
+use steward::domain::{ReportState, Visibility};
 use steward::error::AppError;
 use steward::server::storage::audit::{self, Entry, LogFilter, Page};
-use steward::server::storage::{seed, throttle, users};
+use steward::server::storage::{reports, seed, seed_content, statuses, throttle, users, users_bulk, users_list};
 
 fn entry<'a>(actor: &'a Staff, action: &'a str, message: String) -> Entry<'a> {
     Entry { actor: actor.into(), action, subject_users: &[], data: serde_json::json!({}), message }
@@ -132,6 +133,127 @@ async fn seeding_is_deterministic_and_realistic(b: Backend) {
     assert_eq!(t.count("SELECT COUNT(*) FROM users").await, 6_000);
 }
 
+/// A list bound as one value: longer than SQLite's 32,766 variables, with
+/// duplicates, and empty.
+async fn a_list_of_any_length_is_one_value(b: Backend) {
+    let t = TestDb::new(b).await;
+    let admin = t.create_user("alice", Some(Role::Admin)).await;
+    let bob = t.create_user("bob", None).await;
+    let many: Vec<i64> = (1..=40_000).chain([bob.id, bob.id]).collect();
+    let mut c = t.db.conn().await.unwrap();
+    let found = users_list::by_ids(c.as_ref(), &many).await.unwrap();
+    assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>(), vec![bob.id, admin.id]);
+    let named = users_bulk::by_nicknames(c.as_ref(), &["BOB".into(), "Alice".into()]).await.unwrap();
+    assert_eq!(named.len(), 2);
+    assert!(users_list::tags_of(c.as_ref(), &[]).await.unwrap().is_empty());
+    drop(c);
+    let mut tx = t.db.begin().await.unwrap();
+    let e = Entry { subject_users: &many, ..entry(&admin, "test.many", "many".into()) };
+    audit::record(tx.conn(), e).await.unwrap();
+    assert_eq!(users_bulk::set_flag(tx.conn(), &many, users_bulk::Flag::Confirmed, false).await.unwrap(), 2);
+    tx.commit().await.unwrap();
+    assert_eq!(t.count("SELECT COUNT(*) FROM moderation_log_subjects").await, 40_000, "duplicates once");
+    assert_eq!(t.count("SELECT COUNT(*) FROM users WHERE NOT is_confirmed").await, 2);
+}
+
+/// Inserts a status of `account` and `n` open reports naming it; their ids, oldest first.
+async fn reported(t: &TestDb, account: i64, n: usize) -> (i64, Vec<i64>) {
+    let mut tx = t.db.begin().await.unwrap();
+    let status = statuses::NewStatus {
+        account_id: account,
+        uri: None,
+        content: "<p>spam</p>",
+        spoiler_text: "",
+        visibility: Visibility::Public,
+        sensitive: false,
+        local: true,
+        reblog_of_id: None,
+        created_at: 1,
+        media: &[],
+    };
+    let sid = statuses::insert(tx.conn(), &status).await.unwrap();
+    let mut rids = Vec::new();
+    for _ in 0..n {
+        let r = reports::NewReport {
+            reporter_id: None,
+            account_id: account,
+            comment: "",
+            status_ids: &[sid],
+            uri: None,
+            created_at: 1,
+        };
+        rids.push(reports::insert(tx.conn(), &r).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    (sid, rids)
+}
+
+async fn each_status_shows_its_newest_reports(b: Backend) {
+    let t = TestDb::new(b).await;
+    let bob = t.create_user("bob", None).await;
+    let (wave, wave_reports) = reported(&t, bob.id, 7).await;
+    let (once, once_reports) = reported(&t, bob.id, 1).await;
+    let mut tx = t.db.begin().await.unwrap();
+    reports::set_state(tx.conn(), &wave_reports[5..], ReportState::Resolved).await.unwrap();
+    tx.commit().await.unwrap();
+    let newest_first = |ids: &[i64]| ids.iter().rev().copied().collect::<Vec<_>>();
+    let mut c = t.db.conn().await.unwrap();
+    let all = reports::newest_naming(c.as_ref(), &[wave, once, 999_999], None, 3).await.unwrap();
+    assert_eq!(all[&wave], newest_first(&wave_reports[4..]));
+    assert_eq!(all[&once], once_reports);
+    assert!(!all.contains_key(&999_999));
+    let open = reports::newest_naming(c.as_ref(), &[wave], Some(ReportState::Open), 3).await.unwrap();
+    assert_eq!(open[&wave], newest_first(&wave_reports[2..5]));
+    assert!(reports::newest_naming(c.as_ref(), &[], None, 3).await.unwrap().is_empty());
+}
+
+/// A list bound as one value (SQLite: `IN (SELECT value FROM json_each(?))`,
+/// PostgreSQL: `= ANY($1)`) is still looked up through the index, as the
+/// ids written into the SQL were.
+async fn lists_bound_as_one_value_keep_their_indexes(b: Backend) {
+    let t = TestDb::new(b).await;
+    seed::users(&t.db, 5_000, 3).await.unwrap();
+    seed_content::content(&t.db, 2_000, 2_000, 3).await.unwrap();
+    let sqlite = b == Backend::Sqlite;
+    let any = |expr: &str, list: &str| match sqlite {
+        true => format!("{expr} IN (SELECT value FROM json_each('[{list}]'))"),
+        false => format!("{expr} = ANY('{{{list}}}')"),
+    };
+    let by_id = format!("SELECT id FROM users WHERE {}", any("id", "1,2,3"));
+    let plan = t.db.explain(&by_id).await.unwrap();
+    assert!(plan.contains(if sqlite { "USING INTEGER PRIMARY KEY" } else { "users_pkey" }), "{plan}");
+    assert!(!plan.contains("Seq Scan") && !plan.contains("SCAN users"), "{plan}");
+    if sqlite {
+        // (PostgreSQL rightly scans tables this small.)
+        let tags = format!("SELECT user_id FROM user_tags WHERE {} ORDER BY added", any("user_id", "1,2,3"));
+        let plan = t.db.explain(&tags).await.unwrap();
+        assert!(plan.contains("SEARCH user_tags USING PRIMARY KEY"), "{plan}");
+    }
+    let nicknames = match sqlite {
+        true => "lower(nickname) IN (SELECT lower(value) FROM json_each('[\"a\",\"b\"]'))",
+        false => "lower(nickname) IN (SELECT lower(value) FROM unnest('{a,b}'::text[]) AS list(value))",
+    };
+    let plan = t.db.explain(&format!("SELECT id FROM users WHERE {nicknames}")).await.unwrap();
+    assert!(plan.contains("users_nickname") && !plan.contains("Seq Scan"), "{plan}");
+    // Each status's newest reports: one backward walk of its index entries
+    // that stops at the limit, never a scan of every report.
+    let newest = "SELECT rs.report_id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id \
+                  WHERE rs.status_id = list.value AND r.state = 'open' ORDER BY rs.report_id DESC LIMIT 5";
+    let sql = match sqlite {
+        true => format!(
+            "SELECT list.value, newest.value FROM json_each('[1,2,3]') AS list, \
+             json_each((SELECT json_group_array(report_id) FROM ({newest}))) AS newest ORDER BY 1, 2 DESC"
+        ),
+        false => format!(
+            "SELECT list.value, newest.report_id FROM unnest('{{1,2,3}}'::bigint[]) AS list(value) \
+             CROSS JOIN LATERAL ({newest}) AS newest ORDER BY 1, 2 DESC"
+        ),
+    };
+    let plan = t.db.explain(&sql).await.unwrap();
+    assert!(plan.contains("report_statuses_status"), "{plan}");
+    assert!(!plan.contains("Seq Scan on report") && !plan.contains("SCAN rs"), "{plan}");
+}
+
 both_backends!(
     nicknames_and_emails_are_unique_ignoring_case,
     a_rolled_back_transaction_leaves_no_log_entry,
@@ -139,4 +261,7 @@ both_backends!(
     log_pages_walk_both_ways_without_gaps,
     throttle_counts_only_recent_failures,
     seeding_is_deterministic_and_realistic,
+    a_list_of_any_length_is_one_value,
+    each_status_shows_its_newest_reports,
+    lists_bound_as_one_value_keep_their_indexes,
 );

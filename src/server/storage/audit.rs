@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::sql::{Arg, Filter, bind_args, contains_pattern};
+use super::sql::{Dialect, Sql, contains_pattern};
 use super::{ConnRef, now, on};
 use crate::domain::Staff;
 use crate::error::AppError;
@@ -54,12 +54,13 @@ pub async fn record(c: ConnRef<'_>, e: Entry<'_>) -> Result<i64, AppError> {
             .bind(now())
             .fetch_one(&mut *c)
             .await?;
-        // Many rows per statement: an action on a whole filter may touch thousands.
-        for chunk in e.subject_users.chunks(500) {
-            let rows = chunk.iter().map(|u| format!("({id}, {u})")).collect::<Vec<_>>().join(", ");
-            let sql =
-                format!("INSERT INTO moderation_log_subjects (entry_id, user_id) VALUES {rows} ON CONFLICT DO NOTHING");
-            sqlx::query(&sql).execute(&mut *c).await?;
+        // One statement however many subjects: an action on a whole filter may touch thousands.
+        // (`WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's, not a join's.)
+        if !e.subject_users.is_empty() {
+            let mut q = Sql::new("INSERT INTO moderation_log_subjects (entry_id, user_id) SELECT ");
+            q.bind(id).push(", value FROM ").push_table(e.subject_users);
+            q.push(" WHERE true ON CONFLICT DO NOTHING");
+            q.build().execute(&mut *c).await?;
         }
         Ok(id)
     })
@@ -91,30 +92,28 @@ pub struct LogFilter {
 }
 
 impl LogFilter {
-    fn to_sql(&self) -> Filter {
-        let mut f = Filter::default();
+    fn push_where<DB: Dialect>(&self, q: &mut Sql<DB>) {
         if let Some(id) = self.actor_id {
-            f.and("actor_id = ?", [Arg::Int(id)]);
+            q.and().push("actor_id = ").bind(id);
         }
         if let Some(n) = &self.actor_nickname {
-            f.and("lower(actor_nickname) = lower(?)", [Arg::Text(n.clone())]);
+            q.and().push("lower(actor_nickname) = lower(").bind(n.as_str()).push(")");
         }
         if let Some(a) = &self.action {
-            f.and("action = ?", [Arg::Text(a.clone())]);
+            q.and().push("action = ").bind(a.as_str());
         }
         if let Some(u) = self.subject_user {
-            f.and("id IN (SELECT entry_id FROM moderation_log_subjects WHERE user_id = ?)", [Arg::Int(u)]);
+            q.and().push("id IN (SELECT entry_id FROM moderation_log_subjects WHERE user_id = ").bind(u).push(")");
         }
         if let Some(t) = self.from {
-            f.and("created_at >= ?", [Arg::Int(t)]);
+            q.and().push("created_at >= ").bind(t);
         }
         if let Some(t) = self.to {
-            f.and("created_at <= ?", [Arg::Int(t)]);
+            q.and().push("created_at <= ").bind(t);
         }
         if let Some(s) = &self.search {
-            f.and("lower(message) LIKE lower(?) ESCAPE '\\'", [Arg::Text(contains_pattern(s))]);
+            q.and().push("lower(message) LIKE lower(").bind(contains_pattern(s)).push(") ESCAPE '\\'");
         }
-        f
     }
 }
 
@@ -139,22 +138,21 @@ const COLUMNS: &str = "id, actor_id, actor_nickname, action, subject_ids, data, 
 
 /// Keyset page for the UI: no OFFSET and no COUNT, so deep pages cost the same.
 pub async fn page(c: ConnRef<'_>, filter: &LogFilter, page: Page, limit: i64) -> Result<Keyset, AppError> {
-    let mut f = filter.to_sql();
-    let ascending = match page {
-        Page::First => false,
-        Page::Older(id) => {
-            f.and("id < ?", [Arg::Int(id)]);
-            false
-        }
-        Page::Newer(id) => {
-            f.and("id > ?", [Arg::Int(id)]);
-            true
-        }
+    let (ascending, cursor) = match page {
+        Page::First => (false, None),
+        Page::Older(id) => (false, Some(("id < ", id))),
+        Page::Newer(id) => (true, Some(("id > ", id))),
     };
-    let lim = f.push(Arg::Int(limit + 1));
     let order = if ascending { "ASC" } else { "DESC" };
-    let sql = format!("SELECT {COLUMNS} FROM moderation_log {} ORDER BY id {order} LIMIT {lim}", f.where_clause());
-    let mut rows: Vec<LogRow> = on!(c, |c| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *c).await)?;
+    let mut rows: Vec<LogRow> = on!(c, |c| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM moderation_log"));
+        filter.push_where(&mut q);
+        if let Some((cond, id)) = cursor {
+            q.and().push(cond).bind(id);
+        }
+        q.push(format!(" ORDER BY id {order} LIMIT ")).bind(limit + 1);
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     if ascending {
@@ -175,16 +173,14 @@ pub async fn numbered(
     page: i64,
     size: i64,
 ) -> Result<(Vec<LogRow>, i64), AppError> {
-    let mut f = filter.to_sql();
-    let count_sql = format!("SELECT COUNT(*) FROM moderation_log {}", f.where_clause());
-    let count_args = f.args.clone();
-    let lim = f.push(Arg::Int(size));
-    let off = f.push(Arg::Int((page - 1) * size));
-    let sql =
-        format!("SELECT {COLUMNS} FROM moderation_log {} ORDER BY id DESC LIMIT {lim} OFFSET {off}", f.where_clause());
     on!(c, |c| {
-        let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), &count_args).fetch_one(&mut *c).await?;
-        let rows: Vec<LogRow> = bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *c).await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM moderation_log");
+        filter.push_where(&mut count);
+        let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM moderation_log"));
+        filter.push_where(&mut q);
+        q.push(" ORDER BY id DESC LIMIT ").bind(size).push(" OFFSET ").bind((page - 1) * size);
+        let rows: Vec<LogRow> = q.build_query_as().fetch_all(&mut *c).await?;
         Ok((rows, total))
     })
 }

@@ -1,6 +1,7 @@
 //! One storage interface over two backends. SQL is shared where the dialects
-//! agree (`$N` placeholders work on both); [`on!`] runs one body against
-//! whichever backend a connection belongs to. Functions take a [`ConnRef`], so
+//! agree (`$N` placeholders work on both; queries built at run time go
+//! through [`sql::Sql`]); [`on!`] runs one body against whichever backend a
+//! connection belongs to. Functions take a [`ConnRef`], so
 //! the caller decides whether they run inside a transaction and owns the commit.
 
 pub mod audit;

@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::sql::{Arg, Filter, bind_args};
-use super::statuses::id_list;
+use super::sql::{Dialect, Sql};
 use super::{ConnRef, now, on};
 use crate::domain::ReportState;
 use crate::error::AppError;
@@ -76,19 +75,13 @@ pub struct ReportFilter {
 }
 
 impl ReportFilter {
-    fn add_to(&self, f: &mut Filter, alias: &str) {
+    fn push_where<DB: Dialect>(&self, q: &mut Sql<DB>, alias: &str) {
         if let Some(s) = self.state {
-            f.and(&format!("{alias}.state = ?"), [Arg::Text(s.as_str().into())]);
+            q.and().push(format!("{alias}.state = ")).bind(s.as_str());
         }
         if let Some(a) = self.account_id {
-            f.and(&format!("{alias}.account_id = ?"), [Arg::Int(a)]);
+            q.and().push(format!("{alias}.account_id = ")).bind(a);
         }
-    }
-
-    fn to_sql(&self, alias: &str) -> Filter {
-        let mut f = Filter::default();
-        self.add_to(&mut f, alias);
-        f
     }
 }
 
@@ -137,46 +130,8 @@ pub async fn page(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Page, AppError> {
-    let mut f = Filter::default();
-    let sql = match sort {
-        Sort::Newest | Sort::Oldest => {
-            filter.add_to(&mut f, "r");
-            let (op, dir) = if sort == Sort::Newest { ("<", "DESC") } else { (">", "ASC") };
-            if let Some(Cursor::Id(id)) = after {
-                f.and(&format!("r.id {op} ?"), [Arg::Int(id)]);
-            }
-            let lim = f.push(Arg::Int(limit + 1));
-            format!(
-                "SELECT {COLUMNS}, CAST(0 AS BIGINT) AS n FROM {FROM} {} ORDER BY r.id {dir} LIMIT {lim}",
-                f.where_clause()
-            )
-        }
-        Sort::MostReported => {
-            // Accounts in order of their trigger-kept count, each account's
-            // reports newest first: both walks are index range scans.
-            let key = filter.state.map_or("all", ReportState::as_str);
-            f.and("c.state = ? AND c.account_id <> 0 AND c.n > 0", [Arg::Text(key.into())]);
-            if filter.state.is_some() {
-                f.and("r.state = c.state", []);
-            }
-            if let Some(a) = filter.account_id {
-                f.and("c.account_id = ?", [Arg::Int(a)]);
-            }
-            if let Some(Cursor::Ranked(n, a, id)) = after {
-                f.and(
-                    "(c.n < ? OR (c.n = ? AND c.account_id < ?) OR (c.n = ? AND c.account_id = ? AND r.id < ?))",
-                    [n, n, a, n, a, id].map(Arg::Int),
-                );
-            }
-            let lim = f.push(Arg::Int(limit + 1));
-            format!(
-                "SELECT {COLUMNS}, c.n AS n FROM report_counts c CROSS JOIN {FROM} \
-                 {} AND r.account_id = c.account_id ORDER BY c.n DESC, c.account_id DESC, r.id DESC LIMIT {lim}",
-                f.where_clause()
-            )
-        }
-    };
-    let mut rows: Vec<Ranked> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let mut rows: Vec<Ranked> =
+        on!(c, |x| page_query(filter, sort, after, limit).build_query_as().fetch_all(&mut *x).await)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = more.then(|| rows.last()).flatten().map(|r| match sort {
@@ -185,6 +140,49 @@ pub async fn page(
     });
     let account_counts = rows.iter().map(|r| (r.row.account_id, r.n)).collect();
     Ok(Page { rows: rows.into_iter().map(|r| r.row).collect(), account_counts, next })
+}
+
+/// The query of one keyset page in `sort` order.
+fn page_query<DB: Dialect>(filter: &ReportFilter, sort: Sort, after: Option<Cursor>, limit: i64) -> Sql<DB> {
+    match sort {
+        Sort::Newest | Sort::Oldest => {
+            let mut q = Sql::new(format!("SELECT {COLUMNS}, CAST(0 AS BIGINT) AS n FROM {FROM}"));
+            filter.push_where(&mut q, "r");
+            let (op, dir) = if sort == Sort::Newest { ("<", "DESC") } else { (">", "ASC") };
+            if let Some(Cursor::Id(id)) = after {
+                q.and().push(format!("r.id {op} ")).bind(id);
+            }
+            q.push(format!(" ORDER BY r.id {dir} LIMIT ")).bind(limit + 1);
+            q
+        }
+        Sort::MostReported => {
+            // Accounts in order of their trigger-kept count, each account's
+            // reports newest first: both walks are index range scans.
+            let mut q = Sql::new(format!("SELECT {COLUMNS}, c.n AS n FROM report_counts c CROSS JOIN {FROM}"));
+            let key = filter.state.map_or("all", ReportState::as_str);
+            q.and().push("c.state = ").bind(key).push(" AND c.account_id <> 0 AND c.n > 0");
+            if filter.state.is_some() {
+                q.and().push("r.state = c.state");
+            }
+            if let Some(a) = filter.account_id {
+                q.and().push("c.account_id = ").bind(a);
+            }
+            if let Some(Cursor::Ranked(n, a, id)) = after {
+                q.and().push("(c.n < ").bind(n);
+                q.push(" OR (c.n = ").bind(n).push(" AND c.account_id < ").bind(a);
+                q.push(") OR (c.n = ")
+                    .bind(n)
+                    .push(" AND c.account_id = ")
+                    .bind(a)
+                    .push(" AND r.id < ")
+                    .bind(id)
+                    .push("))");
+            }
+            q.and().push("r.account_id = c.account_id");
+            q.push(" ORDER BY c.n DESC, c.account_id DESC, r.id DESC LIMIT ").bind(limit + 1);
+            q
+        }
+    }
 }
 
 /// A row with its account's report count (zero unless sorted by it).
@@ -202,12 +200,12 @@ pub async fn numbered(
     page: i64,
     size: i64,
 ) -> Result<(Vec<ReportRow>, i64), AppError> {
-    let mut f = filter.to_sql("r");
-    let lim = f.push(Arg::Int(size));
-    let off = f.push(Arg::Int((page - 1) * size));
-    let sql = format!("SELECT {COLUMNS} FROM {FROM} {} ORDER BY r.id DESC LIMIT {lim} OFFSET {off}", f.where_clause());
-    let rows: Vec<ReportRow> =
-        on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let rows: Vec<ReportRow> = on!(c.reborrow(), |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM {FROM}"));
+        filter.push_where(&mut q, "r");
+        q.push(" ORDER BY r.id DESC LIMIT ").bind(size).push(" OFFSET ").bind((page - 1) * size);
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let counts = count_by_state(c, filter.account_id).await?;
     let total = match filter.state {
         Some(s) => counts.iter().find(|c| c.0 == s).map_or(0, |c| c.1),
@@ -220,8 +218,11 @@ pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<ReportRow>, AppEr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id IN ({}) ORDER BY r.id", id_list(ids));
-    Ok(on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?)
+    Ok(on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM {FROM}"));
+        q.and().push_in("r.id", ids).push(" ORDER BY r.id");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?)
 }
 
 pub async fn find(c: ConnRef<'_>, id: i64) -> Result<Option<ReportRow>, AppError> {
@@ -250,11 +251,11 @@ pub async fn statuses_of(c: ConnRef<'_>, report_ids: &[i64]) -> Result<HashMap<i
     if report_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT report_id, status_id FROM report_statuses WHERE report_id IN ({}) ORDER BY report_id, status_id",
-        id_list(report_ids)
-    );
-    let rows: Vec<(i64, i64)> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let rows: Vec<(i64, i64)> = on!(c, |x| {
+        let mut q = Sql::new("SELECT report_id, status_id FROM report_statuses");
+        q.and().push_in("report_id", report_ids).push(" ORDER BY report_id, status_id");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for (r, s) in rows {
         out.entry(r).or_default().push(s);
@@ -271,13 +272,12 @@ pub async fn next_open(c: ConnRef<'_>, id: i64) -> Result<Option<i64>, AppError>
 }
 
 pub async fn set_state(c: ConnRef<'_>, ids: &[i64], state: ReportState) -> Result<u64, AppError> {
-    let sql = format!("UPDATE reports SET state = $1, updated_at = $2 WHERE id IN ({})", id_list(ids));
-    Ok(on!(c, |x| sqlx::query(&sql)
-        .bind(state.as_str())
-        .bind(now())
-        .execute(&mut *x)
-        .await
-        .map(|r| r.rows_affected()))?)
+    Ok(on!(c, |x| {
+        let mut q = Sql::new("UPDATE reports SET state = ");
+        q.bind(state.as_str()).push(", updated_at = ").bind(now());
+        q.and().push_in("id", ids);
+        q.build().execute(&mut *x).await.map(|r| r.rows_affected())
+    })?)
 }
 
 pub async fn set_assignee(c: ConnRef<'_>, id: i64, assignee: Option<i64>) -> Result<u64, AppError> {
@@ -340,12 +340,11 @@ pub async fn notes_of(c: ConnRef<'_>, report_ids: &[i64]) -> Result<HashMap<i64,
     if report_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT id, report_id, author_id, author_nickname, content, created_at FROM report_notes \
-         WHERE report_id IN ({}) ORDER BY id",
-        id_list(report_ids)
-    );
-    let rows: Vec<NoteRow> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let rows: Vec<NoteRow> = on!(c, |x| {
+        let mut q = Sql::new("SELECT id, report_id, author_id, author_nickname, content, created_at FROM report_notes");
+        q.and().push_in("report_id", report_ids).push(" ORDER BY id");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let mut out: HashMap<i64, Vec<NoteRow>> = HashMap::new();
     for n in rows {
         out.entry(n.report_id).or_default().push(n);
@@ -407,19 +406,18 @@ pub async fn grouped(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<GroupRow>, bool), AppError> {
-    let mut f = Filter::default();
-    f.and("g.state = ?", [Arg::Text(state.map_or("all", ReportState::as_str).into())]);
-    if let Some(Cursor::Group(latest, status)) = after {
-        f.and("(g.latest_id, g.status_id) < (?, ?)", [Arg::Int(latest), Arg::Int(status)]);
-    }
-    let lim = f.push(Arg::Int(limit + 1));
-    let sql = format!(
-        "SELECT g.status_id, g.latest_id, r.created_at AS latest_at, g.n AS total \
-         FROM report_groups g JOIN reports r ON r.id = g.latest_id {} \
-         ORDER BY g.latest_id DESC, g.status_id DESC LIMIT {lim}",
-        f.where_clause()
-    );
-    let mut rows: Vec<GroupRow> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let mut rows: Vec<GroupRow> = on!(c, |x| {
+        let mut q = Sql::new(
+            "SELECT g.status_id, g.latest_id, r.created_at AS latest_at, g.n AS total \
+             FROM report_groups g JOIN reports r ON r.id = g.latest_id",
+        );
+        q.and().push("g.state = ").bind(state.map_or("all", ReportState::as_str));
+        if let Some(Cursor::Group(latest, status)) = after {
+            q.and().push("(g.latest_id, g.status_id) < (").bind(latest).push(", ").bind(status).push(")");
+        }
+        q.push(" ORDER BY g.latest_id DESC, g.status_id DESC LIMIT ").bind(limit + 1);
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
@@ -434,14 +432,13 @@ pub async fn reports_naming(
     if status_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut f = ReportFilter { state, ..Default::default() }.to_sql("r");
-    f.and(&format!("rs.status_id IN ({})", id_list(status_ids)), []);
-    let sql = format!(
-        "SELECT rs.status_id, r.id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id {} \
-         ORDER BY r.id DESC",
-        f.where_clause()
-    );
-    let rows: Vec<(i64, i64)> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let filter = ReportFilter { state, ..Default::default() };
+    let rows: Vec<(i64, i64)> = on!(c, |x| {
+        let mut q = Sql::new("SELECT rs.status_id, r.id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id");
+        filter.push_where(&mut q, "r");
+        q.and().push_in("rs.status_id", status_ids).push(" ORDER BY r.id DESC");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     Ok(by_status(rows))
 }
 
@@ -457,21 +454,36 @@ pub async fn newest_naming(
     if status_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    // Ids and the state's fixed spelling are written into the SQL, like `id_list`.
-    let in_state = state.map(|s| format!(" AND r.state = '{}'", s.as_str())).unwrap_or_default();
-    let sql = status_ids
-        .iter()
-        .map(|s| {
-            format!(
-                "SELECT * FROM (SELECT rs.status_id, rs.report_id FROM report_statuses rs \
-                 JOIN reports r ON r.id = rs.report_id WHERE rs.status_id = {s}{in_state} \
-                 ORDER BY rs.report_id DESC LIMIT {per_status}) s{s}"
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    let rows: Vec<(i64, i64)> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let rows: Vec<(i64, i64)> = match c {
+        // SQLite has no LATERAL join; a table-valued function may read the
+        // row before it, so each status's newest ids come as a JSON array
+        // that `json_each` turns back into rows.
+        ConnRef::Sqlite(x) => {
+            let mut q = Sql::new("SELECT list.value, newest.value FROM ");
+            q.push_table(status_ids).push(" AS list, json_each((SELECT json_group_array(report_id) FROM (");
+            push_newest_of_list(&mut q, state, per_status);
+            q.push("))) AS newest ORDER BY 1, 2 DESC");
+            q.build_query_as().fetch_all(&mut *x).await?
+        }
+        ConnRef::Postgres(x) => {
+            let mut q = Sql::new("SELECT list.value, newest.report_id FROM ");
+            q.push_table(status_ids).push(" CROSS JOIN LATERAL (");
+            push_newest_of_list(&mut q, state, per_status);
+            q.push(") AS newest ORDER BY 1, 2 DESC");
+            q.build_query_as().fetch_all(&mut *x).await?
+        }
+    };
     Ok(by_status(rows))
+}
+
+/// The newest `per_status` reports (in `state`) naming the status `list.value`.
+fn push_newest_of_list<DB: Dialect>(q: &mut Sql<DB>, state: Option<ReportState>, per_status: i64) {
+    // A subquery: its conditions are its own, not the outer query's.
+    q.push("SELECT rs.report_id FROM report_statuses rs JOIN reports r ON r.id = rs.report_id WHERE rs.status_id = list.value");
+    if let Some(s) = state {
+        q.push(" AND r.state = ").bind(s.as_str());
+    }
+    q.push(" ORDER BY rs.report_id DESC LIMIT ").bind(per_status);
 }
 
 /// (status, report) pairs gathered per status, in the order given.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::sql::{Arg, Filter, bind_args};
+use super::sql::{Arg, Dialect, Sql};
 use super::{ConnRef, now, on};
 use crate::domain::Visibility;
 use crate::error::AppError;
@@ -59,28 +59,26 @@ pub struct StatusFilter {
 }
 
 impl StatusFilter {
-    fn to_sql(&self) -> Filter {
-        let mut f = Filter::default();
-        f.and("s.deleted_at IS NULL", []);
+    fn push_where<DB: Dialect>(&self, q: &mut Sql<DB>) {
+        q.and().push("s.deleted_at IS NULL");
         if let Some(a) = self.account_id {
-            f.and("s.account_id = ?", [Arg::Int(a)]);
+            q.and().push("s.account_id = ").bind(a);
         }
         if let Some(h) = &self.host {
-            f.and("lower(u.nickname) LIKE ?", [Arg::Text(host_pattern(h))]);
+            q.and().push("lower(u.nickname) LIKE ").bind(host_pattern(h));
         }
         if self.local_only {
-            f.and("s.local", []);
+            q.and().push("s.local");
         }
         if let Some(v) = self.visibility {
-            f.and("s.visibility = ?", [Arg::Text(v.as_str().into())]);
+            q.and().push("s.visibility = ").bind(v.as_str());
         }
         if self.godmode.is_none() {
-            f.and("s.visibility IN ('public', 'unlisted')", []);
+            q.and().push("s.visibility IN ('public', 'unlisted')");
         }
         if !self.with_reblogs {
-            f.and("s.reblog_of_id IS NULL", []);
+            q.and().push("s.reblog_of_id IS NULL");
         }
-        f
     }
 }
 
@@ -100,23 +98,20 @@ pub async fn list(
     start: Start,
     limit: i64,
 ) -> Result<(Vec<StatusRow>, bool), AppError> {
-    let mut f = filter.to_sql();
-    let mut skip = 0;
-    match start {
-        Start::Before(Some(b)) => {
-            f.and("s.id < ?", [Arg::Int(b)]);
+    let mut rows: Vec<StatusRow> = on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id"));
+        filter.push_where(&mut q);
+        let mut skip = 0;
+        match start {
+            Start::Before(Some(b)) => {
+                q.and().push("s.id < ").bind(b);
+            }
+            Start::Before(None) => {}
+            Start::Skip(n) => skip = n,
         }
-        Start::Before(None) => {}
-        Start::Skip(n) => skip = n,
-    }
-    let lim = f.push(Arg::Int(limit + 1));
-    let off = f.push(Arg::Int(skip));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id {} ORDER BY s.id DESC \
-         LIMIT {lim} OFFSET {off}",
-        f.where_clause()
-    );
-    let mut rows: Vec<StatusRow> = on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+        q.push(" ORDER BY s.id DESC LIMIT ").bind(limit + 1).push(" OFFSET ").bind(skip);
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
@@ -124,9 +119,11 @@ pub async fn list(
 
 /// How many statuses the filter matches.
 pub async fn count(c: ConnRef<'_>, filter: &StatusFilter) -> Result<i64, AppError> {
-    let f = filter.to_sql();
-    let sql = format!("SELECT COUNT(*) FROM statuses s JOIN users u ON u.id = s.account_id {}", f.where_clause());
-    Ok(on!(c, |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_one(&mut *x).await)?)
+    Ok(on!(c, |x| {
+        let mut q = Sql::new("SELECT COUNT(*) FROM statuses s JOIN users u ON u.id = s.account_id");
+        filter.push_where(&mut q);
+        q.build_query_scalar().fetch_one(&mut *x).await
+    })?)
 }
 
 /// These statuses (deleted ones included), in id order.
@@ -134,11 +131,11 @@ pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<StatusRow>, AppEr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id WHERE s.id IN ({}) ORDER BY s.id",
-        id_list(ids)
-    );
-    Ok(on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?)
+    Ok(on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM statuses s JOIN users u ON u.id = s.account_id"));
+        q.and().push_in("s.id", ids).push(" ORDER BY s.id");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?)
 }
 
 pub async fn find(c: ConnRef<'_>, id: i64) -> Result<Option<StatusRow>, AppError> {
@@ -150,20 +147,16 @@ pub async fn media_of(c: ConnRef<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<Me
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT id, status_id, kind, url, description FROM status_media WHERE status_id IN ({}) ORDER BY id",
-        id_list(ids)
-    );
-    let rows: Vec<MediaRow> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let rows: Vec<MediaRow> = on!(c, |x| {
+        let mut q = Sql::new("SELECT id, status_id, kind, url, description FROM status_media");
+        q.and().push_in("status_id", ids).push(" ORDER BY id");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let mut out: HashMap<i64, Vec<MediaRow>> = HashMap::new();
     for r in rows {
         out.entry(r.status_id).or_default().push(r);
     }
     Ok(out)
-}
-
-pub(super) fn id_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// A status as intake delivers it.
@@ -212,18 +205,25 @@ pub async fn id_by_uri(c: ConnRef<'_>, uri: &str) -> Result<Option<i64>, AppErro
 }
 
 pub async fn set_sensitive(c: ConnRef<'_>, ids: &[i64], sensitive: bool) -> Result<u64, AppError> {
-    let sql = format!("UPDATE statuses SET sensitive = $1 WHERE id IN ({}) AND deleted_at IS NULL", id_list(ids));
-    Ok(on!(c, |x| sqlx::query(&sql).bind(sensitive).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+    update_live(c, ids, "sensitive", sensitive.into()).await
 }
 
 pub async fn set_visibility(c: ConnRef<'_>, ids: &[i64], v: Visibility) -> Result<u64, AppError> {
-    let sql = format!("UPDATE statuses SET visibility = $1 WHERE id IN ({}) AND deleted_at IS NULL", id_list(ids));
-    Ok(on!(c, |x| sqlx::query(&sql).bind(v.as_str()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+    update_live(c, ids, "visibility", v.as_str().into()).await
 }
 
 pub async fn mark_deleted(c: ConnRef<'_>, ids: &[i64]) -> Result<u64, AppError> {
-    let sql = format!("UPDATE statuses SET deleted_at = $1 WHERE id IN ({}) AND deleted_at IS NULL", id_list(ids));
-    Ok(on!(c, |x| sqlx::query(&sql).bind(now()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+    update_live(c, ids, "deleted_at", now().into()).await
+}
+
+/// Sets `column` (never a name from input) of those of `ids` not yet deleted.
+async fn update_live(c: ConnRef<'_>, ids: &[i64], column: &str, value: Arg) -> Result<u64, AppError> {
+    Ok(on!(c, |x| {
+        let mut q = Sql::new(format!("UPDATE statuses SET {column} = "));
+        q.bind(value);
+        q.and().push_in("id", ids).and().push("deleted_at IS NULL");
+        q.build().execute(&mut *x).await.map(|r| r.rows_affected())
+    })?)
 }
 
 /// Live statuses per visibility (Pleroma's `/stats`), kept by triggers.
@@ -241,18 +241,16 @@ pub enum Origin<'a> {
 
 /// Live statuses per visibility of one instance's accounts, counted.
 pub async fn count_by_visibility_on(c: ConnRef<'_>, origin: Origin<'_>) -> Result<Vec<(String, i64)>, AppError> {
-    let mut f = Filter::default();
-    f.and("s.deleted_at IS NULL", []);
-    match origin {
-        Origin::Local => f.and("u.local", []),
-        Origin::Host(h) => f.and("lower(u.nickname) LIKE ?", [Arg::Text(host_pattern(h))]),
-    };
-    let sql = format!(
-        "SELECT s.visibility, COUNT(*) FROM statuses s JOIN users u ON u.id = s.account_id {} \
-         GROUP BY s.visibility ORDER BY s.visibility",
-        f.where_clause()
-    );
-    Ok(on!(c, |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?)
+    Ok(on!(c, |x| {
+        let mut q = Sql::new("SELECT s.visibility, COUNT(*) FROM statuses s JOIN users u ON u.id = s.account_id");
+        q.and().push("s.deleted_at IS NULL");
+        match origin {
+            Origin::Local => q.and().push("u.local"),
+            Origin::Host(h) => q.and().push("lower(u.nickname) LIKE ").bind(host_pattern(h)),
+        };
+        q.push(" GROUP BY s.visibility ORDER BY s.visibility");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?)
 }
 
 /// `LIKE` pattern for accounts on `host` (callers allow no `%` or `_` in it).

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::sql::{Arg, Filter, bind_args, contains_pattern};
+use super::sql::{Arg, Dialect, Sql, contains_pattern};
 use super::{ConnRef, on};
 use crate::error::AppError;
 
@@ -115,113 +115,124 @@ pub struct UserFilter {
     pub actor_types: Vec<String>,
 }
 
+/// How a query reads a filter, settled before its SQL is written: what it
+/// walks and which backend's text search it uses.
+pub(super) struct Shape {
+    /// `FROM …`. With a trigram search on SQLite the FTS table drives the
+    /// query (joined, so results stream in rowid order and stop at the page
+    /// size); every column is qualified for that join.
+    pub(super) from: &'static str,
+    driver: Driver,
+    /// The trigram search phrase (SQLite).
+    fts: Option<String>,
+    sqlite: bool,
+    /// Counts visit every match, so tags drive the query from user_tags
+    /// instead of probing it row by row in list order.
+    counting: bool,
+}
+
 impl UserFilter {
     pub fn is_empty(&self) -> bool {
         *self == UserFilter::default()
     }
 
     /// A substring search long enough for the trigram index (SQLite).
-    fn fts_phrase(&self, backend: &ConnRef<'_>) -> Option<String> {
+    fn fts_phrase(&self, sqlite: bool) -> Option<String> {
         let q = self.q.as_deref().map(str::trim).filter(|q| q.chars().count() >= 3)?;
-        matches!(backend, ConnRef::Sqlite(_)).then(|| format!("\"{}\"", q.to_lowercase().replace('"', "\"\"")))
+        sqlite.then(|| format!("\"{}\"", q.to_lowercase().replace('"', "\"\"")))
     }
 
-    /// `FROM …` and the conditions. With a trigram search on SQLite the FTS
-    /// table drives the query (joined, so results stream in rowid order and
-    /// stop at the page size); every column is qualified for that join.
-    fn to_sql(&self, backend: &ConnRef<'_>, sort: Sort) -> (&'static str, Filter, Driver) {
+    /// The shape of a list in `sort` order.
+    fn shape(&self, backend: &ConnRef<'_>, sort: Sort) -> Shape {
+        let mut shape = self.counting_shape(backend);
+        shape.counting = false;
         // One tag in creation order: walk that tag's index entries newest
         // first and stop at the page size, instead of probing every user.
-        if self.tags.len() == 1 && sort.key == SortKey::CreatedAt && self.fts_phrase(backend).is_none() {
-            let only_tag = UserFilter { tags: Vec::new(), ..self.clone() };
-            let (_, mut f) = only_tag.to_sql_for(backend, false);
-            f.and("ut.tag_id = (SELECT id FROM tags WHERE name = ?)", [Arg::Text(self.tags[0].clone())]);
-            return ("user_tags ut JOIN users ON users.id = ut.user_id", f, Driver::Tag);
+        if self.tags.len() == 1 && sort.key == SortKey::CreatedAt && shape.fts.is_none() {
+            shape.from = "user_tags ut JOIN users ON users.id = ut.user_id";
+            shape.driver = Driver::Tag;
         }
-        let (from, f) = self.to_sql_for(backend, false);
-        let driver = if self.fts_phrase(backend).is_some() { Driver::Search } else { Driver::Users };
-        (from, f, driver)
+        shape
     }
 
-    /// `counting`: counts visit every match, so tags drive the query from
-    /// user_tags instead of probing it row by row in list order.
-    pub(super) fn to_sql_for(&self, backend: &ConnRef<'_>, counting: bool) -> (&'static str, Filter) {
-        let mut f = Filter::default();
-        let from = match self.fts_phrase(backend) {
-            Some(phrase) => {
-                f.and("users_search MATCH ?", [Arg::Text(phrase)]);
-                "users_search JOIN users ON users.id = users_search.rowid"
-            }
-            None => "users",
+    /// The shape of a count, or of a walk over every match.
+    pub(super) fn counting_shape(&self, backend: &ConnRef<'_>) -> Shape {
+        let sqlite = matches!(backend, ConnRef::Sqlite(_));
+        let fts = self.fts_phrase(sqlite);
+        let (from, driver) = match fts {
+            Some(_) => ("users_search JOIN users ON users.id = users_search.rowid", Driver::Search),
+            None => ("users", Driver::Users),
         };
-        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let p = contains_pattern(&q.to_lowercase());
-            match backend {
-                ConnRef::Sqlite(_) if self.fts_phrase(backend).is_some() => {}
+        Shape { from, driver, fts, sqlite, counting: true }
+    }
+
+    /// The filter's conditions, in the order the shape reads them.
+    pub(super) fn push_where<DB: Dialect>(&self, q: &mut Sql<DB>, shape: &Shape) {
+        if let Some(phrase) = &shape.fts {
+            q.and().push("users_search MATCH ").bind(phrase.as_str());
+        }
+        if let Some(needle) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let p = contains_pattern(&needle.to_lowercase());
+            if !shape.sqlite {
+                q.and().push(
+                    "lower(users.nickname || ' ' || coalesce(users.email, '') || ' ' || users.display_name) LIKE ",
+                );
+                q.bind(p).push(" ESCAPE '\\'");
+            } else if shape.fts.is_none() {
                 // Too short for trigrams: a scan, but it stops at the page size.
-                ConnRef::Sqlite(_) => {
-                    f.and(
-                        "(lower(users.nickname) LIKE ? ESCAPE '\\' OR lower(coalesce(users.email, '')) LIKE ? ESCAPE '\\' \
-                         OR lower(users.display_name) LIKE ? ESCAPE '\\')",
-                        [Arg::Text(p.clone()), Arg::Text(p.clone()), Arg::Text(p)],
-                    );
-                }
-                ConnRef::Postgres(_) => {
-                    f.and(
-                        "lower(users.nickname || ' ' || coalesce(users.email, '') || ' ' || users.display_name) LIKE ? ESCAPE '\\'",
-                        [Arg::Text(p)],
-                    );
-                }
+                q.and().push("(lower(users.nickname) LIKE ").bind(p.as_str()).push(" ESCAPE '\\'");
+                q.push(" OR lower(coalesce(users.email, '')) LIKE ").bind(p.as_str()).push(" ESCAPE '\\'");
+                q.push(" OR lower(users.display_name) LIKE ").bind(p).push(" ESCAPE '\\')");
             }
         }
         match self.status {
-            Some(Status::Active) => f.and("users.is_active AND users.is_approved", []),
-            Some(Status::Deactivated) => f.and("NOT users.is_active", []),
-            Some(Status::Pending) => f.and("NOT users.is_approved", []),
-            Some(Status::Unconfirmed) => f.and("NOT users.is_confirmed", []),
-            None => &mut f,
+            Some(Status::Active) => q.and().push("users.is_active AND users.is_approved"),
+            Some(Status::Deactivated) => q.and().push("NOT users.is_active"),
+            Some(Status::Pending) => q.and().push("NOT users.is_approved"),
+            Some(Status::Unconfirmed) => q.and().push("NOT users.is_confirmed"),
+            None => q,
         };
         match self.origin {
-            Some(Origin::Local) => f.and("users.local", []),
-            Some(Origin::External) => f.and("NOT users.local", []),
-            None => &mut f,
+            Some(Origin::Local) => q.and().push("users.local"),
+            Some(Origin::External) => q.and().push("NOT users.local"),
+            None => q,
         };
         match self.role {
-            Some(RoleFilter::Admin) => f.and("users.is_admin", []),
-            Some(RoleFilter::Moderator) => f.and("users.is_moderator", []),
-            None => &mut f,
+            Some(RoleFilter::Admin) => q.and().push("users.is_admin"),
+            Some(RoleFilter::Moderator) => q.and().push("users.is_moderator"),
+            None => q,
         };
-        if !self.tags.is_empty() {
-            let marks = vec!["?"; self.tags.len()].join(", ");
-            let tag_ids = format!("SELECT id FROM tags WHERE name IN ({marks})");
-            let cond = if counting {
-                format!("users.id IN (SELECT ut.user_id FROM user_tags ut WHERE ut.tag_id IN ({tag_ids}))")
+        if !self.tags.is_empty() && shape.driver != Driver::Tag {
+            if shape.counting {
+                q.and()
+                    .push("users.id IN (SELECT ut.user_id FROM user_tags ut WHERE ut.tag_id IN (SELECT id FROM tags");
             } else {
                 // Walking users in list order, each row probes user_tags.
-                format!("EXISTS (SELECT 1 FROM user_tags ut WHERE ut.user_id = users.id AND ut.tag_id IN ({tag_ids}))")
-            };
-            f.and(&cond, self.tags.iter().cloned().map(Arg::Text));
+                q.and().push("EXISTS (SELECT 1 FROM user_tags ut WHERE ut.user_id = users.id AND ut.tag_id IN (SELECT id FROM tags");
+            }
+            q.push(" WHERE ").push_in("name", &self.tags[..]).push("))");
         }
         if let Some(d) = &self.domain {
-            f.and("users.email IS NOT NULL AND users.email_domain = ?", [Arg::Text(d.to_lowercase())]);
+            q.and().push("users.email IS NOT NULL AND users.email_domain = ").bind(d.to_lowercase());
         }
         if let Some(t) = self.created_after {
-            f.and("users.created_at >= ?", [Arg::Int(t)]);
+            q.and().push("users.created_at >= ").bind(t);
         }
         if let Some(t) = self.created_before {
-            f.and("users.created_at < ?", [Arg::Int(t)]);
+            q.and().push("users.created_at < ").bind(t);
         }
         if let Some(n) = &self.name {
-            f.and("lower(users.display_name) LIKE lower(?) ESCAPE '\\'", [Arg::Text(contains_pattern(n))]);
+            q.and().push("lower(users.display_name) LIKE lower(").bind(contains_pattern(n)).push(") ESCAPE '\\'");
         }
         if let Some(e) = &self.email {
-            f.and("users.email IS NOT NULL AND lower(users.email) = lower(?)", [Arg::Text(e.clone())]);
+            q.and().push("users.email IS NOT NULL AND lower(users.email) = lower(").bind(e.as_str()).push(")");
         }
         if !self.actor_types.is_empty() {
-            let marks = vec!["?"; self.actor_types.len()].join(", ");
-            f.and(&format!("users.actor_type IN ({marks})"), self.actor_types.iter().cloned().map(Arg::Text));
+            q.and().push_in("users.actor_type", &self.actor_types[..]);
         }
-        (from, f)
+        if shape.driver == Driver::Tag {
+            q.and().push("ut.tag_id = (SELECT id FROM tags WHERE name = ").bind(self.tags[0].as_str()).push(")");
+        }
     }
 }
 
@@ -315,26 +326,28 @@ pub async fn list(
     at: &PageAt,
     limit: i64,
 ) -> Result<ListPage, AppError> {
-    let (from, mut f, driver) = filter.to_sql(&c, sort);
-    let expr = sort.expr(driver);
+    let shape = filter.shape(&c, sort);
+    let expr = sort.expr(shape.driver);
     // Walking backwards (the "previous" page) reverses the order, then the rows.
     let backwards = matches!(at, PageAt::Before(_));
     let descending = sort.descending != backwards;
-    if let PageAt::After(cur) | PageAt::Before(cur) = at {
-        let op = if descending { "<" } else { ">" };
-        if sort.key == SortKey::CreatedAt {
-            f.and(&format!("{expr} {op} ?"), [Arg::Int(cur.id)]);
-        } else {
-            f.and(&format!("({expr}, users.id) {op} (?, ?)"), [cur.arg(), Arg::Int(cur.id)]);
-        }
-    }
+    let op = if descending { "<" } else { ">" };
     let dir = if descending { "DESC" } else { "ASC" };
     let order =
         if sort.key == SortKey::CreatedAt { format!("{expr} {dir}") } else { format!("{expr} {dir}, users.id {dir}") };
-    let lim = f.push(Arg::Int(limit + 1));
-    let sql = format!("SELECT {COLUMNS} FROM {from} {} ORDER BY {order} LIMIT {lim}", f.where_clause());
-    let mut rows: Vec<UserRow> =
-        on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let mut rows: Vec<UserRow> = on!(c.reborrow(), |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM {}", shape.from));
+        filter.push_where(&mut q, &shape);
+        if let PageAt::After(cur) | PageAt::Before(cur) = at {
+            if sort.key == SortKey::CreatedAt {
+                q.and().push(format!("{expr} {op} ")).bind(cur.id);
+            } else {
+                q.and().push(format!("({expr}, users.id) {op} (")).bind(cur.arg()).push(", ").bind(cur.id).push(")");
+            }
+        }
+        q.push(format!(" ORDER BY {order} LIMIT ")).bind(limit + 1);
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     if backwards {
@@ -360,13 +373,14 @@ pub async fn offset_page(
     page: i64,
     size: i64,
 ) -> Result<(Vec<UserRow>, HashMap<i64, Vec<String>>), AppError> {
-    let (from, mut f, driver) = filter.to_sql(&c, Sort::default());
-    let expr = Sort::default().expr(driver);
-    let lim = f.push(Arg::Int(size));
-    let off = f.push(Arg::Int((page - 1) * size));
-    let sql =
-        format!("SELECT {COLUMNS} FROM {from} {} ORDER BY {expr} DESC LIMIT {lim} OFFSET {off}", f.where_clause());
-    let rows: Vec<UserRow> = on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_all(&mut *x).await)?;
+    let shape = filter.shape(&c, Sort::default());
+    let expr = Sort::default().expr(shape.driver);
+    let rows: Vec<UserRow> = on!(c.reborrow(), |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM {}", shape.from));
+        filter.push_where(&mut q, &shape);
+        q.push(format!(" ORDER BY {expr} DESC LIMIT ")).bind(size).push(" OFFSET ").bind((page - 1) * size);
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let tags = tags_of(c, &ids).await?;
     Ok((rows, tags))
@@ -377,11 +391,11 @@ pub async fn tags_of(c: ConnRef<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<Str
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!(
-        "SELECT ut.user_id, t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.user_id IN ({list}) ORDER BY ut.added, t.name"
-    );
-    let pairs: Vec<(i64, String)> = on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?;
+    let pairs: Vec<(i64, String)> = on!(c, |x| {
+        let mut q = Sql::new("SELECT ut.user_id, t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id");
+        q.and().push_in("ut.user_id", ids).push(" ORDER BY ut.added, t.name");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?;
     let mut map: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, name) in pairs {
         map.entry(id).or_default().push(name);
@@ -391,11 +405,14 @@ pub async fn tags_of(c: ConnRef<'_>, ids: &[i64]) -> Result<HashMap<i64, Vec<Str
 
 /// How many rows match: exact up to `cap`, else `None` ("more than cap").
 /// Counting stops at the cap, so a broad filter costs a bounded walk.
-pub async fn count_capped(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> Result<Option<i64>, AppError> {
-    let (from, mut f) = filter.to_sql_for(&c, true);
-    let lim = f.push(Arg::Int(cap + 1));
-    let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} {} LIMIT {lim}) AS capped", f.where_clause());
-    let n: i64 = on!(c.reborrow(), |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_one(&mut *x).await)?;
+pub async fn count_capped(c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> Result<Option<i64>, AppError> {
+    let shape = filter.counting_shape(&c);
+    let n: i64 = on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT COUNT(*) FROM (SELECT 1 FROM {}", shape.from));
+        filter.push_where(&mut q, &shape);
+        q.push(" LIMIT ").bind(cap + 1).push(") AS capped");
+        q.build_query_scalar().fetch_one(&mut *x).await
+    })?;
     Ok((n <= cap).then_some(n))
 }
 
@@ -413,23 +430,24 @@ pub enum Count {
 /// creation, so the creation bounds narrow that range exactly.
 pub async fn count_or_estimate(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> Result<Count, AppError> {
     let sort = Sort::default();
-    let (mut from, mut f, driver) = filter.to_sql(&c, sort);
+    let mut shape = filter.shape(&c, sort);
     // A search or a tag alone needs no users columns: its index answers by
     // itself, ten times faster than joining each match to its scattered row.
     let only = |f: UserFilter| *filter == f;
-    match driver {
-        Driver::Search if only(UserFilter { q: filter.q.clone(), ..Default::default() }) => from = "users_search",
-        Driver::Tag if only(UserFilter { tags: filter.tags.clone(), ..Default::default() }) => from = "user_tags ut",
+    match shape.driver {
+        Driver::Search if only(UserFilter { q: filter.q.clone(), ..Default::default() }) => shape.from = "users_search",
+        Driver::Tag if only(UserFilter { tags: filter.tags.clone(), ..Default::default() }) => {
+            shape.from = "user_tags ut"
+        }
         _ => {}
     }
-    let expr = sort.expr(driver);
-    let lim = f.push(Arg::Int(cap + 1));
-    let sql = format!(
-        "SELECT COUNT(*), MIN(k) FROM (SELECT {expr} AS k FROM {from} {} ORDER BY {expr} DESC LIMIT {lim}) AS newest",
-        f.where_clause()
-    );
-    let (n, oldest): (i64, Option<i64>) =
-        on!(c.reborrow(), |x| bind_args!(sqlx::query_as(&sql), &f.args).fetch_one(&mut *x).await)?;
+    let expr = sort.expr(shape.driver);
+    let (n, oldest): (i64, Option<i64>) = on!(c.reborrow(), |x| {
+        let mut q = Sql::new(format!("SELECT COUNT(*), MIN(k) FROM (SELECT {expr} AS k FROM {}", shape.from));
+        filter.push_where(&mut q, &shape);
+        q.push(format!(" ORDER BY {expr} DESC LIMIT ")).bind(cap + 1).push(") AS newest");
+        q.build_query_as().fetch_one(&mut *x).await
+    })?;
     let Some(oldest) = oldest.filter(|_| n > cap) else { return Ok(Count::Exact(n)) };
     const NEWEST_BEFORE: &str = "SELECT id FROM users WHERE created_at < $1 ORDER BY created_at DESC, id DESC LIMIT 1";
     const OLDEST_FROM: &str = "SELECT id FROM users WHERE created_at >= $1 ORDER BY created_at, id LIMIT 1";
@@ -475,10 +493,13 @@ pub async fn all_tags(c: ConnRef<'_>) -> Result<Vec<String>, AppError> {
 }
 
 /// Exact number of matches (Pleroma's `count`).
-pub async fn count_exact(mut c: ConnRef<'_>, filter: &UserFilter) -> Result<i64, AppError> {
-    let (from, f) = filter.to_sql_for(&c, true);
-    let sql = format!("SELECT COUNT(*) FROM {from} {}", f.where_clause());
-    Ok(on!(c.reborrow(), |x| bind_args!(sqlx::query_scalar(&sql), &f.args).fetch_one(&mut *x).await)?)
+pub async fn count_exact(c: ConnRef<'_>, filter: &UserFilter) -> Result<i64, AppError> {
+    let shape = filter.counting_shape(&c);
+    Ok(on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT COUNT(*) FROM {}", shape.from));
+        filter.push_where(&mut q, &shape);
+        q.build_query_scalar().fetch_one(&mut *x).await
+    })?)
 }
 
 /// These users, by id.
@@ -486,17 +507,21 @@ pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<UserRow>, AppErro
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE users.id IN ({list}) ORDER BY users.id DESC");
-    Ok(on!(c, |x| sqlx::query_as(&sql).fetch_all(&mut *x).await)?)
+    Ok(on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM users"));
+        q.and().push_in("users.id", ids).push(" ORDER BY users.id DESC");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?)
 }
 
 /// One user by numeric id or (case-insensitive) nickname.
 pub async fn find(c: ConnRef<'_>, key: &str) -> Result<Option<UserRow>, AppError> {
-    let (cond, arg) = match key.parse::<i64>() {
-        Ok(id) => ("users.id = $1", Arg::Int(id)),
-        Err(_) => ("lower(users.nickname) = lower($1)", Arg::Text(key.to_owned())),
-    };
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE {cond}");
-    Ok(on!(c, |x| bind_args!(sqlx::query_as(&sql), std::slice::from_ref(&arg)).fetch_optional(&mut *x).await)?)
+    Ok(on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM users"));
+        match key.parse::<i64>() {
+            Ok(id) => q.and().push("users.id = ").bind(id),
+            Err(_) => q.and().push("lower(users.nickname) = lower(").bind(key).push(")"),
+        };
+        q.build_query_as().fetch_optional(&mut *x).await
+    })?)
 }
