@@ -8,16 +8,16 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::domain::Staff;
 use crate::error::AppError;
-use crate::features::account::pages::AccountPage;
-use crate::features::audit::pages::ModerationLogPage;
+use crate::features::account::pages::{AccountPage, AccountRouteData, account_data};
+use crate::features::audit::pages::{LogRouteData, ModerationLogPage, log_data};
 use crate::features::auth::pages::{LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
-use crate::features::reports::detail::ReportPage;
+use crate::features::reports::detail::{ReportPage, ReportRouteData, report_data};
 use crate::features::reports::pages::ReportsPage;
-use crate::features::statuses::pages::StatusesPage;
-use crate::features::users::detail::{NewUserPage, UserDetailPage};
-use crate::features::users::pages::UsersPage;
+use crate::features::statuses::pages::{StatusesPage, StatusesRouteData, statuses_data};
+use crate::features::users::detail::{NewUserPage, UserDetailPage, UserDetailRouteData, user_detail_data};
+use crate::features::users::pages::{UsersPage, UsersRouteData, users_data};
 use crate::ui::data::page_data;
 use crate::ui::page_session::{PageSession, SessionResource, ViewLink, use_page_session};
 use crate::ui::{ErrorView, Flashes};
@@ -244,10 +244,29 @@ fn ConsoleLayout() -> impl IntoView {
 
 // Lazy pages: each page's view code is split out of the main WASM bundle
 // (`cargo leptos build --split`) and loaded when the route is first shown, or
-// before hydration when the page is opened directly (`hydrate_lazy`). The page
-// components load their own data, so `data()` carries nothing. The dashboard
-// and the inbox, a moderator's first stops, stay in the main bundle.
+// before hydration when the page is opened directly (`hydrate_lazy`). `data()`
+// stays in the main bundle and runs as soon as the route matches: it starts
+// the page's data request (`*_data()`, next to each page), so data and view
+// code load together instead of one after the other. The server and the
+// hydrating browser call it at the same point, so the data is still rendered
+// into the HTML once and read back from it. The dashboard and the inbox, a
+// moderator's first stops, stay in the main bundle.
 macro_rules! lazy_page {
+    ($route:ident, $page:ident, $data:ty = $load:path) => {
+        pub struct $route($data);
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route($load())
+            }
+
+            fn view(this: Self) -> AnyView {
+                view! { <$page data=this.0 /> }.into_any()
+            }
+        }
+    };
+    // A page that needs only the page session, which the shell loads.
     ($route:ident, $page:ident) => {
         pub struct $route;
 
@@ -265,10 +284,10 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(ReportRoute, ReportPage);
-lazy_page!(StatusesRoute, StatusesPage);
-lazy_page!(UsersRoute, UsersPage);
+lazy_page!(ReportRoute, ReportPage, ReportRouteData = report_data);
+lazy_page!(StatusesRoute, StatusesPage, StatusesRouteData = statuses_data);
+lazy_page!(UsersRoute, UsersPage, UsersRouteData = users_data);
 lazy_page!(NewUserRoute, NewUserPage);
-lazy_page!(UserDetailRoute, UserDetailPage);
-lazy_page!(AccountRoute, AccountPage);
-lazy_page!(ModerationLogRoute, ModerationLogPage);
+lazy_page!(UserDetailRoute, UserDetailPage, UserDetailRouteData = user_detail_data);
+lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
+lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);

@@ -32,12 +32,15 @@ impl<T: DeserializeOwned> Decoder<T> for Json {
     }
 }
 
+/// A resource made by [`page_data`].
+pub type PageResource<T> = Resource<T, Json>;
+
 /// A page's data: loaded on the server before the HTML is sent, then read
 /// back in the browser from the document instead of being fetched again.
 pub fn page_data<T, S, Fut>(
     source: impl Fn() -> S + Send + Sync + 'static,
     fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Resource<T, Json>
+) -> PageResource<T>
 where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
     S: PartialEq + Clone + Send + Sync + 'static,

@@ -4,17 +4,29 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::server::{TokenView, my_tokens};
-use crate::ui::data::page_data;
+use crate::error::AppError;
+use crate::ui::data::{PageResource, page_data};
 use crate::ui::page_session::use_page_session;
 use crate::ui::{BUTTON, BUTTON_DANGER, ErrorView, Field, PageHeader, format_time};
 
 const SECTION: &str =
     "mb-8 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
 
+/// What `/account` loads: created when the route matches, handed to the page.
+#[derive(Clone, Copy)]
+pub struct AccountRouteData {
+    tokens: PageResource<Result<Vec<TokenView>, AppError>>,
+}
+
+/// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
+pub fn account_data() -> AccountRouteData {
+    AccountRouteData { tokens: page_data(|| (), |_| my_tokens()) }
+}
+
 #[component]
-pub fn AccountPage() -> impl IntoView {
+pub fn AccountPage(data: AccountRouteData) -> impl IntoView {
+    let AccountRouteData { tokens } = data;
     let session = use_page_session();
-    let tokens = page_data(|| (), |_| my_tokens());
     view! {
         <Title text="Account" />
         <PageHeader title="Account".into() lead="Your password and the API tokens that act as you." />

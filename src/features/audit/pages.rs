@@ -5,13 +5,21 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::server::{LogItem, LogPageData, LogQuery, moderation_log_page};
-use crate::ui::data::page_data;
+use crate::error::AppError;
+use crate::ui::data::{PageResource, page_data};
 use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, INPUT, PageHeader, PageLink, Pager, format_time};
 
-#[component]
-pub fn ModerationLogPage() -> impl IntoView {
+/// What `/moderation-log` loads: created when the route matches, handed to the page.
+#[derive(Clone, Copy)]
+pub struct LogRouteData {
+    query: Memo<LogQuery>,
+    log: PageResource<Result<LogPageData, AppError>>,
+}
+
+/// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
+pub fn log_data() -> LogRouteData {
     let query_map = use_query_map();
-    let query = move || {
+    let query = Memo::new(move |_| {
         let m = query_map.read();
         LogQuery {
             actor: m.get("actor"),
@@ -22,15 +30,20 @@ pub fn ModerationLogPage() -> impl IntoView {
             before: m.get("before"),
             after: m.get("after"),
         }
-    };
-    let data = page_data(query, moderation_log_page);
+    });
+    LogRouteData { query, log: page_data(move || query.get(), moderation_log_page) }
+}
+
+#[component]
+pub fn ModerationLogPage(data: LogRouteData) -> impl IntoView {
+    let LogRouteData { query, log } = data;
     view! {
         <Title text="Moderation log" />
         <PageHeader title="Moderation log".into() lead="Every action taken in Steward, newest first. Entries are never edited or removed." />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <LogView query=query() page /> }.into_any(),
+                match log.await {
+                    Ok(page) => view! { <LogView query=query.get() page /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}

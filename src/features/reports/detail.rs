@@ -11,7 +11,7 @@ use super::server::{NoteItem, ReportDetail, load_report};
 use crate::domain::ReportState;
 use crate::error::AppError;
 use crate::features::statuses::item::StatusCard;
-use crate::ui::data::page_data;
+use crate::ui::data::{PageResource, page_data};
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
@@ -21,22 +21,34 @@ use crate::ui::{
 /// The form name under which a reviewed plan waits for confirmation.
 pub const PLAN_FORM: &str = "report_plan";
 
-#[component]
-pub fn ReportPage() -> impl IntoView {
+/// What `/reports/{id}` loads: created when the route matches, handed to the page.
+#[derive(Clone, Copy)]
+pub struct ReportRouteData {
+    report: PageResource<Result<ReportDetail, AppError>>,
+}
+
+/// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
+pub fn report_data() -> ReportRouteData {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = page_data(id, |id| async move {
+    let report = page_data(id, |id| async move {
         match id {
             Some(id) => load_report(id).await,
             None => Err(AppError::NotFound),
         }
     });
+    ReportRouteData { report }
+}
+
+#[component]
+pub fn ReportPage(data: ReportRouteData) -> impl IntoView {
+    let ReportRouteData { report } = data;
     let session = use_page_session();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let form = session.await.ok().and_then(|s| s.form);
-                match data.await {
+                match report.await {
                     Ok(d) => view! { <Report d form /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }

@@ -7,11 +7,19 @@ use leptos_router::hooks::use_query_map;
 
 use super::item::{StatusCard, StatusItem};
 use super::server::{StatusesData, StatusesQuery, statuses_page};
-use crate::ui::data::page_data;
+use crate::error::AppError;
+use crate::ui::data::{PageResource, page_data};
 use crate::ui::{BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, INPUT, PageHeader, PageLink, Pager, SECTION};
 
-#[component]
-pub fn StatusesPage() -> impl IntoView {
+/// What `/statuses` loads: created when the route matches, handed to the page.
+#[derive(Clone, Copy)]
+pub struct StatusesRouteData {
+    query: Memo<StatusesQuery>,
+    statuses: PageResource<Result<StatusesData, AppError>>,
+}
+
+/// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
+pub fn statuses_data() -> StatusesRouteData {
     let map = use_query_map();
     let query = Memo::new(move |_| {
         let m = map.read();
@@ -23,13 +31,18 @@ pub fn StatusesPage() -> impl IntoView {
             before: m.get("before"),
         }
     });
-    let data = page_data(move || query.get(), statuses_page);
+    StatusesRouteData { query, statuses: page_data(move || query.get(), statuses_page) }
+}
+
+#[component]
+pub fn StatusesPage(data: StatusesRouteData) -> impl IntoView {
+    let StatusesRouteData { query, statuses } = data;
     view! {
         <Title text="Statuses" />
         <PageHeader title="Statuses".into() lead="The latest statuses. Private and direct ones stay hidden unless an admin turns on godmode." />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
+                match statuses.await {
                     Ok(d) => view! { <Statuses query=query.get_untracked() d /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }

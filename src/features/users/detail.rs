@@ -10,7 +10,7 @@ use super::server::detail::{UserDetail, load_user_detail};
 use super::service::bulk::DELETE_CONFIRMATION;
 use crate::error::AppError;
 use crate::features::statuses::pages::status_with_actions;
-use crate::ui::data::page_data;
+use crate::ui::data::{PageResource, page_data};
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
@@ -18,22 +18,34 @@ use crate::ui::{
     TextArea, badge, format_time, report_state_badge,
 };
 
-#[component]
-pub fn UserDetailPage() -> impl IntoView {
+/// What `/users/{id}` loads: created when the route matches, handed to the page.
+#[derive(Clone, Copy)]
+pub struct UserDetailRouteData {
+    user: PageResource<Result<UserDetail, AppError>>,
+}
+
+/// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
+pub fn user_detail_data() -> UserDetailRouteData {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = page_data(id, |id| async move {
+    let user = page_data(id, |id| async move {
         match id {
             Some(id) => load_user_detail(id).await,
             None => Err(AppError::NotFound),
         }
     });
+    UserDetailRouteData { user }
+}
+
+#[component]
+pub fn UserDetailPage(data: UserDetailRouteData) -> impl IntoView {
+    let UserDetailRouteData { user } = data;
     let session = use_page_session();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let form = session.await.ok().and_then(|s| s.form_named("credentials"));
-                match data.await {
+                match user.await {
                     Ok(d) => view! { <DetailView d form /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }

@@ -9,7 +9,8 @@ use leptos_router::hooks::use_query_map;
 use super::filters::FilterForm;
 use super::server::{Total, UserItem, UsersPageData, UsersQuery, human, user_tags, users_page};
 use super::shortcuts::Shortcuts;
-use crate::ui::data::page_data;
+use crate::error::AppError;
+use crate::ui::data::{PageResource, page_data};
 use crate::ui::flash::FormState;
 use crate::ui::page_session::ViewLink;
 use crate::ui::page_session::use_page_session;
@@ -21,8 +22,16 @@ use crate::ui::{
 /// The form name under which a pending "apply to all matching" waits (see forms.rs).
 pub const CONFIRM_FORM: &str = "bulk_confirm";
 
-#[component]
-pub fn UsersPage() -> impl IntoView {
+/// What `/users` loads: created when the route matches, handed to the page.
+#[derive(Clone, Copy)]
+pub struct UsersRouteData {
+    query: Memo<UsersQuery>,
+    users: PageResource<Result<UsersPageData, AppError>>,
+    tags: PageResource<Result<Vec<String>, AppError>>,
+}
+
+/// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
+pub fn users_data() -> UsersRouteData {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         let m = query_map.read();
@@ -41,8 +50,12 @@ pub fn UsersPage() -> impl IntoView {
             before: m.get("before"),
         }
     });
-    let data = page_data(move || query.get(), users_page);
-    let tags = page_data(|| (), |_| user_tags());
+    UsersRouteData { query, users: page_data(move || query.get(), users_page), tags: page_data(|| (), |_| user_tags()) }
+}
+
+#[component]
+pub fn UsersPage(data: UsersRouteData) -> impl IntoView {
+    let UsersRouteData { query, users, tags } = data;
     let session = use_page_session();
     // The filter form follows navigation it did not start (links, back and
     // forward) but is left alone while it drives the URL itself.
@@ -84,7 +97,7 @@ pub fn UsersPage() -> impl IntoView {
                 let s = session.await.ok();
                 let confirm = s.as_ref().and_then(|s| s.form_named(CONFIRM_FORM));
                 let views = s.map(|s| s.views).unwrap_or_default();
-                match data.await {
+                match users.await {
                     Ok(page) => view! { <UsersView query=query.get_untracked() page confirm views /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
