@@ -2,9 +2,9 @@
 //! confirmations, approval, forced password reset and deletion. Each is one
 //! call of [`crate::features::users::bulk::apply`]: one transaction, one log entry.
 
-use crate::server::rejections::ApiPath;
+use crate::server::rejections::{ApiHtmlQuery, ApiPath};
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -106,19 +106,21 @@ pub async fn toggle_activation(
     shown.users.into_iter().next().map(Json).ok_or(AppError::NotFound)
 }
 
-/// Nicknames and tags from `nicknames[]=…&tags[]=…` in the query (Pleroma
-/// clients send them unencoded), else from a JSON body.
-fn nicknames_and_tags(query: Option<&str>, body: &[u8]) -> Result<NicknamesAndTags, AppError> {
-    let (mut nicknames, mut tags) = (Vec::new(), Vec::new());
-    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match k.as_ref() {
-            "nicknames[]" | "nicknames" => nicknames.push(v.into_owned()),
-            "tags[]" | "tags" => tags.push(v.into_owned()),
-            _ => {}
-        }
-    }
-    if !nicknames.is_empty() {
-        return Ok(NicknamesAndTags { nicknames, tags });
+/// `nicknames[]=…&tags[]=…` in the query, as Pleroma clients send them
+/// (unencoded); the JSON body is read only when the query names nobody.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NicknamesAndTagsQuery {
+    #[serde(rename = "nicknames[]", alias = "nicknames")]
+    nicknames: Vec<String>,
+    #[serde(rename = "tags[]", alias = "tags")]
+    tags: Vec<String>,
+}
+
+/// Nicknames and tags from the query, else from a JSON body.
+fn nicknames_and_tags(query: NicknamesAndTagsQuery, body: &[u8]) -> Result<NicknamesAndTags, AppError> {
+    if !query.nicknames.is_empty() {
+        return Ok(NicknamesAndTags { nicknames: query.nicknames, tags: query.tags });
     }
     serde_json::from_slice(body).map_err(|e| AppError::validation("nicknames", format!("send nicknames and tags: {e}")))
 }
@@ -127,7 +129,7 @@ fn nicknames_and_tags(query: Option<&str>, body: &[u8]) -> Result<NicknamesAndTa
 async fn change_tags(
     s: &AppState,
     ctx: &ModeratorCtx,
-    query: Option<&str>,
+    query: NicknamesAndTagsQuery,
     body: &[u8],
     action: fn(Vec<String>) -> BulkAction,
 ) -> Result<StatusCode, AppError> {
@@ -144,10 +146,10 @@ async fn change_tags(
 pub async fn tag(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    RawQuery(q): RawQuery,
+    ApiHtmlQuery(q): ApiHtmlQuery<NicknamesAndTagsQuery>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    change_tags(&s, &ctx.as_moderator(), q.as_deref(), &body, BulkAction::Tag).await
+    change_tags(&s, &ctx.as_moderator(), q, &body, BulkAction::Tag).await
 }
 
 /// Removes tags from users (admin). JSON body or query arrays.
@@ -158,10 +160,10 @@ pub async fn tag(
 pub async fn untag(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    RawQuery(q): RawQuery,
+    ApiHtmlQuery(q): ApiHtmlQuery<NicknamesAndTagsQuery>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    change_tags(&s, &ctx.as_moderator(), q.as_deref(), &body, BulkAction::Untag).await
+    change_tags(&s, &ctx.as_moderator(), q, &body, BulkAction::Untag).await
 }
 
 pub(super) fn group(raw: &str) -> Result<Group, AppError> {
@@ -290,6 +292,15 @@ pub async fn force_password_reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Pleroma's older query form of a deletion: `nickname=…` or `nicknames[]=…`, repeatable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteQuery {
+    nickname: Vec<String>,
+    #[serde(rename = "nicknames[]")]
+    nicknames: Vec<String>,
+}
+
 /// Deletes users (admin; not yourself): `{nicknames}` as JSON or `?nickname=`.
 /// Answers the deleted nicknames.
 #[utoipa::path(delete, path = "/users", request_body = Nicknames,
@@ -299,13 +310,11 @@ pub async fn force_password_reset(
 pub async fn delete(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    RawQuery(q): RawQuery,
+    ApiHtmlQuery(q): ApiHtmlQuery<DeleteQuery>,
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<String>>, AppError> {
-    let mut nicknames: Vec<String> = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .filter(|(k, _)| k == "nickname" || k == "nicknames[]")
-        .map(|(_, v)| v.into_owned())
-        .collect();
+    let mut nicknames = q.nickname;
+    nicknames.extend(q.nicknames);
     if nicknames.is_empty() {
         let b: Nicknames =
             serde_json::from_slice(&body).map_err(|e| AppError::validation("nicknames", e.to_string()))?;
