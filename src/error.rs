@@ -25,6 +25,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("{message}")]
     Conflict { param: String, message: String },
+    /// 409 from a unique index that no field of the request names.
+    #[error("That conflicts with something already stored.")]
+    Duplicate,
     #[error("{message}")]
     Validation { param: String, message: String },
     /// Several items of one request are wrong; nothing was applied.
@@ -68,7 +71,7 @@ impl AppError {
             AppError::Forbidden | AppError::Denied(_) => 403,
             AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
-            AppError::Conflict { .. } => 409,
+            AppError::Conflict { .. } | AppError::Duplicate => 409,
             AppError::PayloadTooLarge => 413,
             AppError::Validation { .. } | AppError::Items(_) => 422,
             AppError::TooManyRequests(_) => 429,
@@ -84,7 +87,7 @@ impl AppError {
             AppError::Forbidden | AppError::Denied(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::Conflict { .. } => "conflict",
+            AppError::Conflict { .. } | AppError::Duplicate => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Validation { .. } | AppError::Items(_) => "validation_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
@@ -162,6 +165,9 @@ impl FromServerFnError for AppError {
 pub use ssr::{RETRY_AFTER_SECS, is_contention};
 
 #[cfg(feature = "ssr")]
+mod unique;
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use super::AppError;
     use axum::http::StatusCode;
@@ -174,8 +180,7 @@ mod ssr {
         fn from(e: sqlx::Error) -> Self {
             if let sqlx::Error::Database(db) = &e {
                 if db.is_unique_violation() {
-                    let param = unique_violation_param(db.message(), db.constraint());
-                    return AppError::conflict(param, format!("{param} has already been taken"));
+                    return unique_violation(db.as_ref());
                 }
                 if is_contention(db.as_ref()) {
                     tracing::warn!(error = %db, "transaction lost to contention");
@@ -212,17 +217,19 @@ mod ssr {
         }
     }
 
-    /// Maps a unique index to the field a client must change.
-    fn unique_violation_param(message: &str, constraint: Option<&str>) -> &'static str {
-        let text = format!("{} {}", constraint.unwrap_or_default(), message);
-        if text.contains("email") {
-            "email"
-        } else if text.contains("nickname") {
-            "nickname"
-        } else if text.contains("name") {
-            "name"
-        } else {
-            "id"
+    /// A 409 naming the field the client must change, looked up by the index
+    /// that refused the row; generic for an index no field names.
+    fn unique_violation(db: &dyn sqlx::error::DatabaseError) -> AppError {
+        match super::unique::find(db.constraint(), db.message()) {
+            Some(super::unique::Unique { param: Some(param), .. }) => {
+                AppError::conflict(param, format!("{param} has already been taken"))
+            }
+            Some(_) => AppError::Duplicate,
+            None => {
+                // Not in the table: a primary key, or an index added without an entry.
+                tracing::warn!(constraint = db.constraint(), error = %db, "unique violation of an unlisted index");
+                AppError::Duplicate
+            }
         }
     }
 
@@ -266,6 +273,16 @@ mod tests {
         assert_eq!(body["error"], "email is invalid");
         assert_eq!(body["errors"][0]["code"], "validation_failed");
         assert_eq!(body["errors"][0]["meta"]["param"], "email");
+    }
+
+    #[test]
+    fn a_clash_no_field_names_is_a_409_without_a_param() {
+        let body = AppError::Duplicate.to_json();
+        assert_eq!(AppError::Duplicate.status(), 409);
+        assert_eq!(
+            (body["errors"][0]["code"].as_str(), &body["errors"][0]["meta"]),
+            (Some("conflict"), &serde_json::json!({}))
+        );
     }
 
     #[test]
