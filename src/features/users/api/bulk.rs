@@ -68,6 +68,7 @@ fn names(targets: &[Target]) -> Vec<String> {
     responses((status = 200, body = Users), (status = 403, description = "Moderators may not act on staff accounts."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn activate(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -80,6 +81,7 @@ pub async fn activate(
 #[utoipa::path(patch, path = "/users/deactivate", request_body = Nicknames,
     responses((status = 200, body = Users), (status = 403, description = "Moderators may not act on staff accounts."),
         (status = 422, description = "No or unknown nicknames, or your own.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn deactivate(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -93,6 +95,7 @@ pub async fn deactivate(
     responses((status = 200, body = ApiUser), (status = 403, description = "Moderators may not act on staff accounts."),
         (status = 404),
         (status = 422, description = "You cannot deactivate yourself.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname), err(level = "info"))]
 pub async fn toggle_activation(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -143,6 +146,7 @@ async fn change_tags(
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = q.nicknames.len()), err(level = "info"))]
 pub async fn tag(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -157,6 +161,7 @@ pub async fn tag(
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = q.nicknames.len()), err(level = "info"))]
 pub async fn untag(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -192,6 +197,7 @@ impl GroupFlag {
     responses((status = 200, body = GroupFlag), (status = 403, description = "Admins only."),
         (status = 404, description = "No such group."),
         (status = 422, description = "No or unknown nicknames.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()), err(level = "info"))]
 pub async fn grant(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -210,6 +216,7 @@ pub async fn grant(
         (status = 403, description = "Admins only, and never your own admin role."),
         (status = 404, description = "No such group."), (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()), err(level = "info"))]
 pub async fn revoke(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -230,9 +237,10 @@ pub struct PermissionGroups {
 /// A user's permission groups.
 #[utoipa::path(get, path = "/users/{nickname}/permission_group", params(("nickname" = String, Path)),
     responses((status = 200, body = PermissionGroups), (status = 404)), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname), err(level = "info"))]
 pub async fn groups(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiPath(nickname): ApiPath<String>,
 ) -> Result<Json<PermissionGroups>, AppError> {
     let mut conn = s.db.conn().await?;
@@ -245,6 +253,7 @@ pub async fn groups(
     responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn confirm_email(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -258,6 +267,7 @@ pub async fn confirm_email(
     responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn resend_confirmation(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -271,6 +281,7 @@ pub async fn resend_confirmation(
     responses((status = 200, body = Users), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn approve(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -283,6 +294,7 @@ pub async fn approve(
 #[utoipa::path(patch, path = "/users/force_password_reset", request_body = Nicknames,
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn force_password_reset(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -307,6 +319,7 @@ pub struct DeleteQuery {
     params(("nickname" = Option<String>, Query, description = "Pleroma's older single-user form")),
     responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or your own.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn delete(
     State(s): State<AppState>,
     ctx: AdminCtx,

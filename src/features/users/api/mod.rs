@@ -230,9 +230,10 @@ fn bounded(
         (status = 422, description = "A filter, actor type, page, page_size or after is invalid.")),
     tag = "users"
 )]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn list(
     State(state): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiHtmlQuery(query): ApiHtmlQuery<ListQuery>,
 ) -> Result<Json<UserList>, AppError> {
     let ListParams { filter, page, size, after } = query.try_into()?;
@@ -257,9 +258,10 @@ pub async fn list(
 /// One user by id or nickname.
 #[utoipa::path(get, path = "/users/{nickname_or_id}", params(("nickname_or_id" = String, Path)),
     responses((status = 200, body = ApiUser), (status = 404)), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %key), err(level = "info"))]
 pub async fn show(
     State(state): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<ApiUser>, AppError> {
     let mut conn = state.db.conn().await?;
@@ -273,9 +275,10 @@ pub async fn show(
 #[utoipa::path(get, path = "/users/{nickname_or_id}/chats", params(("nickname_or_id" = String, Path)),
     responses((status = 200, body = Vec<serde_json::Value>, description = "Always empty: Steward keeps no chats."),
         (status = 404)), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %key), err(level = "info"))]
 pub async fn chats(
     State(state): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<Vec<serde_json::Value>>, AppError> {
     let mut conn = state.db.conn().await?;
