@@ -21,6 +21,7 @@ pub async fn main() -> ExitCode {
         Err(e) => {
             let detail = match &e {
                 AppError::Internal(d) => d.clone(),
+                AppError::Fault(cause) => cause.to_string(),
                 other => other.to_string(),
             };
             eprintln!("error: {detail}");

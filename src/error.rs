@@ -2,9 +2,12 @@
 //! renders as the §5 JSON body for the API, and crosses the wire as a server
 //! function error for pages (so it must also compile for the browser).
 
+use std::fmt;
+use std::sync::Arc;
+
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -25,6 +28,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("{message}")]
     Conflict { param: String, message: String },
+    /// 409 from a unique index that no field of the request names.
+    #[error("That conflicts with something already stored.")]
+    Duplicate,
     #[error("{message}")]
     Validation { param: String, message: String },
     /// Several items of one request are wrong; nothing was applied.
@@ -43,6 +49,68 @@ pub enum AppError {
     /// The detail is logged on the server and never sent to clients.
     #[error("Something went wrong on our side.")]
     Internal(String),
+    /// A failure below the HTTP layer (the database, the session store),
+    /// kept whole as the source: logged with its causes where it happened,
+    /// answered like [`AppError::Internal`].
+    #[error("Something went wrong on our side.")]
+    Fault(#[source] Cause),
+}
+
+/// The error under an [`AppError::Fault`]: it reads as the error it holds,
+/// and its sources are that error's. It stays on the server: it crosses the
+/// wire as `null` and arrives empty.
+#[derive(Clone, Default)]
+pub struct Cause(Option<Arc<dyn std::error::Error + Send + Sync>>);
+
+impl Cause {
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Cause(Some(Arc::new(e)))
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(e) => fmt::Display::fmt(e, f),
+            None => f.write_str("(the detail stayed on the server)"),
+        }
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(e) => fmt::Debug::fmt(e, f),
+            None => f.write_str("Cause"),
+        }
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.as_ref()?.source()
+    }
+}
+
+/// Two causes are equal when they say the same.
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for Cause {}
+
+impl Serialize for Cause {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
+
+impl<'de> Deserialize<'de> for Cause {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <()>::deserialize(d).map(|()| Cause(None))
+    }
 }
 
 /// What is wrong with one item of a batch, by its id.
@@ -68,11 +136,11 @@ impl AppError {
             AppError::Forbidden | AppError::Denied(_) => 403,
             AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
-            AppError::Conflict { .. } => 409,
+            AppError::Conflict { .. } | AppError::Duplicate => 409,
             AppError::PayloadTooLarge => 413,
             AppError::Validation { .. } | AppError::Items(_) => 422,
             AppError::TooManyRequests(_) => 429,
-            AppError::Internal(_) => 500,
+            AppError::Internal(_) | AppError::Fault(_) => 500,
             AppError::Unavailable(_) | AppError::Contended => 503,
         }
     }
@@ -84,11 +152,11 @@ impl AppError {
             AppError::Forbidden | AppError::Denied(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::Conflict { .. } => "conflict",
+            AppError::Conflict { .. } | AppError::Duplicate => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Validation { .. } | AppError::Items(_) => "validation_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
-            AppError::Internal(_) => "internal_error",
+            AppError::Internal(_) | AppError::Fault(_) => "internal_error",
             AppError::Unavailable(_) | AppError::Contended => "unavailable",
         }
     }
@@ -162,6 +230,9 @@ impl FromServerFnError for AppError {
 pub use ssr::{RETRY_AFTER_SECS, is_contention};
 
 #[cfg(feature = "ssr")]
+mod unique;
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use super::AppError;
     use axum::http::StatusCode;
@@ -174,8 +245,7 @@ mod ssr {
         fn from(e: sqlx::Error) -> Self {
             if let sqlx::Error::Database(db) = &e {
                 if db.is_unique_violation() {
-                    let param = unique_violation_param(db.message(), db.constraint());
-                    return AppError::conflict(param, format!("{param} has already been taken"));
+                    return unique_violation(db.as_ref());
                 }
                 if is_contention(db.as_ref()) {
                     tracing::warn!(error = %db, "transaction lost to contention");
@@ -193,7 +263,7 @@ mod ssr {
                 tracing::warn!("no database connection came free in time");
                 return busy();
             }
-            AppError::Internal(format!("database: {e}"))
+            AppError::fault(e)
         }
     }
 
@@ -212,28 +282,39 @@ mod ssr {
         }
     }
 
-    /// Maps a unique index to the field a client must change.
-    fn unique_violation_param(message: &str, constraint: Option<&str>) -> &'static str {
-        let text = format!("{} {}", constraint.unwrap_or_default(), message);
-        if text.contains("email") {
-            "email"
-        } else if text.contains("nickname") {
-            "nickname"
-        } else if text.contains("name") {
-            "name"
-        } else {
-            "id"
+    /// A 409 naming the field the client must change, looked up by the index
+    /// that refused the row; generic for an index no field names.
+    fn unique_violation(db: &dyn sqlx::error::DatabaseError) -> AppError {
+        match super::unique::find(db.constraint(), db.message()) {
+            Some(super::unique::Unique { param: Some(param), .. }) => {
+                AppError::conflict(param, format!("{param} has already been taken"))
+            }
+            Some(_) => AppError::Duplicate,
+            None => {
+                // Not in the table: a primary key, or an index added without an entry.
+                tracing::warn!(constraint = db.constraint(), error = %db, "unique violation of an unlisted index");
+                AppError::Duplicate
+            }
         }
     }
 
     impl From<tower_sessions::session::Error> for AppError {
         fn from(e: tower_sessions::session::Error) -> Self {
-            AppError::Internal(format!("session: {e}"))
+            AppError::fault(e)
         }
     }
 
     impl AppError {
-        /// Logs server-side faults; client errors are not worth a log line.
+        /// A [`AppError::Fault`] holding `e`, logged now: inside the span of
+        /// the handler or service that hit it, naming `e` and its causes.
+        pub fn fault(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+            let cause = super::Cause::new(e);
+            tracing::error!(error = &cause as &(dyn std::error::Error + 'static), "internal error");
+            AppError::Fault(cause)
+        }
+
+        /// Logs server-side faults; client errors are not worth a log line,
+        /// and a [`AppError::Fault`] was logged when it was made.
         pub fn log(&self) {
             if let AppError::Internal(detail) = self {
                 tracing::error!(%detail, "internal error");
@@ -269,6 +350,16 @@ mod tests {
     }
 
     #[test]
+    fn a_clash_no_field_names_is_a_409_without_a_param() {
+        let body = AppError::Duplicate.to_json();
+        assert_eq!(AppError::Duplicate.status(), 409);
+        assert_eq!(
+            (body["errors"][0]["code"].as_str(), &body["errors"][0]["meta"]),
+            (Some("conflict"), &serde_json::json!({}))
+        );
+    }
+
+    #[test]
     fn batch_errors_name_each_item() {
         let e = AppError::Items(vec![
             ItemError { id: "7".into(), message: "report 7 does not exist".into() },
@@ -299,5 +390,18 @@ mod tests {
         let body = AppError::Internal("password_hash column missing".into()).to_json();
         assert!(!body.to_string().contains("password_hash"));
         assert_eq!(AppError::Internal(String::new()).status(), 500);
+    }
+
+    #[test]
+    fn a_fault_keeps_its_source_on_the_server_only() {
+        let io = std::io::Error::other("disk on fire");
+        let fault = AppError::Fault(Cause::new(io));
+        let source = std::error::Error::source(&fault).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("disk on fire"));
+        assert!(!fault.to_json().to_string().contains("disk"));
+        let wire = serde_json::to_string(&fault).unwrap();
+        assert!(!wire.contains("disk"), "{wire}");
+        let back: AppError = serde_json::from_str(&wire).unwrap();
+        assert_eq!((back.status(), back.to_string()), (500, fault.to_string()));
     }
 }

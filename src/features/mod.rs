@@ -1,6 +1,12 @@
 //! Product areas, one folder each: pages (`pages.rs`), server functions,
 //! console form handlers (`forms.rs`), JSON API handlers (`api.rs`) and the
 //! rules and log entries of their changes (`service.rs`).
+//!
+//! Handlers and server functions run in a `tracing` span naming the actor and
+//! the ids they act on. A `#[server]` function keeps its work in a server-only
+//! function that carries the span: on the `#[server]` function itself the
+//! `instrument` attribute would be copied onto both functions the macro makes
+//! (two spans) and into the browser's build.
 
 pub mod account;
 pub mod audit;

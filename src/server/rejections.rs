@@ -8,12 +8,14 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode, header};
+use serde::de::DeserializeOwned;
 
 use super::startup::BODY_LIMIT;
 use crate::error::AppError;
@@ -32,6 +34,46 @@ pub struct ApiQuery<T>(pub T);
 #[derive(FromRequest)]
 #[from_request(via(axum::Form), rejection(AppError))]
 pub struct ApiForm<T>(pub T);
+
+/// A query string read the way HTML forms and Pleroma's clients write it: a
+/// repeated key (`tags[]=a&tags[]=b`) fills a `Vec` field (name it with
+/// `#[serde(rename = "tags[]", alias = "tags")]`). Its failure (a malformed
+/// or repeated single-valued key) is a §5 400, as [`ApiQuery`]'s.
+pub struct ApiHtmlQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiHtmlQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        serde_html_form::from_str(parts.uri.query().unwrap_or_default())
+            .map(ApiHtmlQuery)
+            .map_err(|e| AppError::BadRequest(format!("The query string is malformed: {e}")))
+    }
+}
+
+/// A form body read the same way: ticked checkboxes (`ids=1&ids=2`) fill a
+/// `Vec` field. Its failure is a §5 400 (or 413), as [`ApiForm`]'s.
+pub struct ApiHtmlForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiHtmlForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let body = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            _ => AppError::BadRequest(format!("The form is malformed: {}", e.body_text())),
+        })?;
+        serde_html_form::from_bytes(&body)
+            .map(ApiHtmlForm)
+            .map_err(|e| AppError::BadRequest(format!("The form is malformed: {e}")))
+    }
+}
+
+/// For a form's `Vec<i64>` of ticked rows: a value that is not a whole number
+/// names no row and is skipped, as it always was.
+pub fn ids_skipping_others<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    Ok(<Vec<String> as serde::Deserialize>::deserialize(d)?.iter().filter_map(|v| v.parse().ok()).collect())
+}
 
 impl From<PathRejection> for AppError {
     fn from(_: PathRejection) -> Self {

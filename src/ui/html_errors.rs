@@ -12,7 +12,7 @@ pub fn page(err: &AppError) -> String {
         AppError::Unauthorized => "Signed out",
         AppError::TooManyRequests(_) => "Slow down",
         AppError::Unavailable(_) | AppError::Contended => "Busy",
-        AppError::Internal(_) => "Something went wrong",
+        AppError::Internal(_) | AppError::Fault(_) => "Something went wrong",
         _ => "That did not work",
     };
     let message = html_escape::encode_text(&err.to_string()).into_owned();

@@ -40,6 +40,7 @@ pub struct NewToken {
 
 /// Your API tokens, newest first.
 #[utoipa::path(get, path = "/tokens", responses((status = 200, body = [Token])), tag = "tokens")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn list(State(state): State<AppState>, ctx: ModeratorCtx) -> Result<Json<Vec<Token>>, AppError> {
     let mut conn = state.db.conn().await?;
     let rows = tokens::list_for_user(conn.as_ref(), ctx.staff().id).await?;
@@ -62,6 +63,7 @@ pub async fn list(State(state): State<AppState>, ctx: ModeratorCtx) -> Result<Js
     responses((status = 201, body = CreatedToken),
         (status = 422, description = "The label is empty or over 100 characters.")),
     tag = "tokens")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
@@ -83,6 +85,7 @@ pub async fn create(
 /// Revokes one of your tokens (it stops working at once).
 #[utoipa::path(delete, path = "/tokens/{id}", params(("id" = String, Path)),
     responses((status = 204), (status = 404, description = "You have no live token with this id.")), tag = "tokens")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, token = %id), err(level = "info"))]
 pub async fn revoke(
     State(state): State<AppState>,
     ctx: ModeratorCtx,

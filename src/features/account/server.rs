@@ -18,10 +18,16 @@ pub struct TokenView {
 
 #[server]
 pub async fn my_tokens() -> Result<Vec<TokenView>, AppError> {
+    tokens_of(&crate::auth::moderator()?).await
+}
+
+/// The viewer's tokens, in a span naming them.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
+async fn tokens_of(ctx: &crate::auth::ModeratorCtx) -> Result<Vec<TokenView>, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::tokens;
 
-    let ctx = crate::auth::moderator()?;
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
     let rows = tokens::list_for_user(conn.as_ref(), ctx.staff().id).await?;

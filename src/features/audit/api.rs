@@ -109,9 +109,10 @@ fn to_item(r: LogRow) -> LogItem {
     ),
     tag = "moderation log"
 )]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn list(
     State(state): State<AppState>,
-    _ctx: AdminCtx,
+    ctx: AdminCtx,
     ApiQuery(p): ApiQuery<LogParams>,
 ) -> Result<Json<LogList>, AppError> {
     let page = positive("page", &p.page, 1, 1_000_000)?;

@@ -57,12 +57,18 @@ pub const PAGE_SIZE: i64 = 50;
 
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn moderation_log_page(query: LogQuery) -> Result<LogPageData, AppError> {
+    log_page(&crate::auth::admin()?, query).await
+}
+
+/// One page of the log, in a span naming the viewer.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
+async fn log_page(ctx: &crate::auth::AdminCtx, query: LogQuery) -> Result<LogPageData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
 
     use crate::domain::query::{nonempty, parse_day};
 
-    crate::auth::admin()?;
     let mut notices = Vec::new();
     let mut day = |name: &str, v: &Option<String>, end: bool| {
         let raw = nonempty(v)?;

@@ -7,11 +7,16 @@ use crate::ui::page_session::PageSession;
 
 #[server]
 pub async fn load_page_session() -> Result<PageSession, AppError> {
-    use http::request::Parts;
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| AppError::Internal("no request".into()))?;
+    page_session_of(parts.extensions.get::<crate::domain::Staff>().cloned()).await
+}
+
+/// The page's session data, in a span naming who is signed in (if anyone).
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = staff.as_ref().map(|s| s.nickname.as_str())), err(level = "info"))]
+async fn page_session_of(staff: Option<crate::domain::Staff>) -> Result<PageSession, AppError> {
     use tower_sessions::Session;
 
-    let parts = use_context::<Parts>().ok_or_else(|| AppError::Internal("no request".into()))?;
-    let staff = parts.extensions.get::<crate::domain::Staff>().cloned();
     let session: Session = leptos_axum::extract().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let (flashes, form) = crate::auth::session::take_once(&session).await?;
     if let Some(f) = &form {
@@ -33,6 +38,13 @@ pub async fn load_page_session() -> Result<PageSession, AppError> {
 /// Whether `token` opens the first-run setup form right now.
 #[server]
 pub async fn setup_allowed(token: String) -> Result<bool, AppError> {
+    setup_token_opens(&token).await
+}
+
+/// Whether the first-run setup is open to `token` (in a span that leaves it out).
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, err(level = "info"))]
+async fn setup_token_opens(token: &str) -> Result<bool, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::{instance, users};
 
@@ -42,6 +54,6 @@ pub async fn setup_allowed(token: String) -> Result<bool, AppError> {
         return Ok(false);
     }
     let stored = instance::get(conn.as_ref(), instance::SETUP_TOKEN_HASH).await?;
-    let given = crate::auth::tokens::hash(&token);
+    let given = crate::auth::tokens::hash(token);
     Ok(stored.is_some_and(|s| subtle::ConstantTimeEq::ct_eq(s.as_bytes(), given.as_bytes()).into()))
 }

@@ -34,12 +34,18 @@ pub fn fill(first_day: i64, rows: &[(i64, i64)]) -> Vec<i64> {
 
 #[server]
 pub async fn dashboard() -> Result<DashboardData, AppError> {
+    dashboard_for(&crate::auth::moderator()?).await
+}
+
+/// The dashboard's numbers, in a span naming the viewer.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
+async fn dashboard_for(ctx: &crate::auth::ModeratorCtx) -> Result<DashboardData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
     use crate::server::storage::stats::{self, DAY};
     use crate::server::storage::{now, reports, statuses, users_list};
 
-    let ctx = crate::auth::moderator()?;
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
     let first_day = now() / DAY - (DAYS - 1);

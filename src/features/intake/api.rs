@@ -91,6 +91,7 @@ fn media_url_ok(u: &str) -> bool {
         (status = 200, body = Stored, description = "Already stored under this uri."),
         (status = 403, description = "Intake-scoped tokens only."),
         (status = 422, description = "A field is invalid or names an unknown account or status.")), tag = "intake")]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn status(
     State(s): State<AppState>,
     _ctx: IntakeCtx,
@@ -178,6 +179,7 @@ pub struct IntakeReport {
         (status = 200, body = Stored, description = "Already stored under this uri."),
         (status = 403, description = "Intake-scoped tokens only."),
         (status = 422, description = "A field is invalid or names an unknown account or status.")), tag = "intake")]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn report(
     State(s): State<AppState>,
     _ctx: IntakeCtx,

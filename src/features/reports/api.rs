@@ -144,9 +144,10 @@ pub struct ReportList {
     responses((status = 200, body = ReportList),
         (status = 422, description = "state, page, page_size or limit is invalid.")),
     tag = "reports")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn list(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ReportList>, AppError> {
     let filter = ReportFilter { state: state_param(q.state.as_deref())?, ..Default::default() };
@@ -164,9 +165,10 @@ pub async fn list(
 /// One report.
 #[utoipa::path(get, path = "/reports/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = ApiReport), (status = 404)), tag = "reports")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = id), err(level = "info"))]
 pub async fn show(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ApiReport>, AppError> {
     let mut conn = s.db.conn().await?;
@@ -205,9 +207,10 @@ pub struct GroupedQuery {
 #[utoipa::path(get, path = "/grouped_reports", params(GroupedQuery),
     responses((status = 200, body = GroupedReports), (status = 422, description = "state or page_size is invalid.")),
     tag = "reports")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn grouped(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiQuery(q): ApiQuery<GroupedQuery>,
 ) -> Result<Json<GroupedReports>, AppError> {
     let state = state_param(q.state.as_deref())?;
@@ -293,6 +296,7 @@ fn parse_changes(items: &[serde_json::Value]) -> Result<Vec<(i64, ReportState)>,
     responses((status = 204),
         (status = 422, description = "Nothing applied: one error per bad item, `meta.id` naming it.")),
     tag = "reports")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, reports = b.reports.len()), err(level = "info"))]
 pub async fn change(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -313,6 +317,7 @@ pub struct NewNote {
 #[utoipa::path(post, path = "/reports/{id}/notes", params(("id" = i64, Path)), request_body = NewNote,
     responses((status = 204), (status = 404),
         (status = 422, description = "The note is empty or too long.")), tag = "reports")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = id), err(level = "info"))]
 pub async fn add_note(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -328,6 +333,7 @@ pub async fn add_note(
     responses((status = 204), (status = 403, description = "Only the note's author or an admin may delete it."),
         (status = 404)),
     tag = "reports")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = report_id, note = id), err(level = "info"))]
 pub async fn delete_note(
     State(s): State<AppState>,
     ctx: ModeratorCtx,

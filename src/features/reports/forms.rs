@@ -3,8 +3,7 @@
 //! notes and assignment. Expected refusals become flash messages; server
 //! faults stay errors.
 
-use crate::server::rejections::{ApiForm, ApiPath};
-use axum::body::Bytes;
+use crate::server::rejections::{ApiForm, ApiHtmlForm, ApiPath};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -60,24 +59,26 @@ fn ids_list(ids: &[i64]) -> String {
     ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// The inbox's bulk form: the ticked reports, one op, one optional note.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BulkForm {
+    #[serde(deserialize_with = "crate::server::rejections::ids_skipping_others")]
+    ids: Vec<i64>,
+    op: String,
+    note: String,
+    return_to: String,
+}
+
 /// `POST /reports/bulk`: the inbox's ticked reports, one op, one optional note.
 pub async fn bulk(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    body: Bytes,
+    ApiHtmlForm(BulkForm { ids, op, note, return_to }): ApiHtmlForm<BulkForm>,
 ) -> Result<Response, AppError> {
-    let (mut ids, mut op, mut note, mut back) = (Vec::new(), String::new(), String::new(), "/reports".to_owned());
-    for (k, v) in url::form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "ids" => ids.extend(v.parse::<i64>().ok()),
-            "op" => op = v.into_owned(),
-            "note" => note = v.into_owned(),
-            // Only back to the inbox, never elsewhere.
-            "return_to" if crate::auth::session::returns_to(&v, "/reports", &[]) => back = v.into_owned(),
-            _ => {}
-        }
-    }
+    // Only back to the inbox, never elsewhere.
+    let back = if session::returns_to(&return_to, "/reports", &[]) { return_to } else { "/reports".to_owned() };
     let Some(to) = op_state(&op) else {
         return flash_and_go(&session, Flash::error("Choose resolve, close or reopen."), &back).await;
     };
@@ -130,49 +131,68 @@ pub async fn decide(
     }
 }
 
-/// Ids from repeated fields and from comma lists (the confirmation re-sends them joined).
-fn push_ids(into: &mut Vec<i64>, v: &str) -> Result<(), AppError> {
-    for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        into.push(part.parse().map_err(|_| AppError::validation("status_ids", "Unknown status."))?);
-    }
-    Ok(())
+/// The actions form. The status ids come from ticked checkboxes (repeated
+/// fields) and from the confirmation's hidden fields, which carry each list
+/// joined with commas; so each value may hold several ids.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlanForm {
+    sensitive: Vec<String>,
+    delete: Vec<String>,
+    visibility_ids: Vec<String>,
+    visibility: String,
+    deactivate: String,
+    state: String,
+    note: String,
+    confirmed: String,
 }
 
-/// The actions form as a [`Plan`], and whether it is the confirmation.
-fn read_plan(body: &[u8]) -> Result<(Plan, bool), AppError> {
-    let mut plan = Plan::default();
-    let (mut vis_ids, mut visibility, mut confirmed) = (Vec::new(), None, false);
-    for (k, v) in url::form_urlencoded::parse(body) {
-        match k.as_ref() {
-            "sensitive" => push_ids(&mut plan.sensitive, &v)?,
-            "delete" => push_ids(&mut plan.delete, &v)?,
-            "visibility_ids" => push_ids(&mut vis_ids, &v)?,
-            "visibility" if !v.is_empty() => {
-                visibility = Some(
-                    Visibility::parse(&v)
-                        .filter(|v| *v != Visibility::Direct)
-                        .ok_or_else(|| AppError::validation("visibility", "Choose public, unlisted or private."))?,
-                )
-            }
-            "deactivate" => plan.deactivate = v == "1",
-            "state" if !v.is_empty() => {
-                plan.state =
-                    Some(ReportState::parse(&v).ok_or_else(|| AppError::validation("state", "Unknown state."))?)
-            }
-            "note" if !v.trim().is_empty() => plan.note = Some(v.trim().to_owned()),
-            "confirmed" => confirmed = v == "1",
-            _ => {}
+/// Ids from repeated fields and from comma lists.
+fn status_ids(values: &[String]) -> Result<Vec<i64>, AppError> {
+    let parts = values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|p| !p.is_empty());
+    parts.map(|p| p.parse().map_err(|_| AppError::validation("status_ids", "Unknown status."))).collect()
+}
+
+/// A new visibility for the chosen statuses; blank leaves the default.
+fn visibility(v: &str) -> Result<Option<Visibility>, AppError> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let parsed = Visibility::parse(v).filter(|v| *v != Visibility::Direct);
+    parsed.map(Some).ok_or_else(|| AppError::validation("visibility", "Choose public, unlisted or private."))
+}
+
+/// The report's new state; blank leaves it as it is.
+fn report_state(s: &str) -> Result<Option<ReportState>, AppError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    ReportState::parse(s).map(Some).ok_or_else(|| AppError::validation("state", "Unknown state."))
+}
+
+impl PlanForm {
+    /// The form as a [`Plan`], and whether it is the confirmation.
+    fn into_plan(self) -> Result<(Plan, bool), AppError> {
+        let mut plan = Plan {
+            sensitive: status_ids(&self.sensitive)?,
+            delete: status_ids(&self.delete)?,
+            deactivate: self.deactivate == "1",
+            state: report_state(&self.state)?,
+            note: Some(self.note.trim().to_owned()).filter(|n| !n.is_empty()),
+            ..Plan::default()
+        };
+        let visibility = visibility(&self.visibility)?;
+        let vis_ids = status_ids(&self.visibility_ids)?;
+        if !vis_ids.is_empty() {
+            plan.visibility = Some((visibility.unwrap_or(Visibility::Unlisted), vis_ids));
         }
+        // Deleting a status makes other changes to it moot.
+        plan.sensitive.retain(|s| !plan.delete.contains(s));
+        if let Some((_, ids)) = &mut plan.visibility {
+            ids.retain(|s| !plan.delete.contains(s));
+        }
+        Ok((plan, self.confirmed == "1"))
     }
-    if !vis_ids.is_empty() {
-        plan.visibility = Some((visibility.unwrap_or(Visibility::Unlisted), vis_ids));
-    }
-    // Deleting a status makes other changes to it moot.
-    plan.sensitive.retain(|s| !plan.delete.contains(s));
-    if let Some((_, ids)) = &mut plan.visibility {
-        ids.retain(|s| !plan.delete.contains(s));
-    }
-    Ok((plan, confirmed))
 }
 
 /// The plan as the confirmation form's hidden values, plus its summary.
@@ -200,10 +220,10 @@ pub async fn act(
     ctx: ModeratorCtx,
     session: Session,
     ApiPath(id): ApiPath<i64>,
-    body: Bytes,
+    ApiHtmlForm(form): ApiHtmlForm<PlanForm>,
 ) -> Result<Response, AppError> {
     let here = format!("/reports/{id}");
-    let (plan, confirmed) = match read_plan(&body) {
+    let (plan, confirmed) = match form.into_plan() {
         Ok(p) => p,
         Err(e) => return flash_and_go(&session, refusal(e)?, &here).await,
     };
@@ -296,7 +316,8 @@ mod tests {
 
     #[test]
     fn plans_read_repeated_and_joined_ids_and_drop_moot_steps() {
-        let body = b"sensitive=3&sensitive=4&delete=4&visibility_ids=3,5&visibility=private&deactivate=1&state=resolved&note=+spam+&confirmed=1";
+        let read_plan = |body: &str| serde_html_form::from_str::<PlanForm>(body).unwrap().into_plan();
+        let body = "sensitive=3&sensitive=4&delete=4&visibility_ids=3,5&visibility=private&deactivate=1&state=resolved&note=+spam+&confirmed=1";
         let (plan, confirmed) = read_plan(body).unwrap();
         assert!(confirmed);
         assert_eq!(plan.sensitive, vec![3]);
@@ -305,7 +326,7 @@ mod tests {
         assert!(plan.deactivate);
         assert_eq!(plan.state, Some(ReportState::Resolved));
         assert_eq!(plan.note.as_deref(), Some("spam"));
-        assert!(read_plan(b"visibility=direct&visibility_ids=1").is_err());
-        assert!(read_plan(b"state=").unwrap().0.is_empty());
+        assert!(read_plan("visibility=direct&visibility_ids=1").is_err());
+        assert!(read_plan("state=").unwrap().0.is_empty());
     }
 }

@@ -123,11 +123,17 @@ pub const GROUPS_PER_PAGE: i64 = 10;
 // JSON: a query whose fields are all empty would otherwise be sent as no field at all.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn reports_inbox(query: InboxQuery) -> Result<InboxData, AppError> {
+    inbox_for(&crate::auth::moderator()?, query).await
+}
+
+/// One page of the inbox, in a span naming the viewer.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
+async fn inbox_for(ctx: &crate::auth::ModeratorCtx, query: InboxQuery) -> Result<InboxData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::reports::{self, Cursor, ReportFilter, Sort};
     use crate::server::storage::statuses;
 
-    crate::auth::moderator()?;
     let state = AppState::get()?;
     let mut notices = Vec::new();
     let report_state = match query.state.as_deref().map(str::trim) {
@@ -244,11 +250,17 @@ pub struct ReportDetail {
 
 #[server]
 pub async fn load_report(id: i64) -> Result<ReportDetail, AppError> {
+    report_for(&crate::auth::moderator()?, id).await
+}
+
+/// One report's page, in a span naming the viewer and the report.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = id), err(level = "info"))]
+async fn report_for(ctx: &crate::auth::ModeratorCtx, id: i64) -> Result<ReportDetail, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
     use crate::server::storage::{reports, statuses};
 
-    let ctx = crate::auth::moderator()?;
     let me = ctx.staff();
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;

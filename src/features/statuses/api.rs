@@ -109,9 +109,10 @@ async fn list_for(
 #[utoipa::path(get, path = "/statuses", params(ListQuery),
     responses((status = 200, body = Vec<ApiStatus>), (status = 403, description = "godmode needs an admin."),
         (status = 422)), tag = "statuses")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn list(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ApiStatus>>, AppError> {
@@ -132,9 +133,10 @@ pub struct StatusPage {
     responses((status = 200, body = StatusPage), (status = 403, description = "godmode needs an admin."),
         (status = 404), (status = 422)),
     tag = "statuses")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %key), err(level = "info"))]
 pub async fn of_user(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
     ApiPath(key): ApiPath<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -156,9 +158,10 @@ pub async fn of_user(
         (status = 404),
         (status = 422, description = "host is not a domain name, or a query parameter is invalid.")),
     tag = "statuses")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, host = %host), err(level = "info"))]
 pub async fn of_instance(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
     ApiPath(host): ApiPath<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -196,9 +199,10 @@ async fn one(s: &AppState, id: i64) -> Result<ApiStatus, AppError> {
 /// One status, deleted or not (private ones only for admins).
 #[utoipa::path(get, path = "/statuses/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = ApiStatus), (status = 404)), tag = "statuses")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, status = id), err(level = "info"))]
 pub async fn show(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     admin: Option<AdminCtx>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ApiStatus>, AppError> {
@@ -229,6 +233,7 @@ pub struct StatusChange {
 /// Marks a status (not) sensitive and/or changes its visibility; logged.
 #[utoipa::path(put, path = "/statuses/{id}", params(("id" = i64, Path)), request_body = StatusChange,
     responses((status = 200, body = ApiStatus), (status = 404), (status = 422)), tag = "statuses")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, status = id), err(level = "info"))]
 pub async fn update(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -279,6 +284,7 @@ pub struct Empty {}
 /// Deletes a status (it stays visible, marked deleted, in its reports); logged.
 #[utoipa::path(delete, path = "/statuses/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = Empty), (status = 404)), tag = "statuses")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, status = id), err(level = "info"))]
 pub async fn delete(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -317,9 +323,10 @@ pub struct StatsQuery {
 /// Live statuses per visibility, of every account or of one instance's.
 #[utoipa::path(get, path = "/stats", params(StatsQuery), responses((status = 200, body = Stats),
     (status = 422, description = "instance is not a domain name.")), tag = "statuses")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn stats(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Json<Stats>, AppError> {
     let host = q.instance.as_deref().filter(|h| !h.trim().is_empty()).map(host_param).transpose()?;

@@ -59,13 +59,19 @@ pub const GODMODE_KEY: &str = "godmode";
 // JSON: a query whose fields are all empty would otherwise be sent as no field at all.
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn statuses_page(query: StatusesQuery) -> Result<StatusesData, AppError> {
+    statuses_for(&crate::auth::moderator()?, query).await
+}
+
+/// One page of statuses, in a span naming the viewer.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
+async fn statuses_for(ctx: &crate::auth::ModeratorCtx, query: StatusesQuery) -> Result<StatusesData, AppError> {
     use crate::domain::Visibility;
     use crate::domain::query::nonempty;
     use crate::server::state::AppState;
     use crate::server::storage::statuses::{self, StatusFilter};
     use crate::server::storage::users_list;
 
-    crate::auth::moderator()?;
     let admin = crate::auth::admin().ok();
     let is_admin = admin.is_some();
     let session: tower_sessions::Session =

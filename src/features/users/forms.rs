@@ -3,8 +3,7 @@
 //! `/users/{id}/password-reset`. Post/redirect/get with a flash message;
 //! rejected input comes back beside its field.
 
-use crate::server::rejections::{ApiForm, ApiPath};
-use axum::body::Bytes;
+use crate::server::rejections::{ApiForm, ApiHtmlForm, ApiPath};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -51,9 +50,12 @@ fn is_users_page(v: &str) -> bool {
     crate::auth::session::returns_to(v, "/users", &["/users/"])
 }
 
-/// The bulk form's fields; `ids` and `tags` repeat, so pairs are read directly.
-#[derive(Default)]
-struct BulkForm {
+/// The bulk form's fields; `ids` (the ticked rows) and `tags` repeat.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BulkForm {
+    /// Ids that are not numbers name nobody and are skipped.
+    #[serde(deserialize_with = "crate::server::rejections::ids_skipping_others")]
     ids: Vec<i64>,
     tags: Vec<String>,
     action: String,
@@ -61,27 +63,18 @@ struct BulkForm {
     /// `filter`: every user matching the list's filter instead of the ticked rows.
     scope: String,
     /// The number of matching users the admin confirmed (second step).
-    confirm_count: Option<i64>,
-    back: String,
+    confirm_count: Option<String>,
+    return_to: String,
 }
 
 impl BulkForm {
-    fn read(body: &[u8]) -> BulkForm {
-        let mut f = BulkForm { back: "/users".into(), ..Default::default() };
-        for (k, v) in url::form_urlencoded::parse(body) {
-            match k.as_ref() {
-                "ids" => f.ids.extend(v.parse::<i64>().ok()),
-                "tags" => f.tags.push(v.into_owned()),
-                "action" => f.action = v.into_owned(),
-                "confirm" => f.confirm = v.into_owned(),
-                "scope" => f.scope = v.into_owned(),
-                "confirm_count" => f.confirm_count = v.parse().ok(),
-                // Only back to the list or a user's page, never elsewhere.
-                "return_to" if is_users_page(&v) => f.back = v.into_owned(),
-                _ => {}
-            }
-        }
-        f
+    /// Where to go afterwards: only back to the list or a user's page, never elsewhere.
+    fn back(&self) -> String {
+        if is_users_page(&self.return_to) { self.return_to.clone() } else { "/users".into() }
+    }
+
+    fn confirm_count(&self) -> Option<i64> {
+        self.confirm_count.as_deref()?.parse().ok()
     }
 }
 
@@ -89,25 +82,25 @@ pub async fn apply(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
     session: Session,
-    body: Bytes,
+    ApiHtmlForm(form): ApiHtmlForm<BulkForm>,
 ) -> Result<Response, AppError> {
-    let mut form = BulkForm::read(&body);
+    let mut back = form.back();
     let parsed = parse_action(&form.action, &form.tags, &form.confirm);
     // A deleted user's page no longer exists: go back to the list.
-    if parsed == Ok(BulkAction::Delete) && !form.back.starts_with("/users?") {
-        form.back = "/users".into();
+    if parsed == Ok(BulkAction::Delete) && !back.starts_with("/users?") {
+        back = "/users".into();
     }
     let flash = match parsed {
         Err(e) => Flash::error(e.to_string()),
         Ok(action) if form.scope == "filter" => match on_filter(&state, &ctx, &session, &action, &form).await? {
             Some(flash) => flash,
             // Asked for confirmation of the count instead.
-            None => return Ok(Redirect::to(&form.back).into_response()),
+            None => return Ok(Redirect::to(&back).into_response()),
         },
         Ok(action) => outcome(&action, bulk::apply(&state.db, &ctx, &action, Selection::Ids(&form.ids)).await)?,
     };
     session::push_flash(&session, flash).await?;
-    Ok(Redirect::to(&form.back).into_response())
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// The flash for a finished bulk action; server faults stay errors.
@@ -139,9 +132,10 @@ async fn on_filter(
     if action.admin_only() && !ctx.staff().is_admin() {
         return Ok(Some(Flash::error("Only admins can do that.")));
     }
-    let query = UsersQuery::from_query_string(form.back.split_once('?').map_or("", |(_, q)| q));
+    let back = form.back();
+    let query = UsersQuery::from_query_string(back.split_once('?').map_or("", |(_, q)| q));
     let filter = parse::parse(&query.without_position()).filter;
-    if let Some(expected) = form.confirm_count {
+    if let Some(expected) = form.confirm_count() {
         let r = bulk::apply(&state.db, ctx, action, Selection::Filter { filter: &filter, expected }).await;
         return outcome(action, r).map(Some);
     }

@@ -59,6 +59,7 @@ fn log_entry<'a>(staff: &'a Staff, action: &'a str, name: &str, query: &str) -> 
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn save(
     State(state): State<AppState>,
     ctx: ModeratorCtx,
@@ -93,6 +94,7 @@ pub async fn save(
     Ok(Redirect::to(&back).into_response())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, view = id), err(level = "info"))]
 pub async fn delete(
     State(state): State<AppState>,
     ctx: ModeratorCtx,

@@ -2,9 +2,9 @@
 //! confirmations, approval, forced password reset and deletion. Each is one
 //! call of [`crate::features::users::service::bulk::apply`]: one transaction, one log entry.
 
-use crate::server::rejections::ApiPath;
+use crate::server::rejections::{ApiHtmlQuery, ApiPath};
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -68,6 +68,7 @@ fn names(targets: &[Target]) -> Vec<String> {
     responses((status = 200, body = Users), (status = 403, description = "Moderators may not act on staff accounts."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn activate(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -80,6 +81,7 @@ pub async fn activate(
 #[utoipa::path(patch, path = "/users/deactivate", request_body = Nicknames,
     responses((status = 200, body = Users), (status = 403, description = "Moderators may not act on staff accounts."),
         (status = 422, description = "No or unknown nicknames, or your own.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn deactivate(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -93,6 +95,7 @@ pub async fn deactivate(
     responses((status = 200, body = ApiUser), (status = 403, description = "Moderators may not act on staff accounts."),
         (status = 404),
         (status = 422, description = "You cannot deactivate yourself.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname), err(level = "info"))]
 pub async fn toggle_activation(
     State(s): State<AppState>,
     ctx: ModeratorCtx,
@@ -106,19 +109,21 @@ pub async fn toggle_activation(
     shown.users.into_iter().next().map(Json).ok_or(AppError::NotFound)
 }
 
-/// Nicknames and tags from `nicknames[]=…&tags[]=…` in the query (Pleroma
-/// clients send them unencoded), else from a JSON body.
-fn nicknames_and_tags(query: Option<&str>, body: &[u8]) -> Result<NicknamesAndTags, AppError> {
-    let (mut nicknames, mut tags) = (Vec::new(), Vec::new());
-    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match k.as_ref() {
-            "nicknames[]" | "nicknames" => nicknames.push(v.into_owned()),
-            "tags[]" | "tags" => tags.push(v.into_owned()),
-            _ => {}
-        }
-    }
-    if !nicknames.is_empty() {
-        return Ok(NicknamesAndTags { nicknames, tags });
+/// `nicknames[]=…&tags[]=…` in the query, as Pleroma clients send them
+/// (unencoded); the JSON body is read only when the query names nobody.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NicknamesAndTagsQuery {
+    #[serde(rename = "nicknames[]", alias = "nicknames")]
+    nicknames: Vec<String>,
+    #[serde(rename = "tags[]", alias = "tags")]
+    tags: Vec<String>,
+}
+
+/// Nicknames and tags from the query, else from a JSON body.
+fn nicknames_and_tags(query: NicknamesAndTagsQuery, body: &[u8]) -> Result<NicknamesAndTags, AppError> {
+    if !query.nicknames.is_empty() {
+        return Ok(NicknamesAndTags { nicknames: query.nicknames, tags: query.tags });
     }
     serde_json::from_slice(body).map_err(|e| AppError::validation("nicknames", format!("send nicknames and tags: {e}")))
 }
@@ -127,7 +132,7 @@ fn nicknames_and_tags(query: Option<&str>, body: &[u8]) -> Result<NicknamesAndTa
 async fn change_tags(
     s: &AppState,
     ctx: &ModeratorCtx,
-    query: Option<&str>,
+    query: NicknamesAndTagsQuery,
     body: &[u8],
     action: fn(Vec<String>) -> BulkAction,
 ) -> Result<StatusCode, AppError> {
@@ -141,13 +146,14 @@ async fn change_tags(
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = q.nicknames.len()), err(level = "info"))]
 pub async fn tag(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    RawQuery(q): RawQuery,
+    ApiHtmlQuery(q): ApiHtmlQuery<NicknamesAndTagsQuery>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    change_tags(&s, &ctx.as_moderator(), q.as_deref(), &body, BulkAction::Tag).await
+    change_tags(&s, &ctx.as_moderator(), q, &body, BulkAction::Tag).await
 }
 
 /// Removes tags from users (admin). JSON body or query arrays.
@@ -155,13 +161,14 @@ pub async fn tag(
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = q.nicknames.len()), err(level = "info"))]
 pub async fn untag(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    RawQuery(q): RawQuery,
+    ApiHtmlQuery(q): ApiHtmlQuery<NicknamesAndTagsQuery>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    change_tags(&s, &ctx.as_moderator(), q.as_deref(), &body, BulkAction::Untag).await
+    change_tags(&s, &ctx.as_moderator(), q, &body, BulkAction::Untag).await
 }
 
 pub(super) fn group(raw: &str) -> Result<Group, AppError> {
@@ -190,6 +197,7 @@ impl GroupFlag {
     responses((status = 200, body = GroupFlag), (status = 403, description = "Admins only."),
         (status = 404, description = "No such group."),
         (status = 422, description = "No or unknown nicknames.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()), err(level = "info"))]
 pub async fn grant(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -208,6 +216,7 @@ pub async fn grant(
         (status = 403, description = "Admins only, and never your own admin role."),
         (status = 404, description = "No such group."), (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()), err(level = "info"))]
 pub async fn revoke(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -228,9 +237,10 @@ pub struct PermissionGroups {
 /// A user's permission groups.
 #[utoipa::path(get, path = "/users/{nickname}/permission_group", params(("nickname" = String, Path)),
     responses((status = 200, body = PermissionGroups), (status = 404)), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname), err(level = "info"))]
 pub async fn groups(
     State(s): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiPath(nickname): ApiPath<String>,
 ) -> Result<Json<PermissionGroups>, AppError> {
     let mut conn = s.db.conn().await?;
@@ -243,6 +253,7 @@ pub async fn groups(
     responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn confirm_email(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -256,6 +267,7 @@ pub async fn confirm_email(
     responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn resend_confirmation(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -269,6 +281,7 @@ pub async fn resend_confirmation(
     responses((status = 200, body = Users), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn approve(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -281,6 +294,7 @@ pub async fn approve(
 #[utoipa::path(patch, path = "/users/force_password_reset", request_body = Nicknames,
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = b.nicknames.len()), err(level = "info"))]
 pub async fn force_password_reset(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -290,22 +304,30 @@ pub async fn force_password_reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Pleroma's older query form of a deletion: `nickname=…` or `nicknames[]=…`, repeatable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteQuery {
+    nickname: Vec<String>,
+    #[serde(rename = "nicknames[]")]
+    nicknames: Vec<String>,
+}
+
 /// Deletes users (admin; not yourself): `{nicknames}` as JSON or `?nickname=`.
 /// Answers the deleted nicknames.
 #[utoipa::path(delete, path = "/users", request_body = Nicknames,
     params(("nickname" = Option<String>, Query, description = "Pleroma's older single-user form")),
     responses((status = 200, body = [String]), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or your own.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn delete(
     State(s): State<AppState>,
     ctx: AdminCtx,
-    RawQuery(q): RawQuery,
+    ApiHtmlQuery(q): ApiHtmlQuery<DeleteQuery>,
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<String>>, AppError> {
-    let mut nicknames: Vec<String> = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .filter(|(k, _)| k == "nickname" || k == "nicknames[]")
-        .map(|(_, v)| v.into_owned())
-        .collect();
+    let mut nicknames = q.nickname;
+    nicknames.extend(q.nicknames);
     if nicknames.is_empty() {
         let b: Nicknames =
             serde_json::from_slice(&body).map_err(|e| AppError::validation("nicknames", e.to_string()))?;

@@ -79,6 +79,7 @@ fn failure(code: u16, error: String, u: &NewUser) -> CreateResult {
         (status = 422, body = CreateFailure,
             description = "Invalid input: one entry per input, or `ApiError` when no or too many users are sent.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, accounts = body.users.len()), err(level = "info"))]
 pub async fn create(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -168,9 +169,10 @@ async fn user_id(s: &AppState, nickname: &str) -> Result<i64, AppError> {
 #[utoipa::path(get, path = "/users/{nickname}/credentials", params(("nickname" = String, Path)),
     responses((status = 200, body = ApiCredentials), (status = 403, description = "Admins only."),
         (status = 404)), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname), err(level = "info"))]
 pub async fn credentials(
     State(s): State<AppState>,
-    _ctx: AdminCtx,
+    ctx: AdminCtx,
     ApiPath(nickname): ApiPath<String>,
 ) -> Result<Json<ApiCredentials>, AppError> {
     let id = user_id(&s, &nickname).await?;
@@ -242,6 +244,7 @@ const KNOWN_FIELDS: &[&str] =
         (status = 409, description = "The email is taken."),
         (status = 422, description = "A field is unknown or invalid.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname), err(level = "info"))]
 pub async fn update_credentials(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -298,6 +301,7 @@ pub struct ResetLink {
 #[utoipa::path(get, path = "/users/{nickname}/password_reset", params(("nickname" = String, Path)),
     responses((status = 200, body = ResetLink), (status = 403, description = "Admins only."), (status = 404),
         (status = 422, description = "Only local accounts have a password.")), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname), err(level = "info"))]
 pub async fn password_reset(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -327,6 +331,7 @@ async fn one_user(
     responses((status = 200, body = ApiUser), (status = 403, description = "Admins only."),
         (status = 404, description = "No such user or group.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname, group = %g), err(level = "info"))]
 pub async fn grant_one(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -342,6 +347,7 @@ pub async fn grant_one(
         (status = 403, description = "Admins only, and never your own admin role."),
         (status = 404, description = "No such user or group.")),
     tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname, group = %g), err(level = "info"))]
 pub async fn revoke_one(
     State(s): State<AppState>,
     ctx: AdminCtx,

@@ -7,13 +7,14 @@ pub mod manage;
 
 use std::collections::HashMap;
 
-use crate::server::rejections::ApiPath;
+use crate::server::rejections::{ApiHtmlQuery, ApiPath};
 use axum::Json;
-use axum::extract::{RawQuery, State};
-use serde::Serialize;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::ModeratorCtx;
+use crate::domain::query::nonempty;
 use crate::error::AppError;
 use crate::server::state::AppState;
 use crate::server::storage::users_list::{self, Cursor, Origin, PageAt, RoleFilter, Sort, Status, UserFilter, UserRow};
@@ -126,69 +127,90 @@ struct ListParams {
 const ACTOR_TYPES: [&str; 5] = ["Person", "Service", "Application", "Group", "Organization"];
 
 /// Pleroma's query: `query`, `filters=a,b` (ANDed), `tags[]` and
-/// `actor_types[]` (repeatable, any of), `name` (substring, any case), `email` (exact), `page`, `page_size`;
-/// plus `after` (a `next_cursor`). Arrays arrive unencoded, so the raw query
-/// is read pair by pair.
-fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
-    let mut filter = UserFilter::default();
-    let (mut page, mut size, mut after) = (1, 50, None);
-    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        let v = v.trim().to_owned();
-        match k.as_ref() {
-            "query" if !v.is_empty() => filter.q = Some(v),
-            "filters" => {
-                for f in v.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-                    match f {
-                        "local" => filter.origin = Some(Origin::Local),
-                        "external" => filter.origin = Some(Origin::External),
-                        "active" => filter.status = Some(Status::Active),
-                        "deactivated" => filter.status = Some(Status::Deactivated),
-                        "need_approval" => filter.status = Some(Status::Pending),
-                        "unconfirmed" => filter.status = Some(Status::Unconfirmed),
-                        "is_admin" => filter.role = Some(RoleFilter::Admin),
-                        "is_moderator" => filter.role = Some(RoleFilter::Moderator),
-                        other => return Err(AppError::validation("filters", format!("unknown filter {other:?}"))),
-                    }
-                }
-            }
-            "tags[]" | "tags" if !v.is_empty() => filter.tags.push(v),
-            "actor_types[]" | "actor_types" if !v.is_empty() => {
-                if !ACTOR_TYPES.contains(&v.as_str()) {
-                    let known = ACTOR_TYPES.join(", ");
-                    return Err(AppError::validation(
-                        "actor_types[]",
-                        format!("unknown actor type {v:?}: use {known}"),
-                    ));
-                }
-                if !filter.actor_types.contains(&v) {
-                    filter.actor_types.push(v);
-                }
-            }
-            "name" if !v.is_empty() => filter.name = Some(v),
-            "email" if !v.is_empty() => filter.email = Some(v),
-            "page" => {
-                page = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=1_000_000).contains(n))
-                    .ok_or_else(|| AppError::validation("page", "page must be a whole number from 1 to 1000000"))?
-            }
-            "page_size" => {
-                size = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=500).contains(n))
-                    .ok_or_else(|| AppError::validation("page_size", "page_size must be 1 to 500"))?
-            }
-            "after" if !v.is_empty() => {
-                after = Some(
-                    Cursor::decode(&v).ok_or_else(|| AppError::validation("after", "after is not a valid cursor"))?,
-                )
-            }
-            _ => {}
+/// `actor_types[]` (repeatable, any of; admin-fe sends them unencoded),
+/// `name` (substring, any case), `email` (exact), `page`, `page_size`; plus
+/// `after` (a `next_cursor`). Blank values count as absent, except a blank
+/// `page` or `page_size`, which is not a number.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    query: Option<String>,
+    filters: String,
+    #[serde(rename = "tags[]", alias = "tags")]
+    tags: Vec<String>,
+    #[serde(rename = "actor_types[]", alias = "actor_types")]
+    actor_types: Vec<String>,
+    name: Option<String>,
+    email: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+    after: Option<String>,
+}
+
+impl TryFrom<ListQuery> for ListParams {
+    type Error = AppError;
+
+    fn try_from(q: ListQuery) -> Result<Self, AppError> {
+        let mut filter = UserFilter {
+            q: nonempty(&q.query),
+            name: nonempty(&q.name),
+            email: nonempty(&q.email),
+            tags: q.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+            actor_types: actor_types(&q.actor_types)?,
+            ..Default::default()
+        };
+        apply_filters(&mut filter, &q.filters)?;
+        let page = bounded("page", q.page, 1..=1_000_000, "page must be a whole number from 1 to 1000000")?;
+        let size = bounded("page_size", q.page_size, 1..=500, "page_size must be 1 to 500")?;
+        let after = nonempty(&q.after)
+            .map(|v| Cursor::decode(&v).ok_or_else(|| AppError::validation("after", "after is not a valid cursor")))
+            .transpose()?;
+        Ok(ListParams { filter, page: page.unwrap_or(1), size: size.unwrap_or(50), after })
+    }
+}
+
+/// `filters=local,active`: each one narrows the list.
+fn apply_filters(filter: &mut UserFilter, filters: &str) -> Result<(), AppError> {
+    for f in filters.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        match f {
+            "local" => filter.origin = Some(Origin::Local),
+            "external" => filter.origin = Some(Origin::External),
+            "active" => filter.status = Some(Status::Active),
+            "deactivated" => filter.status = Some(Status::Deactivated),
+            "need_approval" => filter.status = Some(Status::Pending),
+            "unconfirmed" => filter.status = Some(Status::Unconfirmed),
+            "is_admin" => filter.role = Some(RoleFilter::Admin),
+            "is_moderator" => filter.role = Some(RoleFilter::Moderator),
+            other => return Err(AppError::validation("filters", format!("unknown filter {other:?}"))),
         }
     }
-    Ok(ListParams { filter, page, size, after })
+    Ok(())
+}
+
+/// The known actor types asked for, each once; blanks ignored.
+fn actor_types(raw: &[String]) -> Result<Vec<String>, AppError> {
+    let mut types: Vec<String> = Vec::new();
+    for v in raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        if !ACTOR_TYPES.contains(&v) {
+            let known = ACTOR_TYPES.join(", ");
+            return Err(AppError::validation("actor_types[]", format!("unknown actor type {v:?}: use {known}")));
+        }
+        if !types.iter().any(|t| t == v) {
+            types.push(v.to_owned());
+        }
+    }
+    Ok(types)
+}
+
+/// A whole number in `range` when present (even blank), else 422 with `message`.
+fn bounded(
+    name: &str,
+    v: Option<String>,
+    range: std::ops::RangeInclusive<i64>,
+    message: &str,
+) -> Result<Option<i64>, AppError> {
+    v.map(|s| s.trim().parse().ok().filter(|n| range.contains(n)).ok_or_else(|| AppError::validation(name, message)))
+        .transpose()
 }
 
 /// Users, newest first (creation order), in Pleroma's shape.
@@ -208,12 +230,13 @@ fn parse(raw: Option<&str>) -> Result<ListParams, AppError> {
         (status = 422, description = "A filter, actor type, page, page_size or after is invalid.")),
     tag = "users"
 )]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn list(
     State(state): State<AppState>,
-    _ctx: ModeratorCtx,
-    RawQuery(raw): RawQuery,
+    ctx: ModeratorCtx,
+    ApiHtmlQuery(query): ApiHtmlQuery<ListQuery>,
 ) -> Result<Json<UserList>, AppError> {
-    let ListParams { filter, page, size, after } = parse(raw.as_deref())?;
+    let ListParams { filter, page, size, after } = query.try_into()?;
     let mut conn = state.db.conn().await?;
     let count = users_list::count_exact(conn.as_ref(), &filter).await?;
     let base = state.config.base_url();
@@ -235,9 +258,10 @@ pub async fn list(
 /// One user by id or nickname.
 #[utoipa::path(get, path = "/users/{nickname_or_id}", params(("nickname_or_id" = String, Path)),
     responses((status = 200, body = ApiUser), (status = 404)), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %key), err(level = "info"))]
 pub async fn show(
     State(state): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<ApiUser>, AppError> {
     let mut conn = state.db.conn().await?;
@@ -251,12 +275,45 @@ pub async fn show(
 #[utoipa::path(get, path = "/users/{nickname_or_id}/chats", params(("nickname_or_id" = String, Path)),
     responses((status = 200, body = Vec<serde_json::Value>, description = "Always empty: Steward keeps no chats."),
         (status = 404)), tag = "users")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %key), err(level = "info"))]
 pub async fn chats(
     State(state): State<AppState>,
-    _ctx: ModeratorCtx,
+    ctx: ModeratorCtx,
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<Vec<serde_json::Value>>, AppError> {
     let mut conn = state.db.conn().await?;
     users_list::find(conn.as_ref(), &key).await?.ok_or(AppError::NotFound)?;
     Ok(Json(Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(query: &str) -> Result<ListParams, AppError> {
+        serde_html_form::from_str::<ListQuery>(query).unwrap().try_into()
+    }
+
+    fn param_of(query: &str) -> Option<String> {
+        params(query).err().and_then(|e| e.param().map(str::to_owned))
+    }
+
+    #[test]
+    fn repeated_keys_fill_lists_and_blanks_count_as_absent() {
+        let p = params("tags[]=vip&tags[]=+&tags[]=beta&actor_types[]=Service&actor_types[]=Service&query=+&page=2")
+            .unwrap();
+        assert_eq!(p.filter.tags, ["vip", "beta"]);
+        assert_eq!(p.filter.actor_types, ["Service"]);
+        assert_eq!((p.filter.q, p.page, p.size), (None, 2, 50));
+        assert_eq!(params("tags=vip").unwrap().filter.tags, ["vip"], "the [] suffix is optional");
+    }
+
+    #[test]
+    fn out_of_range_or_unknown_values_name_their_parameter() {
+        assert_eq!(param_of("page="), Some("page".into()));
+        assert_eq!(param_of("page_size=501"), Some("page_size".into()));
+        assert_eq!(param_of("actor_types[]=Robot"), Some("actor_types[]".into()));
+        assert_eq!(param_of("filters=local,shiny"), Some("filters".into()));
+        assert_eq!(param_of("after=%%%"), Some("after".into()));
+    }
 }

@@ -43,6 +43,13 @@ pub const LOG_LINES: i64 = 20;
 
 #[server]
 pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
+    user_detail_for(&crate::auth::moderator()?, id).await
+}
+
+/// One user's page, in a span naming the viewer and the user.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = id), err(level = "info"))]
+async fn user_detail_for(ctx: &crate::auth::ModeratorCtx, id: i64) -> Result<UserDetail, AppError> {
     use crate::features::statuses::item::StatusItem;
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
@@ -50,7 +57,6 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
     use crate::server::storage::statuses::{self, StatusFilter};
     use crate::server::storage::{users, users_list};
 
-    let ctx = crate::auth::moderator()?;
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
     let row = users_list::find(conn.as_ref(), &id.to_string()).await?.ok_or(AppError::NotFound)?;
@@ -98,7 +104,14 @@ pub async fn load_user_detail(id: i64) -> Result<UserDetail, AppError> {
 /// Whether a password-reset link still works (public: the link is the secret).
 #[server]
 pub async fn reset_link_valid(token: String) -> Result<bool, AppError> {
+    reset_link_works(&token).await
+}
+
+/// Whether a reset link works (in a span that leaves the token out).
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, err(level = "info"))]
+async fn reset_link_works(token: &str) -> Result<bool, AppError> {
     use crate::server::state::AppState;
     let state = AppState::get()?;
-    crate::features::users::service::manage::reset_link_valid(&state.db, &token).await
+    crate::features::users::service::manage::reset_link_valid(&state.db, token).await
 }

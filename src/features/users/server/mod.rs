@@ -260,10 +260,16 @@ pub mod parse {
 
 #[server(input = leptos::server_fn::codec::Json)]
 pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
+    users_for(&crate::auth::moderator()?, query).await
+}
+
+/// One page of the user list, in a span naming the viewer.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
+async fn users_for(ctx: &crate::auth::ModeratorCtx, query: UsersQuery) -> Result<UsersPageData, AppError> {
     use crate::server::state::AppState;
     use crate::server::storage::users_list;
 
-    let ctx = crate::auth::moderator()?;
     let p = parse::parse(&query);
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
@@ -302,8 +308,14 @@ pub async fn users_page(query: UsersQuery) -> Result<UsersPageData, AppError> {
 /// Every tag, for the filter's choices.
 #[server]
 pub async fn user_tags() -> Result<Vec<String>, AppError> {
+    tags_for(&crate::auth::moderator()?).await
+}
+
+/// Every tag, in a span naming the viewer.
+#[cfg(feature = "ssr")]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
+async fn tags_for(ctx: &crate::auth::ModeratorCtx) -> Result<Vec<String>, AppError> {
     use crate::server::state::AppState;
-    crate::auth::moderator()?;
     let state = AppState::get()?;
     let mut conn = state.db.conn().await?;
     crate::server::storage::users_list::all_tags(conn.as_ref()).await
