@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints (server and browser builds), unit and
+# The whole test suite: formatting (rustfmt, leptosfmt), lints (server and browser builds), unit and
 # integration tests on SQLite and PostgreSQL, Schemathesis against the OpenAPI
 # document, and Playwright end-to-end tests in Chromium (desktop with and
 # without JavaScript, and a 375 px phone).
@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "rustfmt"
+step "rustfmt and leptosfmt (view! blocks)"
 cargo fmt --check
+leptosfmt --check --quiet src
 
 step "clippy (server)"
 cargo clippy --features ssr --all-targets -- -D warnings

@@ -64,7 +64,10 @@ pub fn App() -> impl IntoView {
     provide_context(session);
     view! {
         <Title formatter=|t: String| if t.is_empty() { "Steward".to_owned() } else { format!("{t} · Steward") } />
-        <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900">
+        <a
+            href="#main"
+            class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900"
+        >
             "Skip to content"
         </a>
         <Router>
@@ -132,11 +135,18 @@ fn nav_links(staff: &Staff, open_reports: i64) -> impl IntoView + use<> {
                         class="flex min-h-11 items-center rounded-lg px-3 text-sm font-medium hover:bg-slate-200 aria-[current=page]:bg-indigo-600 aria-[current=page]:text-white dark:hover:bg-slate-800"
                     >
                         <span class="flex-1">{item.label}</span>
-                        {(item.href == "/reports" && open_reports > 0).then(|| view! {
-                            <span class="rounded-full bg-amber-300 px-2 text-xs font-semibold text-amber-950 tabular-nums" data-testid="open-reports-badge">
-                                {open_reports}<span class="sr-only">" open"</span>
-                            </span>
-                        })}
+                        {(item.href == "/reports" && open_reports > 0)
+                            .then(|| {
+                                view! {
+                                    <span
+                                        class="rounded-full bg-amber-300 px-2 text-xs font-semibold text-amber-950 tabular-nums"
+                                        data-testid="open-reports-badge"
+                                    >
+                                        {open_reports}
+                                        <span class="sr-only">" open"</span>
+                                    </span>
+                                }
+                            })}
                     </a>
                 </li>
             }
@@ -147,7 +157,10 @@ fn nav_links(staff: &Staff, open_reports: i64) -> impl IntoView + use<> {
 fn sign_out_form() -> impl IntoView {
     view! {
         <form method="post" action="/logout">
-            <button type="submit" class="min-h-11 w-full rounded-lg px-3 text-left text-sm font-medium hover:bg-slate-200 dark:hover:bg-slate-800">
+            <button
+                type="submit"
+                class="min-h-11 w-full rounded-lg px-3 text-left text-sm font-medium hover:bg-slate-200 dark:hover:bg-slate-800"
+            >
                 "Sign out"
             </button>
         </form>
@@ -158,16 +171,31 @@ fn sign_out_form() -> impl IntoView {
 fn saved_views(views: &[ViewLink]) -> impl IntoView + use<> {
     (!views.is_empty()).then(|| {
         view! {
-            <p class="px-3 pt-4 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400" id="views-h">"Saved views"</p>
+            <p
+                class="px-3 pt-4 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400"
+                id="views-h"
+            >
+                "Saved views"
+            </p>
             <ul class="space-y-1" aria-labelledby="views-h" data-testid="saved-views">
-                {views.iter().map(|v| view! {
-                    <li>
-                        <a href=v.href.clone() class="flex min-h-11 items-center justify-between gap-2 rounded-lg px-3 text-sm hover:bg-slate-200 dark:hover:bg-slate-800">
-                            <span class="truncate">{v.name.clone()}</span>
-                            <span class="rounded-full bg-slate-200 px-2 text-xs tabular-nums dark:bg-slate-800">{v.count.clone()}</span>
-                        </a>
-                    </li>
-                }).collect_view()}
+                {views
+                    .iter()
+                    .map(|v| {
+                        view! {
+                            <li>
+                                <a
+                                    href=v.href.clone()
+                                    class="flex min-h-11 items-center justify-between gap-2 rounded-lg px-3 text-sm hover:bg-slate-200 dark:hover:bg-slate-800"
+                                >
+                                    <span class="truncate">{v.name.clone()}</span>
+                                    <span class="rounded-full bg-slate-200 px-2 text-xs tabular-nums dark:bg-slate-800">
+                                        {v.count.clone()}
+                                    </span>
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
         }
     })
@@ -185,7 +213,9 @@ fn navigation(staff: &Staff, views: &[ViewLink], open_reports: i64) -> impl Into
     };
     view! {
         <aside class="hidden md:flex md:min-h-screen md:w-60 md:flex-none md:flex-col md:border-r md:border-slate-200 md:px-3 md:py-4 dark:md:border-slate-800">
-            <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">"Steward"</a>
+            <a href="/" class="mb-6 px-3 text-lg font-bold tracking-tight">
+                "Steward"
+            </a>
             <nav aria-label="Main" class="flex-1">
                 <ul class="space-y-1">{nav_links(staff, open_reports)}</ul>
                 {saved_views(views)}
@@ -199,7 +229,9 @@ fn navigation(staff: &Staff, views: &[ViewLink], open_reports: i64) -> impl Into
             <details prop:open=menu_open>
                 <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4">
                     <span class="text-lg font-bold tracking-tight">"Steward"</span>
-                    <span class="rounded-lg border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">"Menu"</span>
+                    <span class="rounded-lg border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">
+                        "Menu"
+                    </span>
                 </summary>
                 <nav aria-label="Main menu" class="px-3 pb-3">
                     <ul class="space-y-1">{nav_links(staff, open_reports)}</ul>

@@ -44,7 +44,14 @@ impl Parts {
         let Parts { err, err_id, .. } = self;
         view! {
             {hint.map(|h| view! { <p class=HINT>{h}</p> })}
-            {err.map(|e| view! { <p id=err_id class=ERROR>{e}</p> })}
+            {err
+                .map(|e| {
+                    view! {
+                        <p id=err_id class=ERROR>
+                            {e}
+                        </p>
+                    }
+                })}
         }
     }
 }
@@ -71,7 +78,9 @@ pub fn Field(
     let (id, invalid, described) = (parts.id.clone(), parts.invalid(), parts.described_by());
     view! {
         <div class=class>
-            <label for=id.clone() class=LABEL>{label}</label>
+            <label for=id.clone() class=LABEL>
+                {label}
+            </label>
             <input
                 id=id
                 name=name
@@ -109,7 +118,9 @@ pub fn TextArea(
     let (id, invalid, described) = (parts.id.clone(), parts.invalid(), parts.described_by());
     view! {
         <div class=class>
-            <label for=id.clone() class=LABEL>{label}</label>
+            <label for=id.clone() class=LABEL>
+                {label}
+            </label>
             <textarea
                 id=id
                 name=name
@@ -146,11 +157,19 @@ pub fn Select(
     let (id, invalid, described) = (parts.id.clone(), parts.invalid(), parts.described_by());
     view! {
         <div class=class>
-            <label for=id.clone() class=LABEL>{label}</label>
+            <label for=id.clone() class=LABEL>
+                {label}
+            </label>
             <select id=id name=name aria-invalid=invalid aria-describedby=described class=INPUT>
                 {options
                     .into_iter()
-                    .map(|(v, t)| view! { <option value=v selected=v == chosen>{t}</option> })
+                    .map(|(v, t)| {
+                        view! {
+                            <option value=v selected=v == chosen>
+                                {t}
+                            </option>
+                        }
+                    })
                     .collect_view()}
             </select>
             {parts.after(hint)}

@@ -44,17 +44,28 @@ pub fn Flashes(flashes: Vec<Flash>) -> impl IntoView {
                 .into_iter()
                 .map(|f| {
                     let tone = match f.kind {
-                        FlashKind::Success => "border-emerald-600/40 bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100",
+                        FlashKind::Success => {
+                            "border-emerald-600/40 bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+                        }
                         FlashKind::Info => "border-sky-600/40 bg-sky-50 text-sky-900 dark:bg-sky-950 dark:text-sky-100",
                         FlashKind::Error => "border-red-600/40 bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-100",
                     };
                     view! {
                         <div class=format!("rounded-lg border px-4 py-3 text-sm {tone}")>
                             <p>{f.message}</p>
-                            {f.secret.map(|s| view! {
-                                <p class="mt-2 text-xs">"Copy it now; it will not be shown again."</p>
-                                <code class="mt-1 block select-all break-all rounded bg-white/70 px-2 py-1 font-mono text-sm dark:bg-black/40" data-testid="new-secret">{s}</code>
-                            })}
+                            {f
+                                .secret
+                                .map(|s| {
+                                    view! {
+                                        <p class="mt-2 text-xs">"Copy it now; it will not be shown again."</p>
+                                        <code
+                                            class="mt-1 block select-all break-all rounded bg-white/70 px-2 py-1 font-mono text-sm dark:bg-black/40"
+                                            data-testid="new-secret"
+                                        >
+                                            {s}
+                                        </code>
+                                    }
+                                })}
                         </div>
                     }
                 })
@@ -68,7 +79,12 @@ pub fn Flashes(flashes: Vec<Flash>) -> impl IntoView {
 pub fn FormError(form: Option<FormState>) -> impl IntoView {
     form.and_then(|f| f.errors.get("").cloned()).map(|m| {
         view! {
-            <p role="alert" class="mb-4 rounded-lg border border-red-600/40 bg-red-50 px-4 py-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">{m}</p>
+            <p
+                role="alert"
+                class="mb-4 rounded-lg border border-red-600/40 bg-red-50 px-4 py-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100"
+            >
+                {m}
+            </p>
         }
     })
 }
@@ -112,9 +128,23 @@ pub struct PageLink {
 pub fn Pager(prev: Option<PageLink>, next: Option<PageLink>) -> impl IntoView {
     view! {
         <nav aria-label="Pages" class="mt-4 flex justify-between gap-2">
-            {prev.map(|l| view! { <a rel="prev" href=l.href class=BUTTON_QUIET>{format!("← {}", l.label)}</a> })}
+            {prev
+                .map(|l| {
+                    view! {
+                        <a rel="prev" href=l.href class=BUTTON_QUIET>
+                            {format!("← {}", l.label)}
+                        </a>
+                    }
+                })}
             <span></span>
-            {next.map(|l| view! { <a rel="next" href=l.href class=BUTTON_QUIET>{format!("{} →", l.label)}</a> })}
+            {next
+                .map(|l| {
+                    view! {
+                        <a rel="next" href=l.href class=BUTTON_QUIET>
+                            {format!("{} →", l.label)}
+                        </a>
+                    }
+                })}
         </nav>
     }
 }
@@ -149,7 +179,9 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             <p class="text-sm font-semibold text-indigo-600 dark:text-indigo-400">{error.status()}</p>
             <h1 class="mt-2 text-2xl font-semibold">{title}</h1>
             <p class="mt-2 text-slate-600 dark:text-slate-400">{body}</p>
-            <a href="/" class=format!("mt-6 {BUTTON_QUIET}")>"Go to the start page"</a>
+            <a href="/" class=format!("mt-6 {BUTTON_QUIET}")>
+                "Go to the start page"
+            </a>
         </section>
     }
 }

@@ -44,22 +44,60 @@ pub fn AccountPage(data: AccountRouteData) -> impl IntoView {
                 let tk = s.form_named("token").unwrap_or_default();
                 view! {
                     <section class=SECTION aria-labelledby="pw-h">
-                        <h2 id="pw-h" class="mb-4 text-lg font-semibold">"Change password"</h2>
+                        <h2 id="pw-h" class="mb-4 text-lg font-semibold">
+                            "Change password"
+                        </h2>
                         <form method="post" action="/account/password" class="max-w-md" novalidate>
-                            <Field name="current_password" label="Current password" kind="password" form=pw.clone() autocomplete="current-password" required=true />
-                            <Field name="new_password" label="New password" kind="password" form=pw.clone() autocomplete="new-password" required=true hint="At least 12 characters." />
-                            <Field name="new_password_confirmation" label="Repeat new password" kind="password" form=pw.clone() autocomplete="new-password" required=true />
-                            <button type="submit" class=BUTTON>"Change password"</button>
+                            <Field
+                                name="current_password"
+                                label="Current password"
+                                kind="password"
+                                form=pw.clone()
+                                autocomplete="current-password"
+                                required=true
+                            />
+                            <Field
+                                name="new_password"
+                                label="New password"
+                                kind="password"
+                                form=pw.clone()
+                                autocomplete="new-password"
+                                required=true
+                                hint="At least 12 characters."
+                            />
+                            <Field
+                                name="new_password_confirmation"
+                                label="Repeat new password"
+                                kind="password"
+                                form=pw.clone()
+                                autocomplete="new-password"
+                                required=true
+                            />
+                            <button type="submit" class=BUTTON>
+                                "Change password"
+                            </button>
                         </form>
                     </section>
                     <section class=SECTION aria-labelledby="tk-h">
-                        <h2 id="tk-h" class="mb-1 text-lg font-semibold">"API tokens"</h2>
+                        <h2 id="tk-h" class="mb-1 text-lg font-semibold">
+                            "API tokens"
+                        </h2>
                         <p class="mb-4 text-sm text-slate-600 dark:text-slate-400">
-                            "Send one as " <code class="font-mono">"Authorization: Bearer <token>"</code> " to /api/v1/admin. A token has your role."
+                            "Send one as " <code class="font-mono">"Authorization: Bearer <token>"</code>
+                            " to /api/v1/admin. A token has your role."
                         </p>
-                        <form method="post" action="/account/tokens" class="mb-6 flex max-w-md flex-col gap-2 sm:flex-row sm:items-start" novalidate>
-                            <div class="flex-1"><Field name="label" label="Token name" form=tk required=true /></div>
-                            <button type="submit" class=format!("{BUTTON} sm:mt-6")>"Create token"</button>
+                        <form
+                            method="post"
+                            action="/account/tokens"
+                            class="mb-6 flex max-w-md flex-col gap-2 sm:flex-row sm:items-start"
+                            novalidate
+                        >
+                            <div class="flex-1">
+                                <Field name="label" label="Token name" form=tk required=true />
+                            </div>
+                            <button type="submit" class=format!("{BUTTON} sm:mt-6")>
+                                "Create token"
+                            </button>
                         </form>
                         <TokenList tokens=list />
                     </section>
@@ -88,21 +126,42 @@ fn TokenList(tokens: Vec<TokenView>) -> impl IntoView {
                             <div class="min-w-0">
                                 <p class="font-medium break-words">
                                     {t.label.clone()}
-                                    {(t.scope != "admin").then(|| view! {
-                                        <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">{t.scope.clone()}</span>
-                                    })}
+                                    {(t.scope != "admin")
+                                        .then(|| {
+                                            view! {
+                                                <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">
+                                                    {t.scope.clone()}
+                                                </span>
+                                            }
+                                        })}
                                 </p>
                                 <p class="text-xs text-slate-600 dark:text-slate-400">
                                     {format!("Created {} · last used {}", format_time(t.created_at), used)}
                                 </p>
                             </div>
                             {match revoked {
-                                Some(at) => view! { <span class="text-sm text-slate-600 dark:text-slate-400">{format!("Revoked {at}")}</span> }.into_any(),
-                                None => view! {
-                                    <form method="post" action=format!("/account/tokens/{}/revoke", t.id)>
-                                        <button type="submit" class=BUTTON_DANGER aria-label=format!("Revoke token {}", t.label)>"Revoke"</button>
-                                    </form>
-                                }.into_any(),
+                                Some(at) => {
+                                    view! {
+                                        <span class="text-sm text-slate-600 dark:text-slate-400">
+                                            {format!("Revoked {at}")}
+                                        </span>
+                                    }
+                                        .into_any()
+                                }
+                                None => {
+                                    view! {
+                                        <form method="post" action=format!("/account/tokens/{}/revoke", t.id)>
+                                            <button
+                                                type="submit"
+                                                class=BUTTON_DANGER
+                                                aria-label=format!("Revoke token {}", t.label)
+                                            >
+                                                "Revoke"
+                                            </button>
+                                        </form>
+                                    }
+                                        .into_any()
+                                }
                             }}
                         </li>
                     }

@@ -39,8 +39,13 @@ pub fn ModerationLogPage(data: LogRouteData) -> impl IntoView {
     let LogRouteData { query, log } = data;
     view! {
         <Title text="Moderation log" />
-        <PageHeader title="Moderation log".into() lead="Every action taken in Steward, newest first. Entries are never edited or removed." />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <PageHeader
+            title="Moderation log".into()
+            lead="Every action taken in Steward, newest first. Entries are never edited or removed."
+        />
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match log.await {
                     Ok(page) => view! { <LogView query=query.get() page /> }.into_any(),
@@ -77,56 +82,113 @@ fn LogView(query: LogQuery, page: LogPageData) -> impl IntoView {
     let older = page.items.last().map(|i| i.id).filter(|_| page.has_older);
     let selected_action = val(&query.action);
     view! {
-        {(!page.notices.is_empty()).then(|| view! {
-            <div role="status" class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
-                {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-            </div>
-        })}
-        <form method="get" action="/moderation-log" role="search" aria-label="Filter the log"
-            class="mb-6 grid grid-cols-1 gap-3 rounded-2xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6 dark:border-slate-800 dark:bg-slate-900">
+        {(!page.notices.is_empty())
+            .then(|| {
+                view! {
+                    <div
+                        role="status"
+                        class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+                    >
+                        {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
+                    </div>
+                }
+            })}
+        <form
+            method="get"
+            action="/moderation-log"
+            role="search"
+            aria-label="Filter the log"
+            class="mb-6 grid grid-cols-1 gap-3 rounded-2xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6 dark:border-slate-800 dark:bg-slate-900"
+        >
             <div class="lg:col-span-2">
-                <label for="log-q" class="mb-1 block text-sm font-medium">"Message contains"</label>
+                <label for="log-q" class="mb-1 block text-sm font-medium">
+                    "Message contains"
+                </label>
                 <input id="log-q" name="q" type="search" value=val(&query.q) class=INPUT />
             </div>
             <div>
-                <label for="log-actor" class="mb-1 block text-sm font-medium">"Actor"</label>
-                <input id="log-actor" name="actor" type="text" placeholder="nickname" value=val(&query.actor) class=INPUT />
+                <label for="log-actor" class="mb-1 block text-sm font-medium">
+                    "Actor"
+                </label>
+                <input
+                    id="log-actor"
+                    name="actor"
+                    type="text"
+                    placeholder="nickname"
+                    value=val(&query.actor)
+                    class=INPUT
+                />
             </div>
             <div>
-                <label for="log-action" class="mb-1 block text-sm font-medium">"Action"</label>
+                <label for="log-action" class="mb-1 block text-sm font-medium">
+                    "Action"
+                </label>
                 <select id="log-action" name="action" class=INPUT>
                     <option value="">"Any"</option>
-                    {page.actions.iter().map(|a| {
-                        let sel = *a == selected_action;
-                        view! { <option value=a.clone() selected=sel>{a.clone()}</option> }
-                    }).collect_view()}
+                    {page
+                        .actions
+                        .iter()
+                        .map(|a| {
+                            let sel = *a == selected_action;
+                            view! {
+                                <option value=a.clone() selected=sel>
+                                    {a.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div>
-                <label for="log-from" class="mb-1 block text-sm font-medium">"From"</label>
+                <label for="log-from" class="mb-1 block text-sm font-medium">
+                    "From"
+                </label>
                 <input id="log-from" name="from" type="date" value=val(&query.from) class=INPUT />
             </div>
             <div>
-                <label for="log-to" class="mb-1 block text-sm font-medium">"To"</label>
+                <label for="log-to" class="mb-1 block text-sm font-medium">
+                    "To"
+                </label>
                 <input id="log-to" name="to" type="date" value=val(&query.to) class=INPUT />
             </div>
             <div class="flex gap-2 sm:col-span-2 lg:col-span-6">
-                <button type="submit" class=BUTTON>"Apply filters"</button>
-                <a href="/moderation-log" class=BUTTON_QUIET>"Clear"</a>
+                <button type="submit" class=BUTTON>
+                    "Apply filters"
+                </button>
+                <a href="/moderation-log" class=BUTTON_QUIET>
+                    "Clear"
+                </a>
             </div>
         </form>
         {if page.items.is_empty() {
-            view! { <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">"No log entries match these filters."</p> }.into_any()
+            view! {
+                <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
+                    "No log entries match these filters."
+                </p>
+            }
+                .into_any()
         } else {
             view! {
-                <ol class="divide-y divide-slate-200 rounded-2xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900" aria-label="Log entries">
+                <ol
+                    class="divide-y divide-slate-200 rounded-2xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
+                    aria-label="Log entries"
+                >
                     {page.items.into_iter().map(|i| view! { <Entry item=i /> }).collect_view()}
                 </ol>
-            }.into_any()
+            }
+                .into_any()
         }}
         <Pager
-            prev=newer.map(|id| PageLink { href: href_with(&q, None, Some(id)), label: "Newer" })
-            next=older.map(|id| PageLink { href: href_with(&q, Some(id), None), label: "Older" })
+            prev=newer
+                .map(|id| PageLink {
+                    href: href_with(&q, None, Some(id)),
+                    label: "Newer",
+                })
+            next=older
+                .map(|id| PageLink {
+                    href: href_with(&q, Some(id), None),
+                    label: "Older",
+                })
         />
     }
 }
@@ -135,9 +197,13 @@ fn LogView(query: LogQuery, page: LogPageData) -> impl IntoView {
 fn Entry(item: LogItem) -> impl IntoView {
     view! {
         <li class="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-baseline sm:gap-4">
-            <time class="shrink-0 text-xs tabular-nums text-slate-600 sm:w-40 dark:text-slate-400">{format_time(item.time)}</time>
+            <time class="shrink-0 text-xs tabular-nums text-slate-600 sm:w-40 dark:text-slate-400">
+                {format_time(item.time)}
+            </time>
             <p class="min-w-0 flex-1 break-words">{item.message}</p>
-            <span class="shrink-0 self-start rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">{item.action}</span>
+            <span class="shrink-0 self-start rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">
+                {item.action}
+            </span>
         </li>
     }
 }

@@ -54,21 +54,37 @@ pub fn LoginPage() -> impl IntoView {
                 if s.staff.is_some() {
                     return view! { <Redirect path="/" /> }.into_any();
                 }
-                // A throttled attempt is the latest word, over a form kept earlier.
                 let throttled = throttled_form(query.read_untracked().get(THROTTLED_PARAM));
                 let form = throttled.inspect(|f| set_status(f.status)).or_else(|| s.form_named("login"));
                 let next = query.read_untracked().get("next").unwrap_or_default();
+                // A throttled attempt is the latest word, over a form kept earlier.
                 view! {
                     <Card title="Sign in">
                         <Flashes flashes=s.flashes.clone() />
                         <FormError form=form.clone() />
                         <form method="post" action="/login" novalidate>
                             <input type="hidden" name="next" value=next />
-                            <Field name="nickname" label="Nickname" form=form.clone().unwrap_or_default() autocomplete="username" required=true />
-                            <Field name="password" label="Password" kind="password" autocomplete="current-password" required=true />
-                            <button type="submit" class=format!("{BUTTON} w-full")>"Sign in"</button>
+                            <Field
+                                name="nickname"
+                                label="Nickname"
+                                form=form.clone().unwrap_or_default()
+                                autocomplete="username"
+                                required=true
+                            />
+                            <Field
+                                name="password"
+                                label="Password"
+                                kind="password"
+                                autocomplete="current-password"
+                                required=true
+                            />
+                            <button type="submit" class=format!("{BUTTON} w-full")>
+                                "Sign in"
+                            </button>
                         </form>
-                        <p class="mt-4 text-xs text-slate-600 dark:text-slate-400">"Only admins and moderators can sign in."</p>
+                        <p class="mt-4 text-xs text-slate-600 dark:text-slate-400">
+                            "Only admins and moderators can sign in."
+                        </p>
                     </Card>
                 }
                     .into_any()
@@ -98,19 +114,57 @@ pub fn SetupPage() -> impl IntoView {
                                 <FormError form=Some(form.clone()) />
                                 <form method="post" action="/setup" novalidate>
                                     <input type="hidden" name="token" value=token() />
-                                    <Field name="nickname" label="Nickname" form=form.clone() autocomplete="username" required=true />
-                                    <Field name="email" label="Email" kind="email" form=form.clone() autocomplete="email" required=true />
-                                    <Field name="password" label="Password" kind="password" form=form.clone() autocomplete="new-password" required=true hint="At least 12 characters." />
-                                    <Field name="password_confirmation" label="Repeat password" kind="password" form=form.clone() autocomplete="new-password" required=true />
-                                    <button type="submit" class=format!("{BUTTON} w-full")>"Create admin and sign in"</button>
+                                    <Field
+                                        name="nickname"
+                                        label="Nickname"
+                                        form=form.clone()
+                                        autocomplete="username"
+                                        required=true
+                                    />
+                                    <Field
+                                        name="email"
+                                        label="Email"
+                                        kind="email"
+                                        form=form.clone()
+                                        autocomplete="email"
+                                        required=true
+                                    />
+                                    <Field
+                                        name="password"
+                                        label="Password"
+                                        kind="password"
+                                        form=form.clone()
+                                        autocomplete="new-password"
+                                        required=true
+                                        hint="At least 12 characters."
+                                    />
+                                    <Field
+                                        name="password_confirmation"
+                                        label="Repeat password"
+                                        kind="password"
+                                        form=form.clone()
+                                        autocomplete="new-password"
+                                        required=true
+                                    />
+                                    <button type="submit" class=format!("{BUTTON} w-full")>
+                                        "Create admin and sign in"
+                                    </button>
                                 </form>
                             </Card>
                         }
                             .into_any()
                     }
                     (Err(e), _) | (_, Err(e)) => view! { <ErrorView error=e /> }.into_any(),
-                    // Setup is over, or the token is wrong: the page does not exist.
-                    _ => view! { <Title text="Not found" /><main id="main" class="px-4"><ErrorView error=AppError::NotFound /></main> }.into_any(),
+                    _ => {
+                        // Setup is over, or the token is wrong: the page does not exist.
+                        view! {
+                            <Title text="Not found" />
+                            <main id="main" class="px-4">
+                                <ErrorView error=AppError::NotFound />
+                            </main>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -141,17 +195,36 @@ pub fn PasswordResetPage() -> impl IntoView {
                             view! {
                                 <form method="post" action="/password-reset" novalidate>
                                     <input type="hidden" name="token" value=token() />
-                                    <Field name="password" label="New password" kind="password" form=form.clone() autocomplete="new-password" required=true hint="At least 12 characters." />
-                                    <Field name="password_confirmation" label="Repeat new password" kind="password" form=form.clone() autocomplete="new-password" required=true />
-                                    <button type="submit" class=format!("{BUTTON} w-full")>"Set password"</button>
+                                    <Field
+                                        name="password"
+                                        label="New password"
+                                        kind="password"
+                                        form=form.clone()
+                                        autocomplete="new-password"
+                                        required=true
+                                        hint="At least 12 characters."
+                                    />
+                                    <Field
+                                        name="password_confirmation"
+                                        label="Repeat new password"
+                                        kind="password"
+                                        form=form.clone()
+                                        autocomplete="new-password"
+                                        required=true
+                                    />
+                                    <button type="submit" class=format!("{BUTTON} w-full")>
+                                        "Set password"
+                                    </button>
                                 </form>
-                            }.into_any()
+                            }
+                                .into_any()
                         } else {
                             view! {
                                 <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="reset-unavailable">
                                     "This link has expired or was already used. Ask an admin for a new one."
                                 </p>
-                            }.into_any()
+                            }
+                                .into_any()
                         }}
                     </Card>
                 }

@@ -37,7 +37,14 @@ pub fn BarChart(id: &'static str, title: &'static str, first_day: i64, values: V
             let h = (H - TOP - BOTTOM) * (*v as f64) / (max as f64);
             let label = format!("{}: {v}", day_label(first_day + i as i64));
             view! {
-                <rect x=format!("{:.1}", i as f64 * step + 1.0) y=format!("{:.1}", H - BOTTOM - h) width=format!("{:.1}", step - 2.0) height=format!("{h:.1}") rx="2" class="fill-indigo-500">
+                <rect
+                    x=format!("{:.1}", i as f64 * step + 1.0)
+                    y=format!("{:.1}", H - BOTTOM - h)
+                    width=format!("{:.1}", step - 2.0)
+                    height=format!("{h:.1}")
+                    rx="2"
+                    class="fill-indigo-500"
+                >
                     <title>{label}</title>
                 </rect>
             }
@@ -46,20 +53,39 @@ pub fn BarChart(id: &'static str, title: &'static str, first_day: i64, values: V
     let rows = values
         .iter()
         .enumerate()
-        .map(|(i, v)| view! { <tr><td class="pr-4">{day_label(first_day + i as i64)}</td><td class="text-right tabular-nums">{*v}</td></tr> })
+        .map(|(i, v)| {
+            view! {
+                <tr>
+                    <td class="pr-4">{day_label(first_day + i as i64)}</td>
+                    <td class="text-right tabular-nums">{*v}</td>
+                </tr>
+            }
+        })
         .collect_view();
     let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
     let labelledby = format!("{title_id} {desc_id}");
     view! {
         <figure class="min-w-0" data-testid=id>
             <figcaption class="mb-1 text-sm font-semibold">{title}</figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") class="h-40 w-full" role="img" aria-labelledby=labelledby preserveAspectRatio="none">
+            <svg
+                viewBox=format!("0 0 {W} {H}")
+                class="h-40 w-full"
+                role="img"
+                aria-labelledby=labelledby
+                preserveAspectRatio="none"
+            >
                 <title id=title_id>{title}</title>
                 <desc id=desc_id>{summary.clone()}</desc>
                 <line x1="0" x2=W y1=H - BOTTOM y2=H - BOTTOM class="stroke-slate-300 dark:stroke-slate-700" />
-                <text x="0" y="12" class="fill-slate-600 text-[11px] dark:fill-slate-400">{format!("max {max}")}</text>
-                <text x="0" y=H - 4.0 class="fill-slate-600 text-[11px] dark:fill-slate-400">{day_label(first_day)}</text>
-                <text x=W y=H - 4.0 text-anchor="end" class="fill-slate-600 text-[11px] dark:fill-slate-400">"today"</text>
+                <text x="0" y="12" class="fill-slate-600 text-[11px] dark:fill-slate-400">
+                    {format!("max {max}")}
+                </text>
+                <text x="0" y=H - 4.0 class="fill-slate-600 text-[11px] dark:fill-slate-400">
+                    {day_label(first_day)}
+                </text>
+                <text x=W y=H - 4.0 text-anchor="end" class="fill-slate-600 text-[11px] dark:fill-slate-400">
+                    "today"
+                </text>
                 {bars}
             </svg>
             <p class="text-xs text-slate-600 dark:text-slate-400">{summary}</p>
@@ -67,7 +93,16 @@ pub fn BarChart(id: &'static str, title: &'static str, first_day: i64, values: V
                 <summary class="inline-flex min-h-11 cursor-pointer items-center">"Show as a table"</summary>
                 <table class="mt-1 text-sm">
                     <caption class="sr-only">{title}</caption>
-                    <thead><tr><th scope="col" class="pr-4 text-left">"Day"</th><th scope="col" class="text-right">"Count"</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="pr-4 text-left">
+                                "Day"
+                            </th>
+                            <th scope="col" class="text-right">
+                                "Count"
+                            </th>
+                        </tr>
+                    </thead>
                     <tbody>{rows}</tbody>
                 </table>
             </details>

@@ -26,8 +26,13 @@ pub fn ReportsPage() -> impl IntoView {
     let data = page_data(move || query.get(), reports_inbox);
     view! {
         <Title text="Reports" />
-        <PageHeader title="Reports".into() lead="Newest first. Tick reports to resolve or close them together with one note." />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <PageHeader
+            title="Reports".into()
+            lead="Newest first. Tick reports to resolve or close them together with one note."
+        />
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <Inbox query=query.get_untracked() d /> }.into_any(),
@@ -41,7 +46,11 @@ pub fn ReportsPage() -> impl IntoView {
 const CHIP: &str = "inline-flex min-h-11 items-center gap-1 rounded-full border border-slate-300 px-4 text-sm font-medium aria-[current=page]:border-indigo-600 aria-[current=page]:bg-indigo-600 aria-[current=page]:text-white dark:border-slate-600";
 
 fn chip(href: String, label: String, current: bool) -> impl IntoView {
-    view! { <a href=href class=CHIP aria-current=current.then_some("page")>{label}</a> }
+    view! {
+        <a href=href class=CHIP aria-current=current.then_some("page")>
+            {label}
+        </a>
+    }
 }
 
 #[component]
@@ -73,31 +82,80 @@ fn Inbox(query: InboxQuery, d: InboxData) -> impl IntoView {
     let empty = d.items.is_empty() && d.groups.is_empty();
     let reopen = d.state != Some(ReportState::Open);
     view! {
-        <nav aria-label="Report state" class="mb-3 flex flex-wrap gap-2" data-testid="state-tabs">{tabs}{all_tab}</nav>
-        <nav aria-label="Order and grouping" class="mb-4 flex flex-wrap gap-2">{sorts}{by_status}</nav>
-        {(!d.notices.is_empty()).then(|| view! {
-            <div role="status" class="mb-4 rounded-lg border border-amber-500/40 bg-amber-50 px-4 py-3 text-sm dark:bg-amber-950">
-                {d.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-            </div>
-        })}
+        <nav aria-label="Report state" class="mb-3 flex flex-wrap gap-2" data-testid="state-tabs">
+            {tabs}
+            {all_tab}
+        </nav>
+        <nav aria-label="Order and grouping" class="mb-4 flex flex-wrap gap-2">
+            {sorts}
+            {by_status}
+        </nav>
+        {(!d.notices.is_empty())
+            .then(|| {
+                view! {
+                    <div
+                        role="status"
+                        class="mb-4 rounded-lg border border-amber-500/40 bg-amber-50 px-4 py-3 text-sm dark:bg-amber-950"
+                    >
+                        {d.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
+                    </div>
+                }
+            })}
         {if empty {
-            view! { <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">"Nothing here. The queue is clear."</p> }.into_any()
+            view! {
+                <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
+                    "Nothing here. The queue is clear."
+                </p>
+            }
+                .into_any()
         } else {
             view! {
                 <form method="post" action="/reports/bulk" aria-label="Change several reports">
                     <input type="hidden" name="return_to" value=d.here.clone() />
                     {if grouped {
-                        view! { <ul class="space-y-4" data-testid="report-groups">{d.groups.into_iter().map(|g| view! { <Group g /> }).collect_view()}</ul> }.into_any()
+                        view! {
+                            <ul class="space-y-4" data-testid="report-groups">
+                                {d.groups.into_iter().map(|g| view! { <Group g /> }).collect_view()}
+                            </ul>
+                        }
+                            .into_any()
                     } else {
-                        view! { <ul class="space-y-3" data-testid="report-list">{d.items.into_iter().map(|r| view! { <li><ReportRow r /></li> }).collect_view()}</ul> }.into_any()
+                        view! {
+                            <ul class="space-y-3" data-testid="report-list">
+                                {d
+                                    .items
+                                    .into_iter()
+                                    .map(|r| {
+                                        view! {
+                                            <li>
+                                                <ReportRow r />
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
                     }}
                     <BulkBar reopen />
                 </form>
-            }.into_any()
+            }
+                .into_any()
         }}
         <Pager
-            prev=query.after.is_some().then(|| PageLink { href: query.href(None), label: "First page" })
-            next=d.next.map(|href| PageLink { href, label: "Next page" })
+            prev=query
+                .after
+                .is_some()
+                .then(|| PageLink {
+                    href: query.href(None),
+                    label: "First page",
+                })
+            next=d
+                .next
+                .map(|href| PageLink {
+                    href,
+                    label: "Next page",
+                })
         />
     }
 }
@@ -107,18 +165,30 @@ fn Inbox(query: InboxQuery, d: InboxData) -> impl IntoView {
 fn ReportRow(r: ReportItem) -> impl IntoView {
     let comment = if r.comment.is_empty() { "No comment".to_owned() } else { r.comment.clone() };
     view! {
-        <div class="flex gap-1 rounded-2xl border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" data-testid="report-row" data-report-id=r.id>
+        <div
+            class="flex gap-1 rounded-2xl border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
+            data-testid="report-row"
+            data-report-id=r.id
+        >
             <label class="-my-3 -ml-3 flex w-14 flex-none cursor-pointer items-start justify-center self-stretch rounded-l-2xl pt-6">
-                <input type="checkbox" name="ids" value=r.id class="size-5" aria-label=format!("Select report {}", r.id) />
+                <input
+                    type="checkbox"
+                    name="ids"
+                    value=r.id
+                    class="size-5"
+                    aria-label=format!("Select report {}", r.id)
+                />
             </label>
             <div class="min-w-0 flex-1">
-                <a href=format!("/reports/{}", r.id) class="flex min-h-11 flex-wrap items-center gap-x-2 font-medium text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">
+                <a
+                    href=format!("/reports/{}", r.id)
+                    class="flex min-h-11 flex-wrap items-center gap-x-2 font-medium text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300"
+                >
                     <span>{format!("#{}", r.id)}</span>
                     <span class="break-all">{format!("@{}", r.account_nickname)}</span>
                 </a>
                 <div class="flex flex-wrap gap-1">
-                    {report_state_badge(r.state)}
-                    {(!r.account_active).then(|| badge("deactivated".into(), RED))}
+                    {report_state_badge(r.state)} {(!r.account_active).then(|| badge("deactivated".into(), RED))}
                     {r.account_reports.map(|n| badge(format!("{n} reports on this account"), AMBER))}
                     {r.assignee.clone().map(|a| badge(format!("assigned to @{a}"), GREY))}
                 </div>
@@ -129,7 +199,7 @@ fn ReportRow(r: ReportItem) -> impl IntoView {
                         r.reporter.as_deref().map_or("anonymous".to_owned(), |n| format!("@{n}")),
                         r.statuses,
                         if r.statuses == 1 { "" } else { "es" },
-                        format_time(r.created_at)
+                        format_time(r.created_at),
                     )}
                 </p>
             </div>
@@ -144,12 +214,31 @@ fn Group(g: GroupItem) -> impl IntoView {
     let hidden = n.saturating_sub(g.reports.len() as i64);
     view! {
         <li data-testid="report-group">
-            <p class="mb-1 text-sm font-medium">{format!("{n} report{} · latest {}", if n == 1 { "" } else { "s" }, format_time(g.latest_at))}</p>
+            <p class="mb-1 text-sm font-medium">
+                {format!("{n} report{} · latest {}", if n == 1 { "" } else { "s" }, format_time(g.latest_at))}
+            </p>
             <StatusCard status=g.status>
                 <ul class="space-y-2">
-                    {g.reports.into_iter().map(|r| view! { <li><ReportRow r /></li> }).collect_view()}
+                    {g
+                        .reports
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <li>
+                                    <ReportRow r />
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
-                {(hidden > 0).then(|| view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">{format!("and {hidden} older reports on this status")}</p> })}
+                {(hidden > 0)
+                    .then(|| {
+                        view! {
+                            <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">
+                                {format!("and {hidden} older reports on this status")}
+                            </p>
+                        }
+                    })}
             </StatusCard>
         </li>
     }
@@ -161,12 +250,25 @@ fn BulkBar(reopen: bool) -> impl IntoView {
     view! {
         <fieldset class="sticky bottom-0 mt-4 rounded-2xl border border-slate-200 bg-white/95 p-2 shadow-lg sm:p-3 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95">
             <legend class="sr-only">"Change the ticked reports"</legend>
-            <label for="bulk-note" class="mb-1 block text-sm font-medium">"Note for every ticked report (optional)"</label>
+            <label for="bulk-note" class="mb-1 block text-sm font-medium">
+                "Note for every ticked report (optional)"
+            </label>
             <textarea id="bulk-note" name="note" rows="1" maxlength="5000" class=INPUT></textarea>
             <div class="mt-2 grid grid-cols-2 gap-2 sm:flex">
-                <button type="submit" name="op" value="resolve" class=BUTTON>"Resolve ticked"</button>
-                <button type="submit" name="op" value="close" class=BUTTON_QUIET>"Close ticked"</button>
-                {reopen.then(|| view! { <button type="submit" name="op" value="reopen" class=BUTTON_QUIET>"Reopen ticked"</button> })}
+                <button type="submit" name="op" value="resolve" class=BUTTON>
+                    "Resolve ticked"
+                </button>
+                <button type="submit" name="op" value="close" class=BUTTON_QUIET>
+                    "Close ticked"
+                </button>
+                {reopen
+                    .then(|| {
+                        view! {
+                            <button type="submit" name="op" value="reopen" class=BUTTON_QUIET>
+                                "Reopen ticked"
+                            </button>
+                        }
+                    })}
             </div>
         </fieldset>
     }

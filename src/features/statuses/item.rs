@@ -75,7 +75,10 @@ fn media_view(m: MediaItem) -> AnyView {
     let label = if m.description.is_empty() { "media".to_owned() } else { m.description.clone() };
     if matches!(m.kind.as_str(), "image" | "gifv") {
         view! {
-            <label class="relative block cursor-pointer overflow-hidden rounded-lg bg-slate-200 dark:bg-slate-800" data-testid="media">
+            <label
+                class="relative block cursor-pointer overflow-hidden rounded-lg bg-slate-200 dark:bg-slate-800"
+                data-testid="media"
+            >
                 <input type="checkbox" class="peer sr-only" aria-label=format!("Show image: {label}") />
                 <img
                     src=m.url
@@ -92,7 +95,11 @@ fn media_view(m: MediaItem) -> AnyView {
         .into_any()
     } else {
         view! {
-            <a href=m.url rel="nofollow noopener noreferrer" class="flex min-h-11 items-center rounded-lg border border-slate-300 px-3 text-sm underline dark:border-slate-600">
+            <a
+                href=m.url
+                rel="nofollow noopener noreferrer"
+                class="flex min-h-11 items-center rounded-lg border border-slate-300 px-3 text-sm underline dark:border-slate-600"
+            >
                 {format!("Open {} ({label})", m.kind)}
             </a>
         }
@@ -103,10 +110,18 @@ fn media_view(m: MediaItem) -> AnyView {
 /// The status's body; behind its content warning when it has one.
 fn body(s: &StatusItem) -> AnyView {
     let content = view! {
-        <div class="status-content prose-sm mt-2 break-words [&_a]:text-indigo-700 [&_a]:underline dark:[&_a]:text-indigo-300" inner_html=s.html.clone()></div>
-        {(!s.media.is_empty()).then(|| view! {
-            <div class="mt-2 grid grid-cols-2 gap-2">{s.media.iter().cloned().map(media_view).collect_view()}</div>
-        })}
+        <div
+            class="status-content prose-sm mt-2 break-words [&_a]:text-indigo-700 [&_a]:underline dark:[&_a]:text-indigo-300"
+            inner_html=s.html.clone()
+        ></div>
+        {(!s.media.is_empty())
+            .then(|| {
+                view! {
+                    <div class="mt-2 grid grid-cols-2 gap-2">
+                        {s.media.iter().cloned().map(media_view).collect_view()}
+                    </div>
+                }
+            })}
     };
     if s.spoiler_text.is_empty() {
         content.into_any()
@@ -128,22 +143,31 @@ fn body(s: &StatusItem) -> AnyView {
 pub fn StatusCard(status: StatusItem, #[prop(optional)] children: Option<Children>) -> impl IntoView {
     let s = status;
     view! {
-        <article class="rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" data-testid="status" data-status-id=s.id>
+        <article
+            class="rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+            data-testid="status"
+            data-status-id=s.id
+        >
             <header class="-mt-3 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm sm:mt-0">
-                <a href=format!("/users/{}", s.account_id) class="inline-flex min-h-11 items-center font-medium break-all text-indigo-700 underline-offset-2 hover:underline sm:min-h-0 dark:text-indigo-300">
+                <a
+                    href=format!("/users/{}", s.account_id)
+                    class="inline-flex min-h-11 items-center font-medium break-all text-indigo-700 underline-offset-2 hover:underline sm:min-h-0 dark:text-indigo-300"
+                >
                     {format!("@{}", s.account_nickname)}
                 </a>
-                <span class="text-xs text-slate-600 dark:text-slate-400">{format!("#{} · {}", s.id, format_time(s.created_at))}</span>
+                <span class="text-xs text-slate-600 dark:text-slate-400">
+                    {format!("#{} · {}", s.id, format_time(s.created_at))}
+                </span>
             </header>
             <div class="mt-1 flex flex-wrap gap-1">
                 {badge(s.visibility.as_str().into(), if s.visibility.is_private() { AMBER } else { GREY })}
                 {s.sensitive.then(|| badge("sensitive".into(), AMBER))}
                 {s.reblog_of.map(|r| badge(format!("reblog of #{r}"), GREY))}
-                {(!s.local).then(|| badge("remote".into(), GREY))}
-                {s.deleted.then(|| badge("deleted".into(), RED))}
+                {(!s.local).then(|| badge("remote".into(), GREY))} {s.deleted.then(|| badge("deleted".into(), RED))}
             </div>
             {body(&s)}
-            {children.map(|c| view! { <div class="mt-3 border-t border-slate-200 pt-3 dark:border-slate-800">{c()}</div> })}
+            {children
+                .map(|c| view! { <div class="mt-3 border-t border-slate-200 pt-3 dark:border-slate-800">{c()}</div> })}
         </article>
     }
 }

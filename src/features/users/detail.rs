@@ -42,7 +42,9 @@ pub fn UserDetailPage(data: UserDetailRouteData) -> impl IntoView {
     let UserDetailRouteData { user } = data;
     let session = use_page_session();
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let form = session.await.ok().and_then(|s| s.form_named("credentials"));
                 match user.await {
@@ -61,7 +63,9 @@ fn action_form(id: i64, action: &'static str, label: &'static str, style: &'stat
             <input type="hidden" name="ids" value=id />
             <input type="hidden" name="action" value=action />
             <input type="hidden" name="return_to" value=format!("/users/{id}") />
-            <button type="submit" class=format!("{style} w-full sm:w-auto")>{label}</button>
+            <button type="submit" class=format!("{style} w-full sm:w-auto")>
+                {label}
+            </button>
         </form>
     }
 }
@@ -89,13 +93,10 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
         <dl class="divide-y divide-slate-200 dark:divide-slate-800">
             {fact("Email", u.email.clone().unwrap_or_else(|| "—".into()))}
             {fact("Origin", if u.local { "Local".into() } else { "External".into() })}
-            {fact("Role", u.role.clone().unwrap_or_else(|| "None".into()))}
-            {fact("Joined", format_time(u.created_at))}
+            {fact("Role", u.role.clone().unwrap_or_else(|| "None".into()))} {fact("Joined", format_time(u.created_at))}
             {fact("Last active", u.last_active_at.map(format_time).unwrap_or_else(|| "never".into()))}
-            {fact("Email confirmed", yes_no(u.confirmed))}
-            {fact("Approved", yes_no(u.approved))}
-            {fact("Locked", yes_no(d.locked))}
-            {fact("Discoverable", yes_no(d.discoverable))}
+            {fact("Email confirmed", yes_no(u.confirmed))} {fact("Approved", yes_no(u.approved))}
+            {fact("Locked", yes_no(d.locked))} {fact("Discoverable", yes_no(d.discoverable))}
             {fact("Actor type", d.actor_type.clone())}
             {d.password_reset_pending.then(|| fact("Password", "Must be reset at next sign-in".into()))}
             {d.registration_reason.clone().map(|r| fact("Registration reason", r))}
@@ -105,7 +106,14 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
     .into_any();
     view! {
         <Title text=title.clone() />
-        <p class="mb-2"><a href="/users" class="inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
+        <p class="mb-2">
+            <a
+                href="/users"
+                class="inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300"
+            >
+                "← All users"
+            </a>
+        </p>
         <header class="mb-4">
             <h1 class="text-2xl font-semibold tracking-tight break-all">{title}</h1>
             {lead.map(|l| view! { <p class="mt-1 text-slate-600 break-words dark:text-slate-400">{l}</p> })}
@@ -121,10 +129,13 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
         {view! { <Actions d=d.clone() /> }.into_any()}
         {view! {
             <section class=SECTION aria-labelledby="facts-h">
-                <h2 id="facts-h" class="mb-2 text-lg font-semibold">"Profile"</h2>
+                <h2 id="facts-h" class="mb-2 text-lg font-semibold">
+                    "Profile"
+                </h2>
                 {facts}
             </section>
-        }.into_any()}
+        }
+            .into_any()}
         {view! { <Content d=d.clone() /> }.into_any()}
         {d.can_admin.then(|| view! { <Credentials d=d.clone() form=form.clone() /> }.into_any())}
         {d.can_admin.then(|| view! { <LogAbout d=d.clone() /> }.into_any())}
@@ -171,41 +182,85 @@ fn Actions(d: UserDetail) -> impl IntoView {
     let back = format!("/users/{id}");
     view! {
         <section class=SECTION aria-labelledby="actions-h">
-            <h2 id="actions-h" class="mb-3 text-lg font-semibold">"Actions"</h2>
+            <h2 id="actions-h" class="mb-3 text-lg font-semibold">
+                "Actions"
+            </h2>
             <div class="flex flex-col gap-2 sm:flex-row sm:flex-wrap">{buttons}</div>
-            {d.can_admin.then(|| view! {
-                <div class="mt-5 grid gap-4 sm:grid-cols-2">
-                    <form method="post" action="/users/bulk" class="flex flex-col gap-2">
-                        <input type="hidden" name="ids" value=id />
-                        <input type="hidden" name="return_to" value=back.clone() />
-                        <label for="tag-add" class="text-sm font-medium">"Tags"</label>
-                        <input id="tag-add" name="tags" type="text" placeholder="vip, beta" class=INPUT />
-                        <div class="flex gap-2">
-                            <button type="submit" name="action" value="tag" class=BUTTON_QUIET>"Add tags"</button>
-                            <button type="submit" name="action" value="untag" class=BUTTON_QUIET>"Remove tags"</button>
+            {d
+                .can_admin
+                .then(|| {
+                    view! {
+                        <div class="mt-5 grid gap-4 sm:grid-cols-2">
+                            <form method="post" action="/users/bulk" class="flex flex-col gap-2">
+                                <input type="hidden" name="ids" value=id />
+                                <input type="hidden" name="return_to" value=back.clone() />
+                                <label for="tag-add" class="text-sm font-medium">
+                                    "Tags"
+                                </label>
+                                <input id="tag-add" name="tags" type="text" placeholder="vip, beta" class=INPUT />
+                                <div class="flex gap-2">
+                                    <button type="submit" name="action" value="tag" class=BUTTON_QUIET>
+                                        "Add tags"
+                                    </button>
+                                    <button type="submit" name="action" value="untag" class=BUTTON_QUIET>
+                                        "Remove tags"
+                                    </button>
+                                </div>
+                            </form>
+                            {u
+                                .local
+                                .then(|| {
+                                    view! {
+                                        <form
+                                            method="post"
+                                            action=format!("/users/{id}/password-reset")
+                                            class="flex flex-col gap-2"
+                                        >
+                                            <p class="text-sm font-medium">"Password reset link"</p>
+                                            <p class="text-xs text-slate-600 dark:text-slate-400">
+                                                "A one-time link, valid for 24 hours, for you to pass on. Shown once."
+                                            </p>
+                                            <button type="submit" class=BUTTON_QUIET>
+                                                "Create reset link"
+                                            </button>
+                                        </form>
+                                    }
+                                })}
+                            {(!d.is_self)
+                                .then(|| {
+                                    view! {
+                                        <form
+                                            method="post"
+                                            action="/users/bulk"
+                                            class="flex flex-col gap-2 sm:col-span-2"
+                                        >
+                                            <input type="hidden" name="ids" value=id />
+                                            <input type="hidden" name="return_to" value=back.clone() />
+                                            <input type="hidden" name="action" value="delete" />
+                                            <label for="delete-confirm" class="text-sm font-medium">
+                                                {format!("Type \"{DELETE_CONFIRMATION}\" to delete this account")}
+                                            </label>
+                                            <div class="flex flex-col gap-2 sm:flex-row">
+                                                <input
+                                                    id="delete-confirm"
+                                                    name="confirm"
+                                                    type="text"
+                                                    autocomplete="off"
+                                                    class=INPUT
+                                                />
+                                                <button
+                                                    type="submit"
+                                                    class=format!("{BUTTON_DANGER} whitespace-nowrap")
+                                                >
+                                                    "Delete account"
+                                                </button>
+                                            </div>
+                                        </form>
+                                    }
+                                })}
                         </div>
-                    </form>
-                    {u.local.then(|| view! {
-                        <form method="post" action=format!("/users/{id}/password-reset") class="flex flex-col gap-2">
-                            <p class="text-sm font-medium">"Password reset link"</p>
-                            <p class="text-xs text-slate-600 dark:text-slate-400">"A one-time link, valid for 24 hours, for you to pass on. Shown once."</p>
-                            <button type="submit" class=BUTTON_QUIET>"Create reset link"</button>
-                        </form>
-                    })}
-                    {(!d.is_self).then(|| view! {
-                        <form method="post" action="/users/bulk" class="flex flex-col gap-2 sm:col-span-2">
-                            <input type="hidden" name="ids" value=id />
-                            <input type="hidden" name="return_to" value=back.clone() />
-                            <input type="hidden" name="action" value="delete" />
-                            <label for="delete-confirm" class="text-sm font-medium">{format!("Type \"{DELETE_CONFIRMATION}\" to delete this account")}</label>
-                            <div class="flex flex-col gap-2 sm:flex-row">
-                                <input id="delete-confirm" name="confirm" type="text" autocomplete="off" class=INPUT />
-                                <button type="submit" class=format!("{BUTTON_DANGER} whitespace-nowrap")>"Delete account"</button>
-                            </div>
-                        </form>
-                    })}
-                </div>
-            })}
+                    }
+                })}
         </section>
     }
 }
@@ -218,31 +273,55 @@ fn Content(d: UserDetail) -> impl IntoView {
     let counts = d.report_counts.iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect::<Vec<_>>().join(", ");
     view! {
         <section class=SECTION aria-labelledby="reports-h">
-            <h2 id="reports-h" class="mb-1 text-lg font-semibold">"Reports against this account"</h2>
+            <h2 id="reports-h" class="mb-1 text-lg font-semibold">
+                "Reports against this account"
+            </h2>
             <p class="mb-2 text-sm text-slate-600 dark:text-slate-400">{counts}</p>
             <ul class="space-y-1" data-testid="user-reports">
-                {d.reports.into_iter().map(|r| view! {
-                    <li>
-                        <a href=format!("/reports/{}", r.id) class="flex min-h-11 flex-wrap items-center gap-2 text-sm text-indigo-700 underline dark:text-indigo-300">
-                            {format!("#{}", r.id)}{report_state_badge(r.state)}
-                            <span class="text-slate-600 dark:text-slate-400">{format_time(r.created_at)}</span>
-                        </a>
-                    </li>
-                }).collect_view()}
+                {d
+                    .reports
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <li>
+                                <a
+                                    href=format!("/reports/{}", r.id)
+                                    class="flex min-h-11 flex-wrap items-center gap-2 text-sm text-indigo-700 underline dark:text-indigo-300"
+                                >
+                                    {format!("#{}", r.id)}
+                                    {report_state_badge(r.state)}
+                                    <span class="text-slate-600 dark:text-slate-400">{format_time(r.created_at)}</span>
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
         </section>
         <section class=SECTION aria-labelledby="statuses-h">
-            <h2 id="statuses-h" class="mb-3 text-lg font-semibold">"Latest statuses"</h2>
+            <h2 id="statuses-h" class="mb-3 text-lg font-semibold">
+                "Latest statuses"
+            </h2>
             {if d.statuses.is_empty() {
                 view! { <p class="text-sm text-slate-600 dark:text-slate-400">"No public statuses."</p> }.into_any()
             } else {
                 view! {
                     <ul class="space-y-3">
-                        {d.statuses.into_iter().map(|s| view! { <li>{status_with_actions(s, back.clone())}</li> }).collect_view()}
+                        {d
+                            .statuses
+                            .into_iter()
+                            .map(|s| view! { <li>{status_with_actions(s, back.clone())}</li> })
+                            .collect_view()}
                     </ul>
-                }.into_any()
+                }
+                    .into_any()
             }}
-            <a href=format!("/statuses?account={nickname}") class="mt-3 inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"All their statuses →"</a>
+            <a
+                href=format!("/statuses?account={nickname}")
+                class="mt-3 inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300"
+            >
+                "All their statuses →"
+            </a>
         </section>
     }
 }
@@ -266,13 +345,29 @@ fn Credentials(d: UserDetail, form: Option<FormState>) -> impl IntoView {
     let fs = f.clone();
     view! {
         <section class=SECTION aria-labelledby="cred-h">
-            <h2 id="cred-h" class="mb-4 text-lg font-semibold">"Edit credentials"</h2>
+            <h2 id="cred-h" class="mb-4 text-lg font-semibold">
+                "Edit credentials"
+            </h2>
             <FormError form=form.clone() />
             <form method="post" action=format!("/users/{id}/credentials") class="max-w-xl" novalidate>
-                <Field name="email" label="Email" kind="email" form=fs.clone() value=d.user.email.clone().unwrap_or_default() autocomplete="off" />
+                <Field
+                    name="email"
+                    label="Email"
+                    kind="email"
+                    form=fs.clone()
+                    value=d.user.email.clone().unwrap_or_default()
+                    autocomplete="off"
+                />
                 <Field name="display_name" label="Display name" form=fs.clone() value=d.user.display_name.clone() />
                 <TextArea name="bio" label="Bio" form=fs.clone() value=d.bio.clone() rows=4 />
-                <Field name="avatar" label="Avatar URL" kind="url" form=fs.clone() value=d.avatar.clone() hint="An http(s) image address, or empty." />
+                <Field
+                    name="avatar"
+                    label="Avatar URL"
+                    kind="url"
+                    form=fs.clone()
+                    value=d.avatar.clone()
+                    hint="An http(s) image address, or empty."
+                />
                 <Select
                     name="actor_type"
                     label="Actor type"
@@ -281,12 +376,30 @@ fn Credentials(d: UserDetail, form: Option<FormState>) -> impl IntoView {
                     selected=d.actor_type.clone()
                 />
                 {checkbox("locked", "Locked (approves followers by hand)", flag("locked", d.locked))}
-                {checkbox("discoverable", "Discoverable (listed in directories and search)", flag("discoverable", d.discoverable))}
+                {checkbox(
+                    "discoverable",
+                    "Discoverable (listed in directories and search)",
+                    flag("discoverable", d.discoverable),
+                )}
                 // Accounts from other servers sign in there, not here.
-                {d.user.local.then(|| view! {
-                    <Field name="password" label="New password" kind="password" form=fs autocomplete="new-password" hint="Leave empty to keep the current password. At least 12 characters." />
-                })}
-                <button type="submit" class=BUTTON>"Save credentials"</button>
+                {d
+                    .user
+                    .local
+                    .then(|| {
+                        view! {
+                            <Field
+                                name="password"
+                                label="New password"
+                                kind="password"
+                                form=fs
+                                autocomplete="new-password"
+                                hint="Leave empty to keep the current password. At least 12 characters."
+                            />
+                        }
+                    })}
+                <button type="submit" class=BUTTON>
+                    "Save credentials"
+                </button>
             </form>
         </section>
     }
@@ -297,22 +410,47 @@ fn LogAbout(d: UserDetail) -> impl IntoView {
     let search = format!("/moderation-log?q=%40{}", d.user.nickname);
     view! {
         <section class=SECTION aria-labelledby="log-h">
-            <h2 id="log-h" class="mb-3 text-lg font-semibold">"Log entries about this user"</h2>
+            <h2 id="log-h" class="mb-3 text-lg font-semibold">
+                "Log entries about this user"
+            </h2>
             {if d.log.is_empty() {
-                view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Nothing has been logged about this user yet."</p> }.into_any()
+                view! {
+                    <p class="text-sm text-slate-600 dark:text-slate-400">
+                        "Nothing has been logged about this user yet."
+                    </p>
+                }
+                    .into_any()
             } else {
                 view! {
                     <ol class="divide-y divide-slate-200 dark:divide-slate-800" data-testid="user-log">
-                        {d.log.iter().map(|l| view! {
-                            <li class="py-2 text-sm">
-                                <p class="break-words">{l.message.clone()}</p>
-                                <p class="text-xs text-slate-600 dark:text-slate-400">{format_time(l.time)}</p>
-                            </li>
-                        }).collect_view()}
+                        {d
+                            .log
+                            .iter()
+                            .map(|l| {
+                                view! {
+                                    <li class="py-2 text-sm">
+                                        <p class="break-words">{l.message.clone()}</p>
+                                        <p class="text-xs text-slate-600 dark:text-slate-400">{format_time(l.time)}</p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ol>
-                }.into_any()
+                }
+                    .into_any()
             }}
-            {d.more_log.then(|| view! { <a href=search class="mt-3 inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"Search the moderation log for more"</a> })}
+            {d
+                .more_log
+                .then(|| {
+                    view! {
+                        <a
+                            href=search
+                            class="mt-3 inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300"
+                        >
+                            "Search the moderation log for more"
+                        </a>
+                    }
+                })}
         </section>
     }
 }
@@ -322,7 +460,14 @@ pub fn NewUserPage() -> impl IntoView {
     let session = use_page_session();
     view! {
         <Title text="New user" />
-        <p class="mb-2"><a href="/users" class="inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300">"← All users"</a></p>
+        <p class="mb-2">
+            <a
+                href="/users"
+                class="inline-flex min-h-11 items-center text-sm text-indigo-700 underline dark:text-indigo-300"
+            >
+                "← All users"
+            </a>
+        </p>
         <PageHeader title="New user".into() lead="A local account, active and confirmed. Give a role only to staff." />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -338,15 +483,45 @@ pub fn NewUserPage() -> impl IntoView {
                     <section class=SECTION>
                         <FormError form=Some(f.clone()) />
                         <form method="post" action="/users/new" class="max-w-xl" novalidate>
-                            <Field name="nickname" label="Nickname" form=f.clone() autocomplete="off" required=true hint="Letters, digits, '_', '-' or '.'." />
-                            <Field name="email" label="Email" kind="email" form=f.clone() autocomplete="off" required=true />
+                            <Field
+                                name="nickname"
+                                label="Nickname"
+                                form=f.clone()
+                                autocomplete="off"
+                                required=true
+                                hint="Letters, digits, '_', '-' or '.'."
+                            />
+                            <Field
+                                name="email"
+                                label="Email"
+                                kind="email"
+                                form=f.clone()
+                                autocomplete="off"
+                                required=true
+                            />
                             <Field name="display_name" label="Display name" form=f.clone() />
-                            <Field name="password" label="Password" kind="password" form=f.clone() autocomplete="new-password" required=true hint="At least 12 characters. Or create a reset link afterwards." />
-                            <Select name="role" label="Role" options=vec![("", "None"), ("moderator", "Moderator"), ("admin", "Admin")] form=f.clone() />
-                            <button type="submit" class=BUTTON>"Create user"</button>
+                            <Field
+                                name="password"
+                                label="Password"
+                                kind="password"
+                                form=f.clone()
+                                autocomplete="new-password"
+                                required=true
+                                hint="At least 12 characters. Or create a reset link afterwards."
+                            />
+                            <Select
+                                name="role"
+                                label="Role"
+                                options=vec![("", "None"), ("moderator", "Moderator"), ("admin", "Admin")]
+                                form=f.clone()
+                            />
+                            <button type="submit" class=BUTTON>
+                                "Create user"
+                            </button>
                         </form>
                     </section>
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Suspense>
     }

@@ -48,9 +48,20 @@ fn select(
 ) -> impl IntoView + use<> {
     view! {
         <div>
-            <label for=id class="mb-1 block text-sm font-medium">{label}</label>
+            <label for=id class="mb-1 block text-sm font-medium">
+                {label}
+            </label>
             <select id=id name=name class=INPUT>
-                {options.iter().map(|(value, text)| view! { <option value=*value selected=*value == current>{*text}</option> }).collect_view()}
+                {options
+                    .iter()
+                    .map(|(value, text)| {
+                        view! {
+                            <option value=*value selected=*value == current>
+                                {*text}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
             </select>
         </div>
     }
@@ -221,79 +232,154 @@ pub fn FilterForm(
     view! {
         // autocomplete=off: after Back, the browser must not restore the
         // choices of the page left behind into the form of the list shown.
-        <form node_ref=form_ref method="get" action="/users" role="search" aria-label="Filter users" autocomplete="off"
-            on:input=on_input on:change=on_change on:submit=on_submit
-            class="mb-4 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <form
+            node_ref=form_ref
+            method="get"
+            action="/users"
+            role="search"
+            aria-label="Filter users"
+            autocomplete="off"
+            on:input=on_input
+            on:change=on_change
+            on:submit=on_submit
+            class="mb-4 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+        >
             <div class="flex flex-col gap-2 sm:flex-row sm:items-end">
                 <div class="flex-1">
-                    <label for="users-q" class="mb-1 block text-sm font-medium">"Search"</label>
-                    <input id="users-q" name="q" type="search" value=v(&query.q) placeholder="nickname, email or name" aria-keyshortcuts="/" class=INPUT />
+                    <label for="users-q" class="mb-1 block text-sm font-medium">
+                        "Search"
+                    </label>
+                    <input
+                        id="users-q"
+                        name="q"
+                        type="search"
+                        value=v(&query.q)
+                        placeholder="nickname, email or name"
+                        aria-keyshortcuts="/"
+                        class=INPUT
+                    />
                 </div>
-                <button type="submit" class=BUTTON>"Search"</button>
+                <button type="submit" class=BUTTON>
+                    "Search"
+                </button>
             </div>
             <details node_ref=panel_ref class="group mt-3">
                 <summary class="min-h-11 cursor-pointer py-2 text-sm font-medium">{summary}</summary>
                 // Below `md` the open panel is a bottom sheet over a dimmed list;
                 // tapping the dim closes it (with JavaScript).
                 <div aria-hidden="true" class="fixed inset-0 z-20 bg-black/40 md:hidden" on:click=on_backdrop></div>
-                <div class="grid grid-cols-1 gap-3 pt-2 sm:grid-cols-2 lg:grid-cols-4 max-md:fixed max-md:inset-x-0 max-md:bottom-0 max-md:z-30 max-md:max-h-[85vh] max-md:overflow-y-auto max-md:rounded-t-2xl max-md:border-t max-md:border-slate-300 max-md:bg-white max-md:p-4 max-md:pb-6 max-md:shadow-2xl dark:max-md:border-slate-700 dark:max-md:bg-slate-900" data-testid="filter-panel">
+                <div
+                    class="grid grid-cols-1 gap-3 pt-2 sm:grid-cols-2 lg:grid-cols-4 max-md:fixed max-md:inset-x-0 max-md:bottom-0 max-md:z-30 max-md:max-h-[85vh] max-md:overflow-y-auto max-md:rounded-t-2xl max-md:border-t max-md:border-slate-300 max-md:bg-white max-md:p-4 max-md:pb-6 max-md:shadow-2xl dark:max-md:border-slate-700 dark:max-md:bg-slate-900"
+                    data-testid="filter-panel"
+                >
                     <div class="flex items-center justify-between gap-2 md:hidden">
                         <p class="text-base font-semibold">"Filters and sorting"</p>
-                        <button type="submit" class=BUTTON>"Apply"</button>
+                        <button type="submit" class=BUTTON>
+                            "Apply"
+                        </button>
                     </div>
                     {select("users-status", "status", "Status", value("status"), STATUSES)}
                     {select("users-origin", "origin", "Origin", value("origin"), ORIGINS)}
                     {select("users-role", "role", "Role", value("role"), ROLES)}
                     <div>
-                        <label for="users-domain" class="mb-1 block text-sm font-medium">"Email domain"</label>
-                        <input id="users-domain" name="domain" type="text" placeholder="example.org" value=v(&query.domain) class=INPUT />
+                        <label for="users-domain" class="mb-1 block text-sm font-medium">
+                            "Email domain"
+                        </label>
+                        <input
+                            id="users-domain"
+                            name="domain"
+                            type="text"
+                            placeholder="example.org"
+                            value=v(&query.domain)
+                            class=INPUT
+                        />
                     </div>
                     <div>
-                        <label for="users-after" class="mb-1 block text-sm font-medium">"Joined on or after"</label>
-                        <input id="users-after" name="created_after" type="date" value=v(&query.created_after) class=INPUT />
+                        <label for="users-after" class="mb-1 block text-sm font-medium">
+                            "Joined on or after"
+                        </label>
+                        <input
+                            id="users-after"
+                            name="created_after"
+                            type="date"
+                            value=v(&query.created_after)
+                            class=INPUT
+                        />
                     </div>
                     <div>
-                        <label for="users-before" class="mb-1 block text-sm font-medium">"Joined before"</label>
-                        <input id="users-before" name="created_before" type="date" value=v(&query.created_before) class=INPUT />
+                        <label for="users-before" class="mb-1 block text-sm font-medium">
+                            "Joined before"
+                        </label>
+                        <input
+                            id="users-before"
+                            name="created_before"
+                            type="date"
+                            value=v(&query.created_before)
+                            class=INPUT
+                        />
                     </div>
                     {select("users-sort", "sort", "Sort", value("sort"), SORTS)}
                     {select("users-per-page", "per_page", "Per page", value("per_page"), PER_PAGE)}
                     <fieldset class="sm:col-span-2 lg:col-span-4">
                         <legend class="mb-1 text-sm font-medium">"Tags (any of)"</legend>
                         <div class="flex flex-wrap gap-2">
-                            {all_tags.into_iter().map(|t| {
-                                let checked = query.tag.contains(&t);
-                                view! {
-                                    <label class="inline-flex min-h-11 items-center gap-2 rounded-lg border border-slate-300 px-3 text-sm dark:border-slate-600">
-                                        <input type="checkbox" name="tag" value=t.clone() checked=checked class="size-4" />
-                                        {t.clone()}
-                                    </label>
-                                }
-                            }).collect_view()}
+                            {all_tags
+                                .into_iter()
+                                .map(|t| {
+                                    let checked = query.tag.contains(&t);
+                                    view! {
+                                        <label class="inline-flex min-h-11 items-center gap-2 rounded-lg border border-slate-300 px-3 text-sm dark:border-slate-600">
+                                            <input
+                                                type="checkbox"
+                                                name="tag"
+                                                value=t.clone()
+                                                checked=checked
+                                                class="size-4"
+                                            />
+                                            {t.clone()}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
                         </div>
                     </fieldset>
                     <div class="flex gap-2 sm:col-span-2 lg:col-span-4">
-                        <button type="submit" class=BUTTON>"Apply filters"</button>
-                        <a href="/users" class=BUTTON_QUIET>"Clear"</a>
+                        <button type="submit" class=BUTTON>
+                            "Apply filters"
+                        </button>
+                        <a href="/users" class=BUTTON_QUIET>
+                            "Clear"
+                        </a>
                     </div>
                 </div>
             </details>
             {move || {
                 let active = chips(&current.get());
-                (!active.is_empty()).then(|| view! {
-                    <ul class="mt-2 flex flex-wrap gap-2" aria-label="Active filters">
-                        {active.into_iter().map(|(label, href)| {
-                            let remove = format!("Remove filter {label}");
-                            view! {
-                                <li>
-                                    <a href=href aria-label=remove class="inline-flex min-h-11 items-center gap-2 rounded-full border border-indigo-300 bg-indigo-50 px-3 text-sm text-indigo-900 hover:bg-indigo-100 dark:border-indigo-700 dark:bg-indigo-950 dark:text-indigo-100">
-                                        <span class="break-all">{label}</span><span aria-hidden="true">"×"</span>
-                                    </a>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                })
+                (!active.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="mt-2 flex flex-wrap gap-2" aria-label="Active filters">
+                                {active
+                                    .into_iter()
+                                    .map(|(label, href)| {
+                                        let remove = format!("Remove filter {label}");
+                                        view! {
+                                            <li>
+                                                <a
+                                                    href=href
+                                                    aria-label=remove
+                                                    class="inline-flex min-h-11 items-center gap-2 rounded-full border border-indigo-300 bg-indigo-50 px-3 text-sm text-indigo-900 hover:bg-indigo-100 dark:border-indigo-700 dark:bg-indigo-950 dark:text-indigo-100"
+                                                >
+                                                    <span class="break-all">{label}</span>
+                                                    <span aria-hidden="true">"×"</span>
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
             }}
         </form>
     }

@@ -81,18 +81,23 @@ pub fn UsersPage(data: UsersRouteData) -> impl IntoView {
     });
     view! {
         <Title text="Users" />
-        <PageHeader title="Users".into() lead="Find accounts by name, email or display name; every view is a link you can bookmark." />
+        <PageHeader
+            title="Users".into()
+            lead="Find accounts by name, email or display name; every view is a link you can bookmark."
+        />
         <Suspense fallback=|| ()>
             {move || {
-                // Read before the await, so the form re-renders when it changes.
                 let start = form_query.get();
                 Suspend::new(async move {
                     let all_tags = tags.await.unwrap_or_default();
+                    // Read before the await, so the form re-renders when it changes.
                     view! { <FilterForm query=start current=query all_tags on_navigate /> }
                 })
             }}
         </Suspense>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let s = session.await.ok();
                 let confirm = s.as_ref().and_then(|s| s.form_named(CONFIRM_FORM));
@@ -140,24 +145,52 @@ fn ListTools(query: UsersQuery, page: UsersPageData, views: Vec<ViewLink>) -> im
     let current = views.iter().find(|v| v.href == query.without_position().href(None, None)).cloned();
     view! {
         <div class="mb-4 flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:items-start">
-            {page.can_admin.then(|| view! {
-                <a href="/users/new" class=BUTTON>"New user"</a>
-                <a href=export download="" class=BUTTON_QUIET data-testid="export-csv">"Export CSV"</a>
-            })}
-            <details class="sm:ml-auto">
+            {page
+                .can_admin
+                .then(|| {
+                    view! {
+                        <a href="/users/new" class=BUTTON>
+                            "New user"
+                        </a>
+                        <a href=export download="" class=BUTTON_QUIET data-testid="export-csv">
+                            "Export CSV"
+                        </a>
+                    }
+                })} <details class="sm:ml-auto">
                 <summary class=format!("{BUTTON_QUIET} cursor-pointer list-none")>"Saved views"</summary>
                 <div class="mt-2 rounded-2xl border border-slate-200 bg-white p-3 sm:w-80 dark:border-slate-800 dark:bg-slate-900">
                     <form method="post" action="/users/views" class="flex flex-col gap-2">
                         <input type="hidden" name="return_to" value=page.here.clone() />
-                        <label for="view-name" class="text-sm font-medium">"Save this filter as"</label>
-                        <input id="view-name" name="name" type="text" maxlength="60" required placeholder="Spam wave, Nov 23" class=INPUT />
-                        <button type="submit" class=BUTTON>"Save view"</button>
+                        <label for="view-name" class="text-sm font-medium">
+                            "Save this filter as"
+                        </label>
+                        <input
+                            id="view-name"
+                            name="name"
+                            type="text"
+                            maxlength="60"
+                            required
+                            placeholder="Spam wave, Nov 23"
+                            class=INPUT
+                        />
+                        <button type="submit" class=BUTTON>
+                            "Save view"
+                        </button>
                     </form>
-                    {current.map(|v| view! {
-                        <form method="post" action=format!("/users/views/{}/delete", v.id) class="mt-3 border-t border-slate-200 pt-3 dark:border-slate-800">
-                            <button type="submit" class=format!("{BUTTON_DANGER} w-full")>{format!("Delete the view \"{}\"", v.name)}</button>
-                        </form>
-                    })}
+                    {current
+                        .map(|v| {
+                            view! {
+                                <form
+                                    method="post"
+                                    action=format!("/users/views/{}/delete", v.id)
+                                    class="mt-3 border-t border-slate-200 pt-3 dark:border-slate-800"
+                                >
+                                    <button type="submit" class=format!("{BUTTON_DANGER} w-full")>
+                                        {format!("Delete the view \"{}\"", v.name)}
+                                    </button>
+                                </form>
+                            }
+                        })}
                 </div>
             </details>
         </div>
@@ -172,9 +205,17 @@ fn ConfirmAll(form: FormState, here: String) -> impl IntoView {
     let (action, count) = (get("action"), get("count"));
     let label = ACTIONS.iter().find(|a| a.0 == action).map_or("Apply", |a| a.1);
     view! {
-        <div role="alertdialog" aria-labelledby="confirm-all-h" class="mb-4 rounded-2xl border-2 border-amber-500 bg-amber-50 p-4 dark:bg-amber-950">
-            <h2 id="confirm-all-h" class="font-semibold">{format!("{label}: all {count} users matching this filter?")}</h2>
-            <p class="mt-1 text-sm">"The number is checked again when you confirm; if the matches changed, nothing happens."</p>
+        <div
+            role="alertdialog"
+            aria-labelledby="confirm-all-h"
+            class="mb-4 rounded-2xl border-2 border-amber-500 bg-amber-50 p-4 dark:bg-amber-950"
+        >
+            <h2 id="confirm-all-h" class="font-semibold">
+                {format!("{label}: all {count} users matching this filter?")}
+            </h2>
+            <p class="mt-1 text-sm">
+                "The number is checked again when you confirm; if the matches changed, nothing happens."
+            </p>
             <form method="post" action="/users/bulk" class="mt-3 flex flex-col gap-2 sm:flex-row">
                 <input type="hidden" name="action" value=action.clone() />
                 <input type="hidden" name="tags" value=get("tags") />
@@ -182,9 +223,13 @@ fn ConfirmAll(form: FormState, here: String) -> impl IntoView {
                 <input type="hidden" name="scope" value="filter" />
                 <input type="hidden" name="confirm_count" value=count.clone() />
                 <input type="hidden" name="return_to" value=here.clone() />
-                <button type="submit" class=if action == "delete" { BUTTON_DANGER } else { BUTTON }>{format!("Yes, {} {count} users", label.to_lowercase())}</button>
+                <button type="submit" class=if action == "delete" { BUTTON_DANGER } else { BUTTON }>
+                    {format!("Yes, {} {count} users", label.to_lowercase())}
+                </button>
                 // A full load: the pending confirmation lives in the session.
-                <a href=here rel="external" class=BUTTON_QUIET>"Cancel"</a>
+                <a href=here rel="external" class=BUTTON_QUIET>
+                    "Cancel"
+                </a>
             </form>
         </div>
     }
@@ -202,14 +247,27 @@ fn UsersView(
     view! {
         <ListTools query=query.clone() page=page.clone() views />
         {confirm.map(|form| view! { <ConfirmAll form here=page.here.clone() /> })}
-        {(!page.notices.is_empty()).then(|| view! {
-            <div role="status" class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
-                {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-            </div>
-        })}
-        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="users-total">{total.clone()}</p>
+        {(!page.notices.is_empty())
+            .then(|| {
+                view! {
+                    <div
+                        role="status"
+                        class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+                    >
+                        {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
+                    </div>
+                }
+            })}
+        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="users-total">
+            {total.clone()}
+        </p>
         {if page.users.is_empty() {
-            view! { <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">"No users match these filters."</p> }.into_any()
+            view! {
+                <p class="rounded-2xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
+                    "No users match these filters."
+                </p>
+            }
+                .into_any()
         } else {
             view! {
                 <form method="post" action="/users/bulk" aria-label="Bulk actions">
@@ -217,10 +275,16 @@ fn UsersView(
                     <BulkBar can_admin=page.can_admin filtered total=total.clone() />
                     <UserTable users=page.users />
                 </form>
-            }.into_any()
+            }
+                .into_any()
         }}
         <Pager
-            prev=page.prev.map(|href| PageLink { href, label: "Previous" })
+            prev=page
+                .prev
+                .map(|href| PageLink {
+                    href,
+                    label: "Previous",
+                })
             next=page.next.map(|href| PageLink { href, label: "Next" })
         />
     }
@@ -259,21 +323,47 @@ fn BulkBar(can_admin: bool, filtered: bool, total: String) -> impl IntoView {
                 options=std::iter::once(("", "Choose…")).chain(actions.map(|(v, t, _)| (*v, *t))).collect()
                 class=""
             />
-            {can_admin.then(|| view! {
-                <Field name="tags" id="bulk-tags" label="Tags (for add/remove)" placeholder="vip, beta" class="" />
-                <Field name="confirm" id="bulk-confirm" label="Type \"delete\" to confirm deletion" autocomplete="off" class="" />
-            })}
-            {filtered.then(|| view! {
-                <div class="flex flex-col gap-1 text-sm sm:col-span-2 lg:col-span-4" role="radiogroup" aria-label="Apply to">
-                    <label class="inline-flex min-h-11 items-center gap-2">
-                        <input type="radio" name="scope" value="selected" checked=true class="size-5" />"The users ticked below"
-                    </label>
-                    <label class="inline-flex min-h-11 items-center gap-2">
-                        <input type="radio" name="scope" value="filter" class="size-5" />{format!("All users matching this filter ({total}); you confirm the count next")}
-                    </label>
-                </div>
-            })}
-            <button type="submit" class=BUTTON>"Apply action"</button>
+            {can_admin
+                .then(|| {
+                    view! {
+                        <Field
+                            name="tags"
+                            id="bulk-tags"
+                            label="Tags (for add/remove)"
+                            placeholder="vip, beta"
+                            class=""
+                        />
+                        <Field
+                            name="confirm"
+                            id="bulk-confirm"
+                            label="Type \"delete\" to confirm deletion"
+                            autocomplete="off"
+                            class=""
+                        />
+                    }
+                })}
+            {filtered
+                .then(|| {
+                    view! {
+                        <div
+                            class="flex flex-col gap-1 text-sm sm:col-span-2 lg:col-span-4"
+                            role="radiogroup"
+                            aria-label="Apply to"
+                        >
+                            <label class="inline-flex min-h-11 items-center gap-2">
+                                <input type="radio" name="scope" value="selected" checked=true class="size-5" />
+                                "The users ticked below"
+                            </label>
+                            <label class="inline-flex min-h-11 items-center gap-2">
+                                <input type="radio" name="scope" value="filter" class="size-5" />
+                                {format!("All users matching this filter ({total}); you confirm the count next")}
+                            </label>
+                        </div>
+                    }
+                })}
+            <button type="submit" class=BUTTON>
+                "Apply action"
+            </button>
         </fieldset>
     }
 }
@@ -286,43 +376,84 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
             <caption class="sr-only">"Users"</caption>
             <thead class="hidden md:table-header-group">
                 <tr class="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:text-slate-400">
-                    <th scope="col" class="w-10 py-2 pr-3 font-medium"><span class="sr-only">"Select"</span></th>
-                    <th scope="col" class="py-2 pr-3 font-medium">"User"</th>
-                    <th scope="col" class="py-2 pr-3 font-medium">"Status"</th>
-                    <th scope="col" class="py-2 pr-3 font-medium">"Role and tags"</th>
-                    <th scope="col" class="py-2 pr-3 font-medium">"Joined"</th>
-                    <th scope="col" class="py-2 font-medium">"Last active"</th>
+                    <th scope="col" class="w-10 py-2 pr-3 font-medium">
+                        <span class="sr-only">"Select"</span>
+                    </th>
+                    <th scope="col" class="py-2 pr-3 font-medium">
+                        "User"
+                    </th>
+                    <th scope="col" class="py-2 pr-3 font-medium">
+                        "Status"
+                    </th>
+                    <th scope="col" class="py-2 pr-3 font-medium">
+                        "Role and tags"
+                    </th>
+                    <th scope="col" class="py-2 pr-3 font-medium">
+                        "Joined"
+                    </th>
+                    <th scope="col" class="py-2 font-medium">
+                        "Last active"
+                    </th>
                 </tr>
             </thead>
             <tbody class="block space-y-3 md:table-row-group md:space-y-0">
-                {users.into_iter().map(|u| {
-                    let origin = if u.local { None } else { Some(badge("external".into(), GREY)) };
-                    view! {
-                        <tr data-user-row="" class="block data-[current]:bg-indigo-50 data-[current]:outline-2 data-[current]:outline-indigo-500 dark:data-[current]:bg-indigo-950 relative rounded-2xl border border-slate-200 bg-white p-4 pr-16 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent">
-                            <td class="absolute inset-y-0 right-0 w-14 md:static md:table-cell md:w-auto md:py-2 md:pr-3">
-                                <label class="flex h-full w-full cursor-pointer items-start justify-center rounded-r-2xl pt-4 md:-m-2 md:size-11 md:items-center md:rounded-none md:pt-0">
-                                    <input type="checkbox" name="ids" value=u.id class="size-5" aria-label=format!("Select @{}", u.nickname) />
-                                </label>
-                            </td>
-                            <td class="block md:table-cell md:py-2 md:pr-3">
-                                <a href=format!("/users/{}", u.id) class="-mt-3 flex min-h-11 items-center font-medium break-all text-indigo-700 underline-offset-2 hover:underline md:mt-0 md:inline md:min-h-0 dark:text-indigo-300">{format!("@{}", u.nickname)}</a>
-                                {(!u.display_name.is_empty()).then(|| view! { <p class="break-words">{u.display_name.clone()}</p> })}
-                                {u.email.clone().map(|e| view! { <p class="text-xs text-slate-600 break-all dark:text-slate-400">{e}</p> })}
-                            </td>
-                            <td class="mt-2 flex flex-wrap gap-1 md:mt-0 md:table-cell md:py-2 md:pr-3">{status_badges(&u)}{origin}</td>
-                            <td class="mt-1 flex flex-wrap gap-1 md:mt-0 md:table-cell md:py-2 md:pr-3">
-                                {u.role.clone().map(|r| badge(r, INDIGO))}
-                                {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
-                            </td>
-                            <td class="mt-2 block text-xs text-slate-600 md:mt-0 md:table-cell md:py-2 md:pr-3 md:text-sm dark:text-slate-400">
-                                <span class="md:hidden">"Joined "</span>{format_time(u.created_at)}
-                            </td>
-                            <td class="block text-xs text-slate-600 md:table-cell md:py-2 md:text-sm dark:text-slate-400">
-                                <span class="md:hidden">"Last active "</span>{u.last_active_at.map(format_time).unwrap_or_else(|| "never".into())}
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
+                {users
+                    .into_iter()
+                    .map(|u| {
+                        let origin = if u.local { None } else { Some(badge("external".into(), GREY)) };
+                        view! {
+                            <tr
+                                data-user-row=""
+                                class="block data-[current]:bg-indigo-50 data-[current]:outline-2 data-[current]:outline-indigo-500 dark:data-[current]:bg-indigo-950 relative rounded-2xl border border-slate-200 bg-white p-4 pr-16 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent"
+                            >
+                                <td class="absolute inset-y-0 right-0 w-14 md:static md:table-cell md:w-auto md:py-2 md:pr-3">
+                                    <label class="flex h-full w-full cursor-pointer items-start justify-center rounded-r-2xl pt-4 md:-m-2 md:size-11 md:items-center md:rounded-none md:pt-0">
+                                        <input
+                                            type="checkbox"
+                                            name="ids"
+                                            value=u.id
+                                            class="size-5"
+                                            aria-label=format!("Select @{}", u.nickname)
+                                        />
+                                    </label>
+                                </td>
+                                <td class="block md:table-cell md:py-2 md:pr-3">
+                                    <a
+                                        href=format!("/users/{}", u.id)
+                                        class="-mt-3 flex min-h-11 items-center font-medium break-all text-indigo-700 underline-offset-2 hover:underline md:mt-0 md:inline md:min-h-0 dark:text-indigo-300"
+                                    >
+                                        {format!("@{}", u.nickname)}
+                                    </a>
+                                    {(!u.display_name.is_empty())
+                                        .then(|| view! { <p class="break-words">{u.display_name.clone()}</p> })}
+                                    {u
+                                        .email
+                                        .clone()
+                                        .map(|e| {
+                                            view! {
+                                                <p class="text-xs text-slate-600 break-all dark:text-slate-400">{e}</p>
+                                            }
+                                        })}
+                                </td>
+                                <td class="mt-2 flex flex-wrap gap-1 md:mt-0 md:table-cell md:py-2 md:pr-3">
+                                    {status_badges(&u)}{origin}
+                                </td>
+                                <td class="mt-1 flex flex-wrap gap-1 md:mt-0 md:table-cell md:py-2 md:pr-3">
+                                    {u.role.clone().map(|r| badge(r, INDIGO))}
+                                    {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
+                                </td>
+                                <td class="mt-2 block text-xs text-slate-600 md:mt-0 md:table-cell md:py-2 md:pr-3 md:text-sm dark:text-slate-400">
+                                    <span class="md:hidden">"Joined "</span>
+                                    {format_time(u.created_at)}
+                                </td>
+                                <td class="block text-xs text-slate-600 md:table-cell md:py-2 md:text-sm dark:text-slate-400">
+                                    <span class="md:hidden">"Last active "</span>
+                                    {u.last_active_at.map(format_time).unwrap_or_else(|| "never".into())}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
     }

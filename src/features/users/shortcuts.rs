@@ -118,18 +118,37 @@ pub fn Shortcuts() -> impl IntoView {
     }
     view! {
         <p class=move || if ready.get() { "mt-6 hidden text-sm md:block" } else { "hidden" }>
-            <button type="button" class=BUTTON_QUIET on:click=move |_| toggle() aria-keyshortcuts="?">"Keyboard shortcuts"</button>
+            <button type="button" class=BUTTON_QUIET on:click=move |_| toggle() aria-keyshortcuts="?">
+                "Keyboard shortcuts"
+            </button>
         </p>
-        <dialog node_ref=dialog aria-labelledby="keys-h" class="m-auto w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-5 text-slate-900 shadow-xl backdrop:bg-black/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
-            <h2 id="keys-h" class="mb-3 text-lg font-semibold">"Keyboard shortcuts"</h2>
+        <dialog
+            node_ref=dialog
+            aria-labelledby="keys-h"
+            class="m-auto w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-5 text-slate-900 shadow-xl backdrop:bg-black/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+        >
+            <h2 id="keys-h" class="mb-3 text-lg font-semibold">
+                "Keyboard shortcuts"
+            </h2>
             <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
-                {KEYS.iter().map(|(k, what)| view! {
-                    <dt><kbd class="rounded border border-slate-300 px-1.5 py-0.5 font-mono dark:border-slate-600">{*k}</kbd></dt>
-                    <dd>{*what}</dd>
-                }).collect_view()}
+                {KEYS
+                    .iter()
+                    .map(|(k, what)| {
+                        view! {
+                            <dt>
+                                <kbd class="rounded border border-slate-300 px-1.5 py-0.5 font-mono dark:border-slate-600">
+                                    {*k}
+                                </kbd>
+                            </dt>
+                            <dd>{*what}</dd>
+                        }
+                    })
+                    .collect_view()}
             </dl>
             <form method="dialog" class="mt-4 text-right">
-                <button type="submit" class=BUTTON_QUIET>"Close"</button>
+                <button type="submit" class=BUTTON_QUIET>
+                    "Close"
+                </button>
             </form>
         </dialog>
     }
