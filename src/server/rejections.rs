@@ -258,6 +258,28 @@ mod tests {
         assert!(!json_has_nul(b"{\"bio\":\"\\u00e9 %00\"}"));
     }
 
+    #[derive(serde::Deserialize)]
+    struct Listing {
+        #[serde(default, rename = "tags[]", alias = "tags")]
+        tags: Vec<String>,
+        page: Option<String>,
+    }
+
+    async fn listing(uri: &str) -> Result<Listing, AppError> {
+        let (mut parts, ()) = Request::get(uri).body(()).unwrap().into_parts();
+        ApiHtmlQuery::<Listing>::from_request_parts(&mut parts, &()).await.map(|ApiHtmlQuery(l)| l)
+    }
+
+    #[tokio::test]
+    async fn html_queries_fill_lists_and_refuse_a_repeated_single_value() {
+        let l = listing("/users?tags[]=a&page=2&tags[]=b%20c").await.unwrap();
+        assert_eq!((l.tags, l.page.as_deref()), (vec!["a".to_owned(), "b c".to_owned()], Some("2")));
+        assert_eq!(listing("/users?tags=a").await.unwrap().tags, ["a"]);
+        assert!(listing("/users").await.unwrap().tags.is_empty());
+        let twice = listing("/users?page=1&page=2").await.err().unwrap();
+        assert_eq!(twice.status(), 400, "{twice}");
+    }
+
     #[test]
     fn bare_statuses_map_to_contract_errors() {
         assert_eq!(from_status(StatusCode::NOT_FOUND, String::new()), AppError::NotFound);

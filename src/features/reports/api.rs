@@ -333,7 +333,11 @@ pub async fn add_note(
     responses((status = 204), (status = 403, description = "Only the note's author or an admin may delete it."),
         (status = 404)),
     tag = "reports")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, report = report_id, note = id), err(level = "info"))]
+#[tracing::instrument(
+    skip_all,
+    fields(actor = %ctx.staff().nickname, report = report_id, note = id),
+    err(level = "info")
+)]
 pub async fn delete_note(
     State(s): State<AppState>,
     ctx: ModeratorCtx,

@@ -146,7 +146,7 @@ async fn change_tags(
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
     tag = "users")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = q.nicknames.len()), err(level = "info"))]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn tag(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -161,7 +161,7 @@ pub async fn tag(
     responses((status = 204), (status = 403, description = "Admins only."),
         (status = 422, description = "No or unknown nicknames, or an invalid tag.")),
     tag = "users")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, users = q.nicknames.len()), err(level = "info"))]
+#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn untag(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -197,7 +197,11 @@ impl GroupFlag {
     responses((status = 200, body = GroupFlag), (status = 403, description = "Admins only."),
         (status = 404, description = "No such group."),
         (status = 422, description = "No or unknown nicknames.")), tag = "users")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()), err(level = "info"))]
+#[tracing::instrument(
+    skip_all,
+    fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()),
+    err(level = "info")
+)]
 pub async fn grant(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -216,7 +220,11 @@ pub async fn grant(
         (status = 403, description = "Admins only, and never your own admin role."),
         (status = 404, description = "No such group."), (status = 422, description = "No or unknown nicknames.")),
     tag = "users")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()), err(level = "info"))]
+#[tracing::instrument(
+    skip_all,
+    fields(actor = %ctx.staff().nickname, group = %g, users = b.nicknames.len()),
+    err(level = "info")
+)]
 pub async fn revoke(
     State(s): State<AppState>,
     ctx: AdminCtx,

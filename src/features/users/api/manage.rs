@@ -79,7 +79,11 @@ fn failure(code: u16, error: String, u: &NewUser) -> CreateResult {
         (status = 422, body = CreateFailure,
             description = "Invalid input: one entry per input, or `ApiError` when no or too many users are sent.")),
     tag = "users")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, accounts = body.users.len()), err(level = "info"))]
+#[tracing::instrument(
+    skip_all,
+    fields(actor = %ctx.staff().nickname, accounts = body.users.len()),
+    err(level = "info")
+)]
 pub async fn create(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -331,7 +335,11 @@ async fn one_user(
     responses((status = 200, body = ApiUser), (status = 403, description = "Admins only."),
         (status = 404, description = "No such user or group.")),
     tag = "users")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname, group = %g), err(level = "info"))]
+#[tracing::instrument(
+    skip_all,
+    fields(actor = %ctx.staff().nickname, user = %nickname, group = %g),
+    err(level = "info")
+)]
 pub async fn grant_one(
     State(s): State<AppState>,
     ctx: AdminCtx,
@@ -347,7 +355,11 @@ pub async fn grant_one(
         (status = 403, description = "Admins only, and never your own admin role."),
         (status = 404, description = "No such user or group.")),
     tag = "users")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = %nickname, group = %g), err(level = "info"))]
+#[tracing::instrument(
+    skip_all,
+    fields(actor = %ctx.staff().nickname, user = %nickname, group = %g),
+    err(level = "info")
+)]
 pub async fn revoke_one(
     State(s): State<AppState>,
     ctx: AdminCtx,
