@@ -17,8 +17,6 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use extract::ApiJson;
-
 use crate::auth::tokens::{authenticate_admin_api, authenticate_intake};
 use crate::error::AppError;
 use crate::features::account::api as tokens;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::ApiJson;
+use crate::api::extract::ApiJson;
 use crate::auth::{ModeratorCtx, tokens as codec};
 use crate::error::AppError;
 use crate::server::state::AppState;

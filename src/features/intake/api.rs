@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::ApiJson;
+use crate::api::extract::ApiJson;
 use crate::auth::IntakeCtx;
 use crate::domain::Visibility;
 use crate::error::AppError;

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::ApiJson;
 use crate::api::content::{ApiAccount, ApiActor, ApiStatus, Shapes, iso, remote_actor};
+use crate::api::extract::ApiJson;
 use crate::api::extract::number;
 use crate::auth::ModeratorCtx;
 use crate::domain::ReportState;

@@ -8,8 +8,8 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::ApiJson;
 use crate::api::content::{ApiStatus, Shapes};
+use crate::api::extract::ApiJson;
 use crate::api::extract::number;
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::domain::Visibility;

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiUser, to_api_all};
-use crate::api::ApiJson;
 use crate::api::docs::PermissionGroup;
+use crate::api::extract::ApiJson;
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::error::AppError;
 use crate::features::users::service::bulk::{self, BulkAction, Group, Selection};

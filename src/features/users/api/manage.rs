@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 
 use super::ApiUser;
 use super::bulk::{group, run_and_show};
-use crate::api::ApiJson;
 use crate::api::docs::{ActorType, PermissionGroup};
+use crate::api::extract::ApiJson;
 use crate::auth::AdminCtx;
 use crate::error::AppError;
 use crate::features::users::service::bulk::{BulkAction, Selection};
