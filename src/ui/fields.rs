@@ -40,18 +40,31 @@ impl Parts {
         self.err.as_ref().map(|_| self.err_id.clone())
     }
 
-    fn after(self, hint: Option<&'static str>) -> impl IntoView {
-        let Parts { err, err_id, .. } = self;
+    /// The field around `control`: the label, then the hint and the error.
+    fn around(
+        self,
+        class: &'static str,
+        label: &'static str,
+        hint: Option<&'static str>,
+        control: impl IntoView,
+    ) -> impl IntoView {
+        let Parts { id, err, err_id, .. } = self;
         view! {
-            {hint.map(|h| view! { <p class=HINT>{h}</p> })}
-            {err
-                .map(|e| {
-                    view! {
-                        <p id=err_id class=ERROR>
-                            {e}
-                        </p>
-                    }
-                })}
+            <div class=class>
+                <label for=id class=LABEL>
+                    {label}
+                </label>
+                {control}
+                {hint.map(|h| view! { <p class=HINT>{h}</p> })}
+                {err
+                    .map(|e| {
+                        view! {
+                            <p id=err_id class=ERROR>
+                                {e}
+                            </p>
+                        }
+                    })}
+            </div>
         }
     }
 }
@@ -76,26 +89,21 @@ pub fn Field(
     let mut parts = Parts::new(name, id, &form);
     let kept = if kind == "password" { None } else { parts.kept.take() };
     let (id, invalid, described) = (parts.id.clone(), parts.invalid(), parts.described_by());
-    view! {
-        <div class=class>
-            <label for=id.clone() class=LABEL>
-                {label}
-            </label>
-            <input
-                id=id
-                name=name
-                type=kind
-                value=kept.or(value).unwrap_or_default()
-                required=required
-                autocomplete=autocomplete
-                placeholder=placeholder
-                aria-invalid=invalid
-                aria-describedby=described
-                class=INPUT
-            />
-            {parts.after(hint)}
-        </div>
-    }
+    let control = view! {
+        <input
+            id=id
+            name=name
+            type=kind
+            value=kept.or(value).unwrap_or_default()
+            required=required
+            autocomplete=autocomplete
+            placeholder=placeholder
+            aria-invalid=invalid
+            aria-describedby=described
+            class=INPUT
+        />
+    };
+    parts.around(class, label, hint, control)
 }
 
 /// A labelled `<textarea>`; its text is escaped for the server's HTML
@@ -116,26 +124,21 @@ pub fn TextArea(
     let mut parts = Parts::new(name, id, &form);
     let text = parts.kept.take().or(value).unwrap_or_default();
     let (id, invalid, described) = (parts.id.clone(), parts.invalid(), parts.described_by());
-    view! {
-        <div class=class>
-            <label for=id.clone() class=LABEL>
-                {label}
-            </label>
-            <textarea
-                id=id
-                name=name
-                rows=rows
-                maxlength=maxlength
-                required=required
-                aria-invalid=invalid
-                aria-describedby=described
-                class=INPUT
-            >
-                {super::textarea_text(text)}
-            </textarea>
-            {parts.after(hint)}
-        </div>
-    }
+    let control = view! {
+        <textarea
+            id=id
+            name=name
+            rows=rows
+            maxlength=maxlength
+            required=required
+            aria-invalid=invalid
+            aria-describedby=described
+            class=INPUT
+        >
+            {super::textarea_text(text)}
+        </textarea>
+    };
+    parts.around(class, label, hint, control)
 }
 
 /// A labelled `<select>` of `(value, text)` options.
@@ -155,24 +158,19 @@ pub fn Select(
     let mut parts = Parts::new(name, id, &form);
     let chosen = parts.kept.take().or(selected).unwrap_or_default();
     let (id, invalid, described) = (parts.id.clone(), parts.invalid(), parts.described_by());
-    view! {
-        <div class=class>
-            <label for=id.clone() class=LABEL>
-                {label}
-            </label>
-            <select id=id name=name aria-invalid=invalid aria-describedby=described class=INPUT>
-                {options
-                    .into_iter()
-                    .map(|(v, t)| {
-                        view! {
-                            <option value=v selected=v == chosen>
-                                {t}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            {parts.after(hint)}
-        </div>
-    }
+    let control = view! {
+        <select id=id name=name aria-invalid=invalid aria-describedby=described class=INPUT>
+            {options
+                .into_iter()
+                .map(|(v, t)| {
+                    view! {
+                        <option value=v selected=v == chosen>
+                            {t}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+    };
+    parts.around(class, label, hint, control)
 }

@@ -2,5 +2,6 @@
 
 #[cfg(feature = "ssr")]
 pub mod api;
+pub mod lines;
 pub mod pages;
 pub mod server;

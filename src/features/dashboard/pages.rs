@@ -6,9 +6,10 @@ use leptos_meta::Title;
 
 use super::chart::BarChart;
 use super::server::{DashboardData, dashboard};
+use crate::features::audit::lines::log_line_items;
 use crate::features::users::server::human;
 use crate::ui::data::page_data;
-use crate::ui::{BUTTON, ErrorView, PageHeader, SECTION, format_time};
+use crate::ui::{BUTTON, ErrorView, PageHeader, SECTION};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -78,21 +79,7 @@ fn Dashboard(d: DashboardData) -> impl IntoView {
                             "Latest log entries"
                         </h2>
                         <ul class="space-y-2 text-sm" data-testid="latest-log">
-                            {d
-                                .log
-                                .into_iter()
-                                .map(|l| {
-                                    view! {
-                                        <li class="break-words">
-                                            <span class="text-xs text-slate-600 dark:text-slate-400">
-                                                {format_time(l.time)}
-                                            </span>
-                                            " "
-                                            {l.message}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
+                            {log_line_items(d.log)}
                         </ul>
                         <a
                             href="/moderation-log"

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use super::server::{NoteItem, ReportDetail, load_report};
 use crate::domain::ReportState;
 use crate::error::AppError;
+use crate::features::audit::lines::log_line_items;
 use crate::features::statuses::item::StatusCard;
 use crate::ui::data::{PageResource, page_data};
 use crate::ui::flash::FormState;
@@ -198,21 +199,7 @@ fn Summary(d: ReportDetail) -> impl IntoView {
                     view! {
                         <h3 class="mt-3 text-sm font-semibold">"Earlier actions"</h3>
                         <ul class="mt-1 space-y-1 text-sm" data-testid="account-history">
-                            {f
-                                .history
-                                .into_iter()
-                                .map(|l| {
-                                    view! {
-                                        <li class="break-words">
-                                            <span class="text-xs text-slate-600 dark:text-slate-400">
-                                                {format_time(l.time)}
-                                            </span>
-                                            " "
-                                            {l.message}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
+                            {log_line_items(f.history)}
                         </ul>
                     }
                 })}
