@@ -28,6 +28,12 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("{message}")]
     Conflict { param: String, message: String },
+    /// 409: the edit was made on an older version of a settings document
+    /// than the one stored now; nothing was applied.
+    #[error(
+        "Someone else changed these settings since you opened them (now version {current}). Review the current values and apply your change again."
+    )]
+    Stale { current: i64 },
     /// 409 from a unique index that no field of the request names.
     #[error("That conflicts with something already stored.")]
     Duplicate,
@@ -136,7 +142,7 @@ impl AppError {
             AppError::Forbidden | AppError::Denied(_) => 403,
             AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
-            AppError::Conflict { .. } | AppError::Duplicate => 409,
+            AppError::Conflict { .. } | AppError::Stale { .. } | AppError::Duplicate => 409,
             AppError::PayloadTooLarge => 413,
             AppError::Validation { .. } | AppError::Items(_) => 422,
             AppError::TooManyRequests(_) => 429,
@@ -153,6 +159,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict { .. } | AppError::Duplicate => "conflict",
+            AppError::Stale { .. } => "stale_version",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Validation { .. } | AppError::Items(_) => "validation_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
@@ -165,6 +172,7 @@ impl AppError {
     pub fn param(&self) -> Option<&str> {
         match self {
             AppError::Conflict { param, .. } | AppError::Validation { param, .. } => Some(param),
+            AppError::Stale { .. } => Some("version"),
             _ => None,
         }
     }
@@ -186,9 +194,10 @@ impl AppError {
                 .collect();
             return serde_json::json!({ "errors": errors, "error": message });
         }
-        let meta = match self.param() {
-            Some(p) => serde_json::json!({ "param": p }),
-            None => serde_json::json!({}),
+        let meta = match (self, self.param()) {
+            (AppError::Stale { current }, Some(p)) => serde_json::json!({ "param": p, "current_version": current }),
+            (_, Some(p)) => serde_json::json!({ "param": p }),
+            (_, None) => serde_json::json!({}),
         };
         serde_json::json!({
             "errors": [{

@@ -71,3 +71,15 @@ pub async fn check_apps(mut c: ConnRef<'_>, limits: Limits, ip: &str) -> Result<
     }
     throttle::record_failure(c, &key, now()).await
 }
+
+/// Counts a public registration (or "forgot password" request) from `ip`
+/// against `per_hour` (`Err(TooManyRequests)` beyond it), whether it then
+/// succeeds or not: a script cannot create accounts or send mail in bulk.
+pub async fn check_public(mut c: ConnRef<'_>, what: &str, per_hour: i64, ip: &str) -> Result<(), AppError> {
+    let key = format!("{what}:{ip}");
+    throttle::lock_keys(c.reborrow(), &[&key]).await?;
+    if throttle::failures_since(c.reborrow(), &key, now() - 3600).await? >= per_hour {
+        return Err(AppError::TooManyRequests("Too many attempts from this address. Try again in an hour.".into()));
+    }
+    throttle::record_failure(c, &key, now()).await
+}

@@ -2,10 +2,12 @@
 //! once, at the edge; inner code never re-checks.
 
 mod credentials;
+pub mod email_rules;
 pub mod moderation;
 pub mod query;
 mod role;
 pub mod scopes;
+pub mod settings;
 mod staff;
 
 pub use credentials::{Email, Nickname, Password};

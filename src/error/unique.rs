@@ -30,6 +30,14 @@ const UNIQUES: &[Unique] = &[
     unique("api_tokens_refresh", "api_tokens.refresh_hash", None),
     unique("password_resets_token_hash_key", "password_resets.token_hash", None),
     unique("oauth_apps_client_id_key", "oauth_apps.client_id", None),
+    unique("settings_versions_key_version_key", "settings_versions.key, settings_versions.version", Some("version")),
+    unique("invites_token_key", "invites.token", None),
+    unique(
+        "restriction_identifiers_list_identifier_key",
+        "restriction_identifiers.list, restriction_identifiers.identifier",
+        Some("identifier"),
+    ),
+    unique("email_confirmations_token_hash_key", "email_confirmations.token_hash", None),
 ];
 
 /// The index behind a unique violation, from PostgreSQL's constraint name or

@@ -136,6 +136,20 @@ pub struct ServeArgs {
     /// 0 means twice the number of cores. See src/server/admission.rs.
     #[arg(long, env = "STEWARD_READ_CONCURRENCY", default_value_t = 0, global = true)]
     pub read_concurrency: usize,
+    /// Public registrations (form and API, accepted or refused) allowed per
+    /// IP address per hour.
+    #[arg(long, env = "STEWARD_REGISTRATIONS_PER_IP", default_value_t = 10, global = true)]
+    pub registrations_per_ip: i64,
+    /// Base URL of the Have I Been Pwned range API (used when `hibp` is on).
+    #[arg(long, env = "STEWARD_HIBP_URL", default_value = "https://api.pwnedpasswords.com", global = true)]
+    pub hibp_url: url::Url,
+    /// SMTP server for outgoing mail, e.g. `smtp://localhost:25` or
+    /// `smtps://user:pass@mail.example.org`. Without it mail stays in the outbox.
+    #[arg(long, env = "STEWARD_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// The From address of Steward's mail.
+    #[arg(long, env = "STEWARD_MAIL_FROM", default_value = "Steward <steward@localhost>", global = true)]
+    pub mail_from: String,
     /// Runtime site options (site root, pkg dir); see README.
     #[arg(long, env = "STEWARD_LEPTOS_TOML", default_value = "Leptos.toml", global = true)]
     pub leptos_toml: PathBuf,
@@ -154,6 +168,50 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// GET and HEAD requests worked on at once.
     pub read_concurrency: usize,
+    /// Public registrations allowed per IP per hour.
+    pub registrations_per_ip: i64,
+    pub hibp_url: url::Url,
+    /// Where mail goes (see [`ServeArgs::smtp_url`]); secrets inside are
+    /// never printed.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// The time registration rules read (the review window); tests set it.
+    pub clock: Clock,
+}
+
+/// A string kept out of `Debug` output (it may hold a password).
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The current time, or a fixed one that a test moves by hand.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<std::sync::Arc<std::sync::atomic::AtomicI64>>);
+
+impl Clock {
+    /// A clock stopped at `unix` seconds; move it with [`Clock::set`].
+    pub fn fixed(unix: i64) -> Self {
+        Clock(Some(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(unix))))
+    }
+
+    pub fn set(&self, unix: i64) {
+        if let Some(t) = &self.0 {
+            t.store(unix, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        match &self.0 {
+            Some(t) => time::OffsetDateTime::from_unix_timestamp(t.load(std::sync::atomic::Ordering::Relaxed))
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            None => time::OffsetDateTime::now_utc(),
+        }
+    }
 }
 
 impl From<&ServeArgs> for Config {
@@ -174,6 +232,11 @@ impl From<&ServeArgs> for Config {
                 0 => 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
                 n => n,
             },
+            registrations_per_ip: a.registrations_per_ip,
+            hibp_url: a.hibp_url.clone(),
+            smtp_url: a.smtp_url.clone().map(Secret),
+            mail_from: a.mail_from.clone(),
+            clock: Clock::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod cors;
 pub mod rejections;
 pub mod security_headers;
+pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -137,6 +137,12 @@ pub fn config_for(addr: std::net::SocketAddr) -> Config {
         login_limits: steward::auth::throttle::Limits { per_account: 3, per_ip: 6, window_secs: 900 },
         cors_origins: vec!["https://admin.example.org".into()],
         read_concurrency: 4,
+        registrations_per_ip: 1000,
+        // Nothing listens there: a test that turns `hibp` on starts its own range server.
+        hibp_url: "http://127.0.0.1:9".parse().unwrap(),
+        smtp_url: None,
+        mail_from: "Steward <steward@test.invalid>".into(),
+        clock: Default::default(),
     }
 }
 

@@ -5,13 +5,19 @@
 //! the caller decides whether they run inside a transaction and owns the commit.
 
 pub mod audit;
+pub mod email_confirmations;
 pub mod instance;
+pub mod invites;
 pub mod oauth;
+pub mod outbox;
 pub mod password_resets;
+pub mod registrations;
 pub mod reports;
+pub mod restriction_identifiers;
 pub mod saved_views;
 pub mod seed;
 pub mod seed_content;
+pub mod settings;
 pub mod sql;
 pub mod stats;
 pub mod statuses;

@@ -1,0 +1,16 @@
+//! Public registration and the approval queue (§8): `/register`,
+//! `/invite/{token}`, `/confirm/{token}`, `POST /api/v1/register`, and
+//! `/registrations` for admins. The rules live in `service` (who may
+//! register), `rules` (Clerk's restrictions), `hibp` (breached passwords)
+//! and `queue` (approve, reject).
+
+#[cfg(feature = "ssr")]
+pub mod confirm;
+#[cfg(feature = "ssr")]
+pub mod hibp;
+#[cfg(feature = "ssr")]
+pub mod queue;
+#[cfg(feature = "ssr")]
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,273 @@
+//! Public registration: the instance's policy applied to one application,
+//! in order — throttle, input, mode and invite, restrictions, breached
+//! password, uniqueness — then the account, its confirmation mail and its
+//! log entry in one transaction. An address already in use gets the same
+//! answer as a new one (and its owner a notice by mail), so the form cannot
+//! be used to find out who has an account.
+
+use serde::{Deserialize, Serialize};
+
+use super::{hibp, rules};
+use crate::auth::{password, throttle};
+use crate::domain::email_rules::canonical;
+use crate::domain::settings::{InstanceConfig, InstanceSettings, RegistrationMode, RegistrationPolicy, Restrictions};
+use crate::domain::{Email, Nickname, Password};
+use crate::error::AppError;
+use crate::mail::{self, Mail};
+use crate::server::config::Config;
+use crate::server::settings;
+use crate::server::storage::registrations::{self, Applicant};
+use crate::server::storage::{ConnRef, Db, audit, invites};
+
+/// Longest "why do you want to join", in characters.
+pub const REASON_MAX: usize = 1_000;
+
+/// What a person sends to register.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Application {
+    pub nickname: String,
+    pub email: String,
+    pub password: String,
+    /// The form asks twice; the API may leave it out.
+    #[serde(default)]
+    pub password_confirmation: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub invite: Option<String>,
+}
+
+/// Where the new account stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub approval_pending: bool,
+    pub confirmation_pending: bool,
+}
+
+impl Outcome {
+    /// What to tell the person who registered.
+    pub fn message(self) -> &'static str {
+        match (self.confirmation_pending, self.approval_pending) {
+            (true, true) => {
+                "Check your mail to confirm your address. A moderator will review your registration; you will get a mail when they have."
+            }
+            (true, false) => "Check your mail and follow the link to confirm your address.",
+            (false, true) => "A moderator will review your registration; you will get a mail when they have.",
+            (false, false) => "Your account is ready.",
+        }
+    }
+
+    pub fn as_param(self) -> &'static str {
+        match (self.confirmation_pending, self.approval_pending) {
+            (true, true) => "confirm_and_review",
+            (true, false) => "confirm",
+            (false, true) => "review",
+            (false, false) => "ready",
+        }
+    }
+
+    pub fn from_param(p: &str) -> Option<Outcome> {
+        let o = |c, a| Outcome { confirmation_pending: c, approval_pending: a };
+        match p {
+            "confirm_and_review" => Some(o(true, true)),
+            "confirm" => Some(o(true, false)),
+            "review" => Some(o(false, true)),
+            "ready" => Some(o(false, false)),
+            _ => None,
+        }
+    }
+}
+
+/// The rules in force for one registration, read together.
+pub struct Policy {
+    pub registration: RegistrationPolicy,
+    pub restrictions: Restrictions,
+    pub instance: InstanceSettings,
+    pub config: InstanceConfig,
+}
+
+pub async fn policy(c: &mut ConnRef<'_>) -> Result<Policy, AppError> {
+    Ok(Policy {
+        registration: settings::load(c.reborrow()).await?.doc,
+        restrictions: settings::load(c.reborrow()).await?.doc,
+        instance: settings::load(c.reborrow()).await?.doc,
+        config: settings::load(c.reborrow()).await?.doc,
+    })
+}
+
+/// Checked input.
+struct Valid {
+    nickname: Nickname,
+    email: Email,
+    password: Password,
+    reason: Option<String>,
+    invite: Option<String>,
+}
+
+fn validate(a: &Application, p: &RegistrationPolicy) -> Result<Valid, AppError> {
+    let nickname = Nickname::parse(&a.nickname)?;
+    let email = Email::parse(&a.email)?;
+    let password = Password::parse(&a.password, "password")?;
+    if a.password_confirmation.as_deref().is_some_and(|c| c != a.password) {
+        return Err(AppError::validation("password_confirmation", "The two passwords differ."));
+    }
+    let reason = a.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > REASON_MAX) {
+        return Err(AppError::validation("reason", format!("Write at most {REASON_MAX} characters.")));
+    }
+    if reason.is_some_and(|r| r.contains('\0')) {
+        return Err(AppError::validation("reason", "The text contains a character that is not allowed."));
+    }
+    if p.reason_required && reason.is_none() {
+        return Err(AppError::validation("reason", "Tell the moderators why you want to join."));
+    }
+    let invite = a.invite.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if invite.is_some_and(|t| t.len() > 128 || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
+        return Err(AppError::validation("invite", "This invite is not valid."));
+    }
+    Ok(Valid { nickname, email, password, reason: reason.map(str::to_owned), invite: invite.map(str::to_owned) })
+}
+
+/// Today's date in UTC as invites store it.
+fn today(config: &Config) -> String {
+    let d = config.clock.now().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Registers `a` from `ip` under the policy in force, or says why not.
+#[tracing::instrument(skip_all, fields(nickname = %a.nickname.chars().take(64).collect::<String>()))]
+pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Result<Outcome, AppError> {
+    {
+        let mut tx = db.begin().await?;
+        throttle::check_public(tx.conn(), "register", config.registrations_per_ip, ip).await?;
+        tx.commit().await?;
+    }
+    let p = {
+        let mut conn = db.conn().await?;
+        policy(&mut conn.as_ref()).await?
+    };
+    if p.registration.mode == RegistrationMode::Closed {
+        return Err(AppError::Denied("Registrations are closed.".into()));
+    }
+    let v = validate(a, &p.registration)?;
+    if p.registration.mode == RegistrationMode::InviteOnly && v.invite.is_none() {
+        return Err(AppError::Denied("Registration on this instance needs an invite.".into()));
+    }
+    {
+        let mut c = db.conn().await?;
+        rules::check(c.as_ref(), &p.restrictions, v.email.as_str()).await?;
+    }
+    if p.instance.hibp
+        && let hibp::Verdict::Breached(n) = hibp::check(&config.hibp_url, v.password.expose()).await
+    {
+        return Err(AppError::validation(
+            "password",
+            format!(
+                "This password has appeared in {n} data breaches, so attackers try it first. Choose a different one."
+            ),
+        ));
+    }
+    let hash = password::hash(&v.password).await?;
+    let outcome = Outcome {
+        approval_pending: p.registration.approval_required
+            || p.config.review_window().active_at(config.clock.now().hour()),
+        confirmation_pending: p.registration.confirmation_required,
+    };
+    let base = config.base_url();
+    let today = today(config);
+    let created = db.retrying(|| create(db, &v, &hash, outcome, &p, &base, &today)).await?;
+    if !created {
+        // The address is taken: its owner hears about it; the applicant
+        // sees what a new registration would show.
+        let mut tx = db.begin().await?;
+        mail::queue(tx.conn(), &taken_notice(v.email.as_str(), &base)).await?;
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// The account, its invite use, confirmation mail and log entry; `false`
+/// (nothing written) when the address is already in use.
+async fn create(
+    db: &Db,
+    v: &Valid,
+    hash: &str,
+    outcome: Outcome,
+    p: &Policy,
+    base: &str,
+    today: &str,
+) -> Result<bool, AppError> {
+    let mut tx = db.begin().await?;
+    let canonical = p.restrictions.ignore_dots_for_gmail_addresses.then(|| canonical(v.email.as_str()));
+    if registrations::email_in_use(tx.conn(), v.email.as_str(), canonical.as_deref()).await? {
+        return Ok(false);
+    }
+    if crate::server::storage::users::nickname_taken(tx.conn(), v.nickname.as_str()).await? {
+        return Err(AppError::conflict("nickname", "This nickname is taken. Choose another."));
+    }
+    let invite_id =
+        match &v.invite {
+            Some(token) => Some(invites::claim(tx.conn(), token, today).await?.ok_or_else(|| {
+                AppError::validation("invite", "This invite has expired, been used up or been revoked.")
+            })?),
+            None => None,
+        };
+    let id = registrations::insert(
+        tx.conn(),
+        &Applicant {
+            nickname: v.nickname.as_str(),
+            email: v.email.as_str(),
+            password_hash: hash,
+            reason: v.reason.as_deref(),
+            invite_id,
+            approved: !outcome.approval_pending,
+            confirmed: !outcome.confirmation_pending,
+        },
+    )
+    .await?;
+    if outcome.confirmation_pending {
+        mail::send_confirmation(tx.conn(), base, id, v.nickname.as_str(), v.email.as_str()).await?;
+    }
+    record(tx.conn(), id, v.nickname.as_str(), invite_id, outcome).await?;
+    tx.commit().await?;
+    tracing::info!(user = id, ?outcome, "registered");
+    Ok(true)
+}
+
+async fn record(c: ConnRef<'_>, id: i64, nickname: &str, invite: Option<i64>, o: Outcome) -> Result<(), AppError> {
+    let mut message = format!("@{nickname} registered");
+    if let Some(i) = invite {
+        message.push_str(&format!(" with invite #{i}"));
+    }
+    if o.approval_pending {
+        message.push_str("; waiting for approval");
+    }
+    audit::record(
+        c,
+        audit::Entry {
+            actor: audit::Actor { id, nickname },
+            action: "user.register",
+            subject_users: &[id],
+            data: serde_json::json!({
+                "invite_id": invite,
+                "approval_pending": o.approval_pending,
+                "confirmation_pending": o.confirmation_pending,
+            }),
+            message,
+        },
+    )
+    .await
+    .map(drop)
+}
+
+fn taken_notice(to: &str, base: &str) -> Mail {
+    Mail {
+        kind: "registration_taken",
+        to: to.into(),
+        subject: "Someone tried to register with your address".into(),
+        body: format!(
+            "Hello,\n\nSomeone tried to create an account with this email address, which already has one.\n\
+             If it was you, sign in or reset your password at {base}/forgot-password. Otherwise ignore this mail."
+        ),
+    }
+}
