@@ -13,6 +13,7 @@ use crate::features::audit::pages::{LogRouteData, ModerationLogPage, log_data};
 use crate::features::auth::pages::{LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
+use crate::features::registration::pages::{ConfirmPage, InvitePage, RegisterPage, RegistrationsPage};
 use crate::features::reports::detail::{ReportPage, ReportRouteData, report_data};
 use crate::features::reports::pages::ReportsPage;
 use crate::features::statuses::pages::{StatusesPage, StatusesRouteData, statuses_data};
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async />
+                <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                <Route path=path!("/confirm/:token") view=ConfirmPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
@@ -85,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users/:id") view={Lazy::<UserDetailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -113,6 +118,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/reports", label: "Reports", admin_only: false },
     NavItem { href: "/statuses", label: "Statuses", admin_only: false },
     NavItem { href: "/users", label: "Users", admin_only: false },
+    NavItem { href: "/registrations", label: "Registrations", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];

@@ -23,6 +23,7 @@ use crate::features::account::api as tokens;
 use crate::features::audit::api as moderation_log;
 use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
+use crate::features::registration::api as registrations;
 use crate::features::reports::api as reports;
 use crate::features::statuses::api as statuses;
 use crate::features::users::api::{self as users, bulk as users_bulk, manage as users_manage};
@@ -85,6 +86,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(statuses::of_instance))
         .routes(routes!(statuses::stats))
         .routes(routes!(instance::need_reboot))
+        .routes(routes!(registrations::list))
+        .routes(routes!(registrations::approve))
+        .routes(routes!(registrations::reject))
 }
 
 /// Content intake, documented under its own prefix.

@@ -15,7 +15,7 @@ use crate::ui::{BUTTON, ErrorView, Field, Flashes, FormError, set_status};
 
 /// A centred card for pages shown before signing in.
 #[component]
-fn Card(title: &'static str, children: Children) -> impl IntoView {
+pub fn Card(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <Title text=title />
         <main id="main" class="flex min-h-screen items-start justify-center px-4 py-10 sm:items-center">

@@ -14,3 +14,9 @@ pub mod queue;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod pages;
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod forms;
