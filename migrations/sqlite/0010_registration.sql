@@ -50,7 +50,7 @@ ALTER TABLE users ADD COLUMN email_canonical TEXT GENERATED ALWAYS AS (
 ) VIRTUAL;
 CREATE INDEX users_email_canonical ON users (email_canonical) WHERE email IS NOT NULL;
 -- The approval queue: accounts waiting for a moderator, oldest first.
-CREATE INDEX users_pending ON users (created_at, id) WHERE NOT is_approved;
+CREATE INDEX users_pending_queue ON users (created_at, id) WHERE NOT is_approved;
 
 -- Clerk's allowlist and blocklist identifiers: an email address or a domain.
 CREATE TABLE restriction_identifiers (
