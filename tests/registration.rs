@@ -458,14 +458,15 @@ async fn the_form_keeps_values_and_refuses_hostile_input(b: Backend) {
     assert!(!html.contains(GOOD), "a password is never echoed");
     let huge = "x".repeat(5000);
     let nul = "a\0b";
-    for (nick, reason) in [("huge", huge.as_str()), ("nul", nul)] {
+    // NUL is refused for every field before any handler runs (param `body`).
+    for (nick, reason, param) in [("huge", huge.as_str(), "reason"), ("nul", nul, "body")] {
         let (status, body) = register(
             &app,
             json!({"nickname": nick, "email": format!("{nick}@example.org"), "password": GOOD, "reason": reason}),
         )
         .await;
         assert_eq!(status, 422, "{body}");
-        assert_eq!(body["errors"][0]["meta"]["param"], "reason");
+        assert_eq!(body["errors"][0]["meta"]["param"], param, "{nick}: {body}");
     }
     let ok = stranger
         .post_form(

@@ -151,11 +151,17 @@ fn is_public(path: &str) -> bool {
             | "/metrics"
             | "/favicon.ico"
             | "/robots.txt"
-    ) || path.starts_with("/pkg/")
+    ) || is_registration(path)
+        || path.starts_with("/pkg/")
         || path.starts_with("/assets/")
         || path.starts_with("/api/")
         // Demo statuses' pictures, shown by API clients on other origins.
         || path.starts_with("/seed-media/")
+}
+
+/// The public registration pages and their form posts.
+fn is_registration(path: &str) -> bool {
+    path == "/register" || path.starts_with("/invite/") || path.starts_with("/confirm/")
 }
 
 /// Loads the signed-in [`Staff`] for console requests and sends anyone else

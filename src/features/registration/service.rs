@@ -115,9 +115,6 @@ fn validate(a: &Application, p: &RegistrationPolicy) -> Result<Valid, AppError> 
     if reason.is_some_and(|r| r.chars().count() > REASON_MAX) {
         return Err(AppError::validation("reason", format!("Write at most {REASON_MAX} characters.")));
     }
-    if reason.is_some_and(|r| r.contains('\0')) {
-        return Err(AppError::validation("reason", "The text contains a character that is not allowed."));
-    }
     if p.reason_required && reason.is_none() {
         return Err(AppError::validation("reason", "Tell the moderators why you want to join."));
     }
