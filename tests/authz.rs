@@ -44,10 +44,10 @@ const MODERATOR_API: &[(&str, &str)] = &[
 ];
 
 /// Console pages only admins may open.
-const ADMIN_PAGES: &[&str] = &["/moderation-log", "/users/new"];
+const ADMIN_PAGES: &[&str] = &["/moderation-log", "/users/new", "/registrations"];
 
 /// Server functions that answer anyone (the sign-in, setup and reset pages use them).
-const PUBLIC_SERVER_FNS: &[&str] = &["load_page_session", "setup_allowed", "reset_link_valid"];
+const PUBLIC_SERVER_FNS: &[&str] = &["load_page_session", "setup_allowed", "reset_link_valid", "register_info"];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Caller {
@@ -168,7 +168,9 @@ async fn every_console_page_admits_exactly_its_roles(b: Backend) {
         } else {
             path.replace("{id}", &w.user_id.to_string())
         };
-        let public = ["/login", "/setup", "/password-reset"].contains(&url.as_str());
+        let public = ["/login", "/setup", "/password-reset", "/register"].contains(&url.as_str())
+            || url.starts_with("/invite/")
+            || url.starts_with("/confirm/");
         let anonymous = client().get(w.app.url(&url)).send().await.unwrap();
         if public {
             assert!(anonymous.status().as_u16() < 500, "{url}");
