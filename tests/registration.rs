@@ -230,8 +230,11 @@ async fn gmail_dots_fold_only_when_the_rule_is_on(b: Backend) {
     assert_eq!((status, &answer), (fresh.0, &fresh.1));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 'john3'").await, 0);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'registration_taken' AND to_address = 'J.o.h.n@googlemail.com'")
-            .await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'registration_taken' AND to_address = 'J.o.h.n@googlemail.com'"
+        )
+        .await,
         1
     );
 }
@@ -471,7 +474,12 @@ async fn the_form_keeps_values_and_refuses_hostile_input(b: Backend) {
     let ok = stranger
         .post_form(
             "/register",
-            &[("nickname", "formed"), ("email", "formed@example.org"), ("password", GOOD), ("password_confirmation", GOOD)],
+            &[
+                ("nickname", "formed"),
+                ("email", "formed@example.org"),
+                ("password", GOOD),
+                ("password_confirmation", GOOD),
+            ],
         )
         .await;
     assert_eq!(ok.headers()["location"], "/register?done=ready");

@@ -93,7 +93,7 @@ impl Document for RegistrationPolicy {
 }
 
 /// Clerk's instance settings (`PATCH /instance`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InstanceSettings {
     /// Mail stays in the outbox, never sent.
@@ -109,22 +109,6 @@ pub struct InstanceSettings {
     pub allowed_origins: Vec<String>,
     pub cookieless_dev: bool,
     pub url_based_session_syncing: bool,
-}
-
-impl Default for InstanceSettings {
-    fn default() -> Self {
-        InstanceSettings {
-            test_mode: false,
-            hibp: false,
-            enhanced_email_deliverability: false,
-            support_email: None,
-            clerk_js_version: None,
-            development_origin: None,
-            allowed_origins: Vec::new(),
-            cookieless_dev: false,
-            url_based_session_syncing: false,
-        }
-    }
 }
 
 impl Document for InstanceSettings {

@@ -116,7 +116,11 @@ pub async fn list(
     responses((status = 204), (status = 403), (status = 404, description = "Unknown, or already decided.")),
     tag = "registrations")]
 #[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, user = id), err(level = "info"))]
-pub async fn approve(State(s): State<AppState>, ctx: AdminCtx, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, AppError> {
+pub async fn approve(
+    State(s): State<AppState>,
+    ctx: AdminCtx,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, AppError> {
     queue::approve(&s.db, &ctx, id, &s.config.base_url()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

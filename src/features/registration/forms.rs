@@ -95,8 +95,11 @@ pub async fn reject(
 ) -> Result<Response, AppError> {
     match queue::reject(&state.db, &ctx, id, &f.reason).await {
         Ok(p) => {
-            session::push_flash(&session, Flash::success(format!("Rejected @{}; they were sent the reason.", p.nickname)))
-                .await?
+            session::push_flash(
+                &session,
+                Flash::success(format!("Rejected @{}; they were sent the reason.", p.nickname)),
+            )
+            .await?
         }
         Err(AppError::NotFound) => {
             session::push_flash(&session, Flash::error("That registration was already decided.")).await?

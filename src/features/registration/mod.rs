@@ -5,18 +5,18 @@
 //! and `queue` (approve, reject).
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod confirm;
 #[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
 pub mod hibp;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod rules;
-#[cfg(feature = "ssr")]
-pub mod service;
-pub mod pages;
 pub mod server;
 #[cfg(feature = "ssr")]
-pub mod api;
-#[cfg(feature = "ssr")]
-pub mod forms;
+pub mod service;

@@ -132,7 +132,13 @@ fn RegisterForm(
                         <FormError form=form.clone() />
                         <form method="post" action="/register" novalidate>
                             <input type="hidden" name="invite" value=invite />
-                            <Field name="nickname" label="Nickname" form=f.clone() autocomplete="username" required=true />
+                            <Field
+                                name="nickname"
+                                label="Nickname"
+                                form=f.clone()
+                                autocomplete="username"
+                                required=true
+                            />
                             <Field
                                 name="email"
                                 label="Email"
@@ -249,7 +255,9 @@ pub fn RegistrationsPage() -> impl IntoView {
             title="Registrations".into()
             lead="Accounts waiting for approval, oldest first. Approving or rejecting mails the applicant and is logged."
         />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match (page.await, session.await) {
                     (Ok(p), Ok(s)) => {
@@ -300,7 +308,9 @@ fn Item(a: Applicant, form: Option<FormState>) -> impl IntoView {
                     "@"
                     {a.nickname.clone()}
                 </a>
-                <time class="text-xs tabular-nums text-slate-600 dark:text-slate-400">{format_time(a.registered_at)}</time>
+                <time class="text-xs tabular-nums text-slate-600 dark:text-slate-400">
+                    {format_time(a.registered_at)}
+                </time>
             </div>
             <p class="mt-1 break-all text-sm text-slate-700 dark:text-slate-300">
                 {a.email.clone().unwrap_or_else(|| "no email".into())} " · "
