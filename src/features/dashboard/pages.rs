@@ -49,8 +49,12 @@ fn Dashboard(d: DashboardData) -> impl IntoView {
     view! {
         <div class="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
             {card("/reports", "Open reports", d.open_reports.to_string(), "open-reports")}
-            {card("/users?status=pending", "Pending approvals", d.pending_approvals.to_string(), "pending-approvals")}
-            {card("/users", "Users", users, "users-count")}
+            {card(
+                if d.approver { "/registrations" } else { "/users?status=pending" },
+                "Pending approvals",
+                d.pending_approvals.to_string(),
+                "pending-approvals",
+            )} {card("/users", "Users", users, "users-count")}
             {card("/statuses", "Statuses", human(d.statuses), "statuses-count")}
         </div>
         {d

@@ -25,6 +25,8 @@ pub struct DashboardData {
     pub reports: Vec<i64>,
     /// The latest moderation-log entries (admins only; empty for moderators).
     pub log: Vec<LogLine>,
+    /// The viewer may approve registrations (the card leads to the queue).
+    pub approver: bool,
 }
 
 /// Counts per day from `first_day` for `DAYS` days, zeros filled in.
@@ -73,6 +75,7 @@ async fn dashboard_for(ctx: &crate::auth::ModeratorCtx) -> Result<DashboardData,
         registrations: fill(first_day, &daily.registrations),
         reports: fill(first_day, &daily.reports),
         log,
+        approver: ctx.staff().is_admin(),
     })
 }
 

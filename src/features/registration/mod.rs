@@ -12,6 +12,7 @@ pub mod confirm;
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod hibp;
+pub mod outcome;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod queue;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::outcome::Outcome;
 use super::server::{Applicant, QueuePage, SignupInfo, register_info, registration_queue};
 use crate::features::auth::pages::Card;
 use crate::ui::data::page_data;
@@ -14,20 +15,6 @@ use crate::ui::page_session::use_page_session;
 use crate::ui::{
     BUTTON, BUTTON_DANGER, ErrorView, Field, Flashes, FormError, PageHeader, PageLink, Pager, TextArea, format_time,
 };
-
-/// The sentence a finished registration shows, by the `done` parameter the
-/// form's redirect carries (no session is kept for a success).
-fn done_message(done: &str) -> Option<&'static str> {
-    match done {
-        "confirm_and_review" => Some(
-            "Check your mail to confirm your address. A moderator will review your registration; you will get a mail when they have.",
-        ),
-        "confirm" => Some("Check your mail and follow the link to confirm your address."),
-        "review" => Some("A moderator will review your registration; you will get a mail when they have."),
-        "ready" => Some("Your account is ready."),
-        _ => None,
-    }
-}
 
 /// `/register` (an invite may come as `?invite=`).
 #[component]
@@ -53,7 +40,7 @@ fn Register(invite: Signal<String>, done: Signal<String>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                if let Some(m) = done_message(&done.get_untracked()) {
+                if let Some(m) = Outcome::from_param(&done.get_untracked()).map(Outcome::message) {
                     return view! {
                         <Card title="Thanks for registering">
                             <p class="text-sm" data-testid="registered" role="status">

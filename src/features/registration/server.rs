@@ -38,8 +38,7 @@ async fn info(invite: String) -> Result<SignupInfo, AppError> {
     let invite_valid = if invite.is_empty() {
         None
     } else {
-        let d = now.date();
-        let today = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        let today = super::service::today(&state.config);
         Some(invite.len() <= 128 && invites::is_valid(conn.as_ref(), invite, &today).await?)
     };
     Ok(SignupInfo {

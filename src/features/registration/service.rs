@@ -5,8 +5,9 @@
 //! answer as a new one (and its owner a notice by mail), so the form cannot
 //! be used to find out who has an account.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+pub use super::outcome::Outcome;
 use super::{hibp, rules};
 use crate::auth::{password, throttle};
 use crate::domain::email_rules::canonical;
@@ -35,47 +36,6 @@ pub struct Application {
     pub reason: Option<String>,
     #[serde(default)]
     pub invite: Option<String>,
-}
-
-/// Where the new account stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Outcome {
-    pub approval_pending: bool,
-    pub confirmation_pending: bool,
-}
-
-impl Outcome {
-    /// What to tell the person who registered.
-    pub fn message(self) -> &'static str {
-        match (self.confirmation_pending, self.approval_pending) {
-            (true, true) => {
-                "Check your mail to confirm your address. A moderator will review your registration; you will get a mail when they have."
-            }
-            (true, false) => "Check your mail and follow the link to confirm your address.",
-            (false, true) => "A moderator will review your registration; you will get a mail when they have.",
-            (false, false) => "Your account is ready.",
-        }
-    }
-
-    pub fn as_param(self) -> &'static str {
-        match (self.confirmation_pending, self.approval_pending) {
-            (true, true) => "confirm_and_review",
-            (true, false) => "confirm",
-            (false, true) => "review",
-            (false, false) => "ready",
-        }
-    }
-
-    pub fn from_param(p: &str) -> Option<Outcome> {
-        let o = |c, a| Outcome { confirmation_pending: c, approval_pending: a };
-        match p {
-            "confirm_and_review" => Some(o(true, true)),
-            "confirm" => Some(o(true, false)),
-            "review" => Some(o(false, true)),
-            "ready" => Some(o(false, false)),
-            _ => None,
-        }
-    }
 }
 
 /// The rules in force for one registration, read together.
@@ -126,7 +86,7 @@ fn validate(a: &Application, p: &RegistrationPolicy) -> Result<Valid, AppError> 
 }
 
 /// Today's date in UTC as invites store it.
-fn today(config: &Config) -> String {
+pub fn today(config: &Config) -> String {
     let d = config.clock.now().date();
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
