@@ -88,7 +88,8 @@ async fn hostile_limits_are_refused_and_nothing_stored(b: Backend) {
         (json!({"max_use": -1}), "max_use"),
         (json!({"max_use": "abc"}), "max_use"),
         (json!({"max_use": 10_001}), "max_use"),
-        (json!({"max_use": 99_999_999_999_999_999_999_u128}), "max_use"),
+        (json!({"max_use": 1e30}), "max_use"),
+        (json!({"max_use": i64::MAX}), "max_use"),
         (json!({"max_use": 1.5}), "max_use"),
         (json!({"max_use": true}), "max_use"),
         (json!({"max_use": "</textarea>"}), "max_use"),
@@ -107,6 +108,15 @@ async fn hostile_limits_are_refused_and_nothing_stored(b: Backend) {
             assert_eq!(err["errors"][0]["meta"]["param"], param, "{body}: {err}");
         }
     }
+    let huge = app
+        .api(Method::POST, "/api/v1/admin/users/invite_token", &token)
+        .await
+        .header("Content-Type", "application/json")
+        .body(r#"{"max_use": 99999999999999999999999}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 422);
     let (status, _) = call(&app, &token, Method::POST, "/users/invite_token", json!([1])).await;
     assert_eq!(status, 422);
     let res = app
@@ -145,7 +155,7 @@ async fn revoking_is_idempotent_and_unknown_tokens_are_404(b: Backend) {
 
 async fn claim_spends_invites_as_pleroma_does(b: Backend) {
     let (app, token) = app(b).await;
-    let mut make = async |body: Value| {
+    let make = async |body: Value| {
         let (status, inv) = call(&app, &token, Method::POST, "/users/invite_token", body).await;
         assert_eq!(status, 200);
         inv["token"].as_str().unwrap().to_owned()
