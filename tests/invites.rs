@@ -238,12 +238,14 @@ async fn an_email_invite_queues_one_mail_with_its_link(b: Backend) {
     let (status, err) =
         call(&app, &token, Method::POST, "/users/email_invite", json!({"email": "a@example.org", "name": long})).await;
     assert_eq!((status, &err["errors"][0]["meta"]["param"]), (422, &json!("name")));
-    let (status, _) = call(&app, &token, Method::POST, "/users/email_invite", json!({"email": ["a@example.org"]})).await;
+    let (status, _) =
+        call(&app, &token, Method::POST, "/users/email_invite", json!({"email": ["a@example.org"]})).await;
     assert_eq!(status, 422);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invites").await + count(&app, "SELECT COUNT(*) FROM outbox").await, 0);
 
     let (status, body) =
-        call(&app, &token, Method::POST, "/users/email_invite", json!({"email": "ann@example.org", "name": "Ann"})).await;
+        call(&app, &token, Method::POST, "/users/email_invite", json!({"email": "ann@example.org", "name": "Ann"}))
+            .await;
     assert_eq!(status, 204, "{body}");
     let (_, list) = call(&app, &token, Method::GET, "/users/invites", Value::Null).await;
     let inv = &list["invites"][0];
@@ -336,7 +338,10 @@ async fn the_page_shows_links_escaped(b: Backend) {
     assert_eq!(status, 200);
     assert!(!html.contains("<script>alert(1)"), "raw script in the page");
     assert!(!html.contains("</textarea><b>"), "raw markup in the page");
-    assert!(html.contains("/invite/&quot;&gt;&lt;script&gt;") || html.contains("/invite/&quot;>&lt;script>"), "link shown escaped");
+    assert!(
+        html.contains("/invite/&quot;&gt;&lt;script&gt;") || html.contains("/invite/&quot;>&lt;script>"),
+        "link shown escaped"
+    );
     assert!(html.contains("reusable_date_limited"));
     assert!(html.contains("expired"), "past its date");
 }
@@ -382,7 +387,13 @@ async fn the_console_forms_create_mail_and_revoke(b: Backend) {
     let (_, _, html) = app.page("/invites").await;
     assert!(html.contains("revoked") && !html.contains(&format!("Revoke invite #{id}")));
     // A forged cross-site post is refused.
-    let res = app.client.post(app.url(&format!("/invites/{id}/revoke"))).header("Origin", "https://evil.example").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/invites/{id}/revoke")))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
 }
 

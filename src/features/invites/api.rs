@@ -172,7 +172,10 @@ pub async fn list(State(state): State<AppState>, ctx: AdminCtx) -> Result<Json<I
     tag = "invites")]
 #[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 pub async fn revoke(State(state): State<AppState>, ctx: AdminCtx, p: Params) -> Result<Json<Invite>, AppError> {
-    let token = p.text("token")?.filter(|t| !t.is_empty()).ok_or_else(|| AppError::validation("token", "Give the invite's token."))?;
+    let token = p
+        .text("token")?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::validation("token", "Give the invite's token."))?;
     if token.len() > 128 {
         return Err(AppError::NotFound);
     }

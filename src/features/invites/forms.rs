@@ -58,8 +58,7 @@ pub async fn create(
             Ok(Redirect::to(BACK).into_response())
         }
         Err(e) => {
-            let form =
-                FormState::new("invite", 422).value("max_use", &f.max_use).value("expires_at", &f.expires_at);
+            let form = FormState::new("invite", 422).value("max_use", &f.max_use).value("expires_at", &f.expires_at);
             back_with(&session, form, e).await
         }
     }

@@ -9,7 +9,9 @@ use super::server::{InviteView, InvitesData, invites_page};
 use crate::error::AppError;
 use crate::ui::data::{PageResource, page_data};
 use crate::ui::page_session::use_page_session;
-use crate::ui::{AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, GREEN, GREY, INPUT, PageHeader, RED, SECTION, badge};
+use crate::ui::{
+    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, GREEN, GREY, INPUT, PageHeader, RED, SECTION, badge,
+};
 
 /// What `/invites` loads: created when the route matches, handed to the page.
 #[derive(Clone, Copy)]
@@ -270,7 +272,12 @@ fn InviteTable(invites: Vec<InviteView>) -> impl IntoView {
                                 <td class=TD>
                                     <p class="mb-1 text-xs text-slate-600 dark:text-slate-400">
                                         {format!("#{}", i.id)}
-                                        {i.email.clone().map(|e| view! { <span class="break-all">{format!(" · mailed to {e}")}</span> })}
+                                        {i
+                                            .email
+                                            .clone()
+                                            .map(|e| {
+                                                view! { <span class="break-all">{format!(" · mailed to {e}")}</span> }
+                                            })}
                                     </p>
                                     <CopyLink id=i.id link=i.link.clone() />
                                 </td>

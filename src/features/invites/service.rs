@@ -108,7 +108,11 @@ pub struct InviteLimits {
 
 /// Reads `max_use` and `expires_at` as Pleroma's clients send them: numbers
 /// or strings (forms send strings), `null` or empty for "no limit".
-pub fn parse_limits(max_use: Option<&Value>, expires_at: Option<&Value>, today: &str) -> Result<InviteLimits, AppError> {
+pub fn parse_limits(
+    max_use: Option<&Value>,
+    expires_at: Option<&Value>,
+    today: &str,
+) -> Result<InviteLimits, AppError> {
     Ok(InviteLimits { max_use: parse_max_use(max_use)?, expires_at: parse_date(expires_at, today)? })
 }
 
@@ -132,7 +136,8 @@ fn parse_date(v: Option<&Value>, today: &str) -> Result<Option<String>, AppError
         Some(_) => return Err(AppError::validation("expires_at", "expires_at must be a date like 2026-12-31.")),
     };
     // Exactly YYYY-MM-DD: `time` alone would also take a sign or a longer year.
-    let shaped = s.len() == 10 && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let shaped = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     let date = shaped
         .then(|| time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok())
         .flatten()
@@ -148,7 +153,10 @@ fn parse_date(v: Option<&Value>, today: &str) -> Result<Option<String>, AppError
 pub fn parse_name(v: Option<&str>) -> Result<Option<String>, AppError> {
     let Some(s) = v.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
     if s.chars().count() > NAME_MAX || s.chars().any(char::is_control) {
-        return Err(AppError::validation("name", format!("The name must be at most {NAME_MAX} characters on one line.")));
+        return Err(AppError::validation(
+            "name",
+            format!("The name must be at most {NAME_MAX} characters on one line."),
+        ));
     }
     Ok(Some(s.to_owned()))
 }
