@@ -28,8 +28,6 @@ pub struct InviteView {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InvitesData {
     pub invites: Vec<InviteView>,
-    /// Today (UTC, `YYYY-MM-DD`): the earliest expiry the form accepts.
-    pub today: String,
 }
 
 #[server]
@@ -65,5 +63,5 @@ async fn load(ctx: &crate::auth::AdminCtx) -> Result<InvitesData, AppError> {
             created_at: r.created_at,
         })
         .collect();
-    Ok(InvitesData { invites, today })
+    Ok(InvitesData { invites })
 }
