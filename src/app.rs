@@ -13,6 +13,7 @@ use crate::features::audit::pages::{LogRouteData, ModerationLogPage, log_data};
 use crate::features::auth::pages::{LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
+use crate::features::invites::pages::{InvitesPage, InvitesRouteData, invites_data};
 use crate::features::registration::pages::{ConfirmPage, InvitePage, RegisterPage, RegistrationsPage};
 use crate::features::reports::detail::{ReportPage, ReportRouteData, report_data};
 use crate::features::reports::pages::ReportsPage;
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users/new") view={Lazy::<NewUserRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/users/:id") view={Lazy::<UserDetailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/invites") view={Lazy::<InvitesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
                 </ParentRoute>
@@ -119,6 +121,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/statuses", label: "Statuses", admin_only: false },
     NavItem { href: "/users", label: "Users", admin_only: false },
     NavItem { href: "/registrations", label: "Registrations", admin_only: true },
+    NavItem { href: "/invites", label: "Invites", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];
@@ -328,4 +331,5 @@ lazy_page!(UsersRoute, UsersPage, UsersRouteData = users_data);
 lazy_page!(NewUserRoute, NewUserPage);
 lazy_page!(UserDetailRoute, UserDetailPage, UserDetailRouteData = user_detail_data);
 lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
+lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);
 lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);

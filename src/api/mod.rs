@@ -23,6 +23,7 @@ use crate::features::account::api as tokens;
 use crate::features::audit::api as moderation_log;
 use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
+use crate::features::invites::api as invites;
 use crate::features::registration::api as registrations;
 use crate::features::reports::api as reports;
 use crate::features::statuses::api as statuses;
@@ -89,6 +90,10 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(registrations::list))
         .routes(routes!(registrations::approve))
         .routes(routes!(registrations::reject))
+        .routes(routes!(invites::create))
+        .routes(routes!(invites::list))
+        .routes(routes!(invites::revoke))
+        .routes(routes!(invites::email_invite))
 }
 
 /// Content intake, documented under its own prefix.

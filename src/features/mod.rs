@@ -18,6 +18,7 @@ pub mod forms;
 pub mod instance;
 #[cfg(feature = "ssr")]
 pub mod intake;
+pub mod invites;
 #[cfg(feature = "ssr")]
 pub mod oauth;
 pub mod registration;
