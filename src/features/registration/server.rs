@@ -38,7 +38,7 @@ async fn info(invite: String) -> Result<SignupInfo, AppError> {
     let invite_valid = if invite.is_empty() {
         None
     } else {
-        let today = super::service::today(&state.config);
+        let today = crate::features::invites::service::today(&state.config);
         Some(invite.len() <= 128 && invites::is_valid(conn.as_ref(), invite, &today).await?)
     };
     Ok(SignupInfo {

@@ -85,12 +85,6 @@ fn validate(a: &Application, p: &RegistrationPolicy) -> Result<Valid, AppError> 
     Ok(Valid { nickname, email, password, reason: reason.map(str::to_owned), invite: invite.map(str::to_owned) })
 }
 
-/// Today's date in UTC as invites store it.
-pub fn today(config: &Config) -> String {
-    let d = config.clock.now().date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 /// Registers `a` from `ip` under the policy in force, or says why not.
 #[tracing::instrument(skip_all, fields(nickname = %a.nickname.chars().take(64).collect::<String>()))]
 pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Result<Outcome, AppError> {
@@ -131,7 +125,7 @@ pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Re
         confirmation_pending: p.registration.confirmation_required,
     };
     let base = config.base_url();
-    let today = today(config);
+    let today = crate::features::invites::service::today(config);
     let created = db.retrying(|| create(db, &v, &hash, outcome, &p, &base, &today)).await?;
     if !created {
         // The address is taken: its owner hears about it; the applicant
