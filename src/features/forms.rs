@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/credentials", post(super::users::forms::update_credentials))
         .route("/users/{id}/password-reset", post(super::users::forms::password_reset_link))
         .route("/password-reset", post(super::auth::forms::reset_password))
+        .route("/forgot-password", post(super::auth::forgot::form))
+        .route("/outbox/{id}/retry", post(super::outbox::forms::retry))
         .route("/register", post(super::registration::forms::register))
         .route("/confirm/{token}", post(super::registration::forms::confirm))
         .route("/registrations/{id}/approve", post(super::registration::forms::approve))

@@ -20,6 +20,7 @@ pub mod instance;
 pub mod intake;
 #[cfg(feature = "ssr")]
 pub mod oauth;
+pub mod outbox;
 pub mod registration;
 pub mod reports;
 pub mod statuses;
