@@ -106,7 +106,10 @@ pub async fn form(
         Ok(()) => Ok(Redirect::to("/forgot-password?sent=1").into_response()),
         Err(e @ (AppError::Validation { .. } | AppError::TooManyRequests(_))) => {
             let param = e.param().unwrap_or_default().to_owned();
-            let fs = FormState::new("forgot", e.status()).value("login", &f.login).error(&param, e.to_string());
+            // Kept for the form without what made it invalid (the session
+            // store takes no NUL, and a huge value is no help to retype).
+            let kept: String = f.login.chars().filter(|c| !c.is_control()).take(MAX_LEN).collect();
+            let fs = FormState::new("forgot", e.status()).value("login", &kept).error(&param, e.to_string());
             session::keep_form(&session, fs).await?;
             Ok(Redirect::to("/forgot-password").into_response())
         }
