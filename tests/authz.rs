@@ -156,8 +156,16 @@ async fn every_api_operation_admits_exactly_its_roles(b: Backend) {
 async fn every_console_page_admits_exactly_its_roles(b: Backend) {
     let w = world(b).await;
     let report = common::content::report(&w.app, None, w.user_id, &[], "spam").await;
-    let mail = w.app.db.db.exec("INSERT INTO outbox (kind, to_address, subject, body, status, next_attempt_at, created_at) \
-        VALUES ('invite', 'a@example.org', 's', 'b', 'held', 0, 0)").await.unwrap();
+    let mail = w
+        .app
+        .db
+        .db
+        .exec(
+            "INSERT INTO outbox (kind, to_address, subject, body, status, next_attempt_at, created_at) \
+        VALUES ('invite', 'a@example.org', 's', 'b', 'held', 0, 0)",
+        )
+        .await
+        .unwrap();
     assert_eq!(mail, 1);
     let mail_id = w.app.db.count("SELECT MAX(id) FROM outbox").await;
     let paths: Vec<String> = leptos_axum::generate_route_list(steward::app::App)

@@ -17,9 +17,9 @@ use steward::domain::settings::InstanceSettings;
 use steward::mail::worker::{self, Mailer, Pace};
 use steward::server::config::{Config, Secret};
 use steward::server::settings;
+use steward::server::storage::Db;
 use steward::server::storage::audit::Actor;
 use steward::server::storage::outbox::{self, HELD, NewMail, QUEUED};
-use steward::server::storage::Db;
 
 /// aiosmtpd on a free port, delivering into a maildir; killed on drop.
 struct Smtp {
@@ -371,9 +371,8 @@ async fn forgot_password_answers_the_same_and_mails_only_a_match(b: Backend) {
     assert!(page.contains(r#"name="password_confirmation""#), "{page}");
     let token = path.rsplit('/').next().unwrap();
     let new = "a brand new long password";
-    let res = app
-        .post_form("/password-reset", &[("token", token), ("password", new), ("password_confirmation", new)])
-        .await;
+    let res =
+        app.post_form("/password-reset", &[("token", token), ("password", new), ("password_confirmation", new)]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM password_resets WHERE used_at IS NOT NULL").await, 1);
     // The form: the same redirect and message either way.
@@ -439,7 +438,10 @@ async fn concurrent_forgot_requests_lose_nothing(b: Backend) {
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM password_resets").await, 6);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'").await, 6);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM moderation_log WHERE action = 'user.password_reset_request'").await, 6);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM moderation_log WHERE action = 'user.password_reset_request'").await,
+        6
+    );
 }
 
 async fn the_outbox_page_is_for_admins(b: Backend) {
@@ -461,12 +463,8 @@ async fn the_outbox_page_is_for_admins(b: Backend) {
     for path in ["/outbox", &format!("/outbox/{failed}")] {
         assert_eq!(moderator.get(app.url(path)).send().await.unwrap().status(), 403, "{path}");
     }
-    let res = moderator
-        .post(app.url(&format!("/outbox/{failed}/retry")))
-        .header("Origin", &app.base)
-        .send()
-        .await
-        .unwrap();
+    let res =
+        moderator.post(app.url(&format!("/outbox/{failed}/retry"))).header("Origin", &app.base).send().await.unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(row(&app.db.db, failed).await.status, "failed");
     // The admin: the list, filters, the body escaped, and retry.

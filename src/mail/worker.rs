@@ -18,8 +18,8 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::domain::settings::InstanceSettings;
@@ -82,7 +82,8 @@ impl Mailer {
     }
 
     async fn send(&self, mail: &Claimed, reply_to: Option<&Mailbox>) -> Result<(), Failure> {
-        let to = mail.to_address.parse::<Mailbox>().map_err(|_| Failure::Permanent("invalid recipient address".into()))?;
+        let to =
+            mail.to_address.parse::<Mailbox>().map_err(|_| Failure::Permanent("invalid recipient address".into()))?;
         let mut builder = Message::builder().from(self.from.clone()).to(to).subject(mail.subject.as_str());
         if let Some(r) = reply_to {
             builder = builder.reply_to(r.clone());

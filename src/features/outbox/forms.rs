@@ -18,7 +18,9 @@ pub async fn retry(
 ) -> Result<Response, AppError> {
     let flash = match super::server::retry(&state.db, &ctx, id).await {
         Ok(()) => Flash::success(format!("Mail #{id} will be sent again shortly.")),
-        Err(AppError::NotFound) => Flash::error("That mail cannot be retried now: it was sent, is held, or is being sent."),
+        Err(AppError::NotFound) => {
+            Flash::error("That mail cannot be retried now: it was sent, is held, or is being sent.")
+        }
         Err(e) => return Err(e),
     };
     session::push_flash(&session, flash).await?;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::server::{OutboxItem, MailDetail, OutboxPageData, OutboxQuery, STATUSES, outbox_mail, outbox_page};
+use super::server::{MailDetail, OutboxItem, OutboxPageData, OutboxQuery, STATUSES, outbox_mail, outbox_page};
 use crate::error::AppError;
 use crate::ui::data::{PageResource, page_data};
 use crate::ui::{
@@ -195,17 +195,14 @@ fn facts(item: &OutboxItem) -> impl IntoView + use<> {
     };
     view! {
         <p class="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600 dark:text-slate-400">
-            {status_badge(&item.status)}
-            {badge(item.kind.clone(), GREY)}
+            {status_badge(&item.status)} {badge(item.kind.clone(), GREY)}
             <span class="tabular-nums">{format!("created {}{sent}{attempts}", format_time(item.created_at))}</span>
         </p>
         {item
             .last_error
             .clone()
             .map(|e| {
-                view! {
-                    <p class="break-words text-xs text-red-700 dark:text-red-300">{format!("Last error: {e}")}</p>
-                }
+                view! { <p class="break-words text-xs text-red-700 dark:text-red-300">{format!("Last error: {e}")}</p> }
             })}
     }
 }

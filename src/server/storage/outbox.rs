@@ -154,13 +154,8 @@ pub async fn list(
         "SELECT {COLUMNS} FROM outbox WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR kind = $2) \
          AND id {op} $3 ORDER BY id {order} LIMIT $4"
     );
-    let mut rows: Vec<OutboxRow> = on!(c, |c| sqlx::query_as(&sql)
-        .bind(status)
-        .bind(kind)
-        .bind(cursor)
-        .bind(size + 1)
-        .fetch_all(&mut *c)
-        .await)?;
+    let mut rows: Vec<OutboxRow> =
+        on!(c, |c| sqlx::query_as(&sql).bind(status).bind(kind).bind(cursor).bind(size + 1).fetch_all(&mut *c).await)?;
     let more = rows.len() as i64 > size;
     rows.truncate(size as usize);
     Ok(match page {
