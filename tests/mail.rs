@@ -351,6 +351,8 @@ async fn forgot(app: &TestApp, body: serde_json::Value) -> u16 {
 async fn forgot_password_answers_the_same_and_mails_only_a_match(b: Backend) {
     let smtp = Smtp::start().await;
     let (app, _) = app_with(b, Some(&smtp), |_| {}).await;
+    // A stranger's browser from here on.
+    assert_eq!(app.post_form("/logout", &[]).await.status(), 303);
     app.db.create_user("alice", None).await;
     // The same answer for a match and for nobody; only the match gets mail.
     let started = Instant::now();
@@ -386,12 +388,14 @@ async fn forgot_password_answers_the_same_and_mails_only_a_match(b: Backend) {
     assert!(page.contains("If an account matches, we sent a link"), "{page}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'").await, 2);
     // The sign-in page links here.
-    let login = common::client().get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let (status, _, login) = app.page("/login").await;
+    assert_eq!(status, 200);
     assert!(login.contains(r#"href="/forgot-password""#), "{login}");
 }
 
 async fn forgot_password_rejects_hostile_input_and_is_throttled(b: Backend) {
     let (app, _) = app_with(b, None, |c| c.registrations_per_ip = 3).await;
+    assert_eq!(app.post_form("/logout", &[]).await.status(), 303);
     // Bad shapes: clear errors, never 500.
     assert_eq!(forgot(&app, json!({"email": "a\u{0}b"})).await, 422);
     assert_eq!(forgot(&app, json!({"email": "x".repeat(100_000)})).await, 422);

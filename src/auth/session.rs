@@ -146,6 +146,7 @@ fn is_public(path: &str) -> bool {
             | "/setup"
             | "/logout"
             | "/password-reset"
+            | "/forgot-password"
             | "/healthz"
             | "/readyz"
             | "/metrics"
@@ -156,6 +157,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/")
         // Demo statuses' pictures, shown by API clients on other origins.
         || path.starts_with("/seed-media/")
+        // Mailed reset links: the token is the secret.
+        || path.starts_with("/password-reset/")
 }
 
 /// Loads the signed-in [`Staff`] for console requests and sends anyone else

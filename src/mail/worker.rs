@@ -40,7 +40,9 @@ pub struct Pace {
     pub max_attempts: i64,
     /// Rows claimed per pass.
     pub batch: i64,
-    /// How long a claim holds a row: longer than one SMTP exchange can take.
+    /// How long a claim holds a row beyond the time its batch's SMTP
+    /// exchanges may take (`batch × timeout`): another worker must not take
+    /// a row this one may still be sending.
     pub lease: Duration,
     /// Limit on one SMTP exchange.
     pub timeout: Duration,
@@ -54,7 +56,7 @@ impl Default for Pace {
             max_backoff: Duration::from_secs(3600),
             max_attempts: 10,
             batch: 10,
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(60),
             timeout: Duration::from_secs(30),
         }
     }
@@ -134,7 +136,8 @@ pub async fn run(db: Db, mailer: Mailer, pace: Pace) {
 /// many rows were claimed.
 pub async fn deliver_due(db: &Db, mailer: &Mailer, pace: &Pace) -> Result<usize, AppError> {
     let at = now();
-    let lease_until = at + pace.lease.as_secs() as i64;
+    let lease = pace.timeout.saturating_mul(u32::try_from(pace.batch).unwrap_or(u32::MAX)) + pace.lease;
+    let lease_until = at + lease.as_secs() as i64;
     let claimed = db
         .retrying(|| async move {
             let mut tx = db.begin().await?;
