@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Steward needs, idempotently: each tool is
 # checked first and installed only if missing or at the wrong version. Nothing
-# is downloaded from outside crates.io, npm, PyPI (Schemathesis, installed by
+# is downloaded from outside crates.io, npm, PyPI (aiosmtpd here; Schemathesis, installed by
 # scripts/schemathesis.sh) and Debian's archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +42,13 @@ fi
 if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/playwright ] || [ ! -d node_modules/csv-parse ] || [ ! -d node_modules/@axe-core/playwright ]; then
   say "installing npm tools (tailwindcss, binaryen, playwright, csv-parse, axe-core)"
   npm install --no-audit --no-fund
+fi
+
+# aiosmtpd: the SMTP server tests/mail.rs starts to receive Steward's mail.
+AIOSMTPD_VERSION=1.4.6
+if ! python3 -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  say "installing aiosmtpd $AIOSMTPD_VERSION (the test SMTP server)"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
 fi
 
 if [ "${1:-}" = "--with-browser" ] && [ ! -x /usr/bin/chromium ]; then

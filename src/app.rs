@@ -10,10 +10,13 @@ use crate::domain::Staff;
 use crate::error::AppError;
 use crate::features::account::pages::{AccountPage, AccountRouteData, account_data};
 use crate::features::audit::pages::{LogRouteData, ModerationLogPage, log_data};
-use crate::features::auth::pages::{LoginPage, PasswordResetPage, SetupPage};
+use crate::features::auth::pages::{ForgotPasswordPage, LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
 use crate::features::invites::pages::{InvitesPage, InvitesRouteData, invites_data};
+use crate::features::outbox::pages::{
+    OutboxMailPage, OutboxMailRouteData, OutboxPage, OutboxRouteData, outbox_data, outbox_mail_data,
+};
 use crate::features::registration::pages::{ConfirmPage, InvitePage, RegisterPage, RegistrationsPage};
 use crate::features::reports::detail::{ReportPage, ReportRouteData, report_data};
 use crate::features::reports::pages::ReportsPage;
@@ -77,6 +80,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async />
+                <Route path=path!("/password-reset/:token") view=PasswordResetPage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
                 <Route path=path!("/confirm/:token") view=ConfirmPage ssr=SsrMode::Async />
@@ -92,6 +97,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invites") view={Lazy::<InvitesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/outbox/:id") view={Lazy::<OutboxMailRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -123,6 +130,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/registrations", label: "Registrations", admin_only: true },
     NavItem { href: "/invites", label: "Invites", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
+    NavItem { href: "/outbox", label: "Outbox", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];
 
@@ -333,3 +341,5 @@ lazy_page!(UserDetailRoute, UserDetailPage, UserDetailRouteData = user_detail_da
 lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
 lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);
 lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);
+lazy_page!(OutboxRoute, OutboxPage, OutboxRouteData = outbox_data);
+lazy_page!(OutboxMailRoute, OutboxMailPage, OutboxMailRouteData = outbox_mail_data);

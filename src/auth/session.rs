@@ -146,6 +146,7 @@ fn is_public(path: &str) -> bool {
             | "/setup"
             | "/logout"
             | "/password-reset"
+            | "/forgot-password"
             | "/healthz"
             | "/readyz"
             | "/metrics"
@@ -157,6 +158,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/")
         // Demo statuses' pictures, shown by API clients on other origins.
         || path.starts_with("/seed-media/")
+        // Mailed reset links: the token is the secret.
+        || path.starts_with("/password-reset/")
 }
 
 /// The public registration pages and their form posts.

@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/invites/email", post(super::invites::forms::email))
         .route("/invites/{id}/revoke", post(super::invites::forms::revoke))
         .route("/password-reset", post(super::auth::forms::reset_password))
+        .route("/forgot-password", post(super::auth::forgot::form))
+        .route("/outbox/{id}/retry", post(super::outbox::forms::retry))
         .route("/register", post(super::registration::forms::register))
         .route("/confirm/{token}", post(super::registration::forms::confirm))
         .route("/registrations/{id}/approve", post(super::registration::forms::approve))

@@ -4,6 +4,7 @@
 //! `test_mode`) mail is kept in the outbox as `held` and never sent.
 
 pub mod compose;
+pub mod worker;
 
 use crate::domain::settings::InstanceSettings;
 use crate::error::AppError;

@@ -46,6 +46,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
     tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(600)));
     // Public registrations count over an hour, sign-ins over their window.
     tokio::spawn(prune_login_failures(db.clone(), state.config.login_limits.window_secs.max(3600)));
+    crate::mail::worker::spawn(db.clone(), &state.config)?;
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -88,6 +89,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .merge(crate::features::instance::discovery::router(state.clone()))
         .merge(crate::features::oauth::routes::api_router())
         .merge(crate::features::registration::api::public_router())
+        .merge(crate::features::auth::forgot::public_router())
         .route("/api/v1/openapi.json", get(crate::api::openapi_json))
         .layer(cors::layer(&state.config.cors_origins));
     let app = Router::new()

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::server::setup_allowed;
 use crate::error::AppError;
@@ -82,6 +82,11 @@ pub fn LoginPage() -> impl IntoView {
                                 "Sign in"
                             </button>
                         </form>
+                        <p class="mt-4 text-sm">
+                            <a href="/forgot-password" class="underline">
+                                "Forgot your password?"
+                            </a>
+                        </p>
                         <p class="mt-4 text-xs text-slate-600 dark:text-slate-400">
                             "Only admins and moderators can sign in."
                         </p>
@@ -171,12 +176,14 @@ pub fn SetupPage() -> impl IntoView {
     }
 }
 
-/// `/password-reset?token=`: where a one-time link from an admin leads.
+/// `/password-reset?token=` or `/password-reset/{token}`: where a one-time
+/// link (from an admin, or mailed on "forgot password") leads.
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
     let session = use_page_session();
     let query = use_query_map();
-    let token = move || query.read().get("token").unwrap_or_default();
+    let params = use_params_map();
+    let token = move || params.read().get("token").or_else(|| query.read().get("token")).unwrap_or_default();
     let valid = page_data(token, reset_link_valid);
     view! {
         <Suspense fallback=|| ()>
@@ -221,7 +228,7 @@ pub fn PasswordResetPage() -> impl IntoView {
                         } else {
                             view! {
                                 <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="reset-unavailable">
-                                    "This link has expired or was already used. Ask an admin for a new one."
+                                    "This link has expired or was already used. Ask for a new one on the “Forgot your password?” page, or ask an admin."
                                 </p>
                             }
                                 .into_any()
@@ -233,3 +240,64 @@ pub fn PasswordResetPage() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// `/forgot-password`: asks for an email address or nickname and mails a
+/// reset link if an account matches; the answer never says whether one did.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let session = use_page_session();
+    let query = use_query_map();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let s = match session.await {
+                    Ok(s) => s,
+                    Err(e) => return view! { <ErrorView error=e /> }.into_any(),
+                };
+                let form = s.form_named("forgot");
+                if let Some(f) = &form {
+                    set_status(f.status);
+                }
+                let sent = form.is_none() && query.read_untracked().get("sent").is_some();
+                view! {
+                    <Card title="Forgot your password?">
+                        <FormError form=form.clone() />
+                        {sent
+                            .then(|| {
+                                view! {
+                                    <p
+                                        role="status"
+                                        data-testid="forgot-sent"
+                                        class="mb-4 rounded-lg border border-emerald-500/50 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+                                    >
+                                        {FORGOT_SENT}
+                                    </p>
+                                }
+                            })}
+                        <form method="post" action="/forgot-password" novalidate>
+                            <Field
+                                name="login"
+                                label="Email address or nickname"
+                                form=form.clone().unwrap_or_default()
+                                autocomplete="username"
+                                required=true
+                            />
+                            <button type="submit" class=format!("{BUTTON} w-full")>
+                                "Send me a link"
+                            </button>
+                        </form>
+                        <p class="mt-4 text-sm">
+                            <a href="/login" class="underline">
+                                "Back to sign in"
+                            </a>
+                        </p>
+                    </Card>
+                }
+                    .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// What every accepted "forgot password" request is told.
+pub const FORGOT_SENT: &str = "If an account matches, we sent a link to choose a new password. Check your mail.";

@@ -20,7 +20,7 @@ use crate::server::storage::users_bulk::Target;
 use crate::server::storage::users_list;
 use crate::ui::flash::{Flash, FormState};
 
-fn parse_action(action: &str, tags: &[String], confirm: &str) -> Result<BulkAction, AppError> {
+fn parse_action(action: &str, tags: &[String], confirm: &str, base_url: String) -> Result<BulkAction, AppError> {
     Ok(match action {
         "activate" => BulkAction::Activate,
         "deactivate" => BulkAction::Deactivate,
@@ -31,7 +31,7 @@ fn parse_action(action: &str, tags: &[String], confirm: &str) -> Result<BulkActi
         "grant_moderator" => BulkAction::Grant(Group::Moderator),
         "revoke_moderator" => BulkAction::Revoke(Group::Moderator),
         "confirm_email" => BulkAction::ConfirmEmail,
-        "resend_confirmation" => BulkAction::ResendConfirmation,
+        "resend_confirmation" => BulkAction::ResendConfirmation { base_url },
         "force_password_reset" => BulkAction::ForcePasswordReset,
         "approve" => BulkAction::Approve,
         "delete" if confirm.trim() == DELETE_CONFIRMATION => BulkAction::Delete,
@@ -85,7 +85,7 @@ pub async fn apply(
     ApiHtmlForm(form): ApiHtmlForm<BulkForm>,
 ) -> Result<Response, AppError> {
     let mut back = form.back();
-    let parsed = parse_action(&form.action, &form.tags, &form.confirm);
+    let parsed = parse_action(&form.action, &form.tags, &form.confirm, state.config.base_url());
     // A deleted user's page no longer exists: go back to the list.
     if parsed == Ok(BulkAction::Delete) && !back.starts_with("/users?") {
         back = "/users".into();

@@ -54,6 +54,17 @@ pub async fn by_ids(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<Target>, AppError
     Ok(found)
 }
 
+/// Of these users, the unconfirmed ones with an address: (id, nickname, email).
+pub async fn unconfirmed_emails(c: ConnRef<'_>, ids: &[i64]) -> Result<Vec<(i64, String, String)>, AppError> {
+    Ok(on!(c, |x| {
+        let mut q = Sql::new("SELECT id, nickname, email FROM users");
+        q.and().push_in("id", ids);
+        q.and().push("NOT is_confirmed AND email IS NOT NULL");
+        q.push(" ORDER BY id");
+        q.build_query_as().fetch_all(&mut *x).await
+    })?)
+}
+
 /// Every user matching `filter`, up to `cap` (one more is fetched, so the
 /// caller can tell "too many").
 pub async fn by_filter(c: ConnRef<'_>, filter: &UserFilter, cap: i64) -> Result<Vec<Target>, AppError> {

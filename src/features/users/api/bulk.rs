@@ -281,7 +281,10 @@ pub async fn resend_confirmation(
     ctx: AdminCtx,
     ApiJson(b): ApiJson<Nicknames>,
 ) -> Result<Json<Vec<String>>, AppError> {
-    Ok(Json(names(&run(&s, &ctx.as_moderator(), BulkAction::ResendConfirmation, &b.nicknames).await?)))
+    Ok(Json(names(
+        &run(&s, &ctx.as_moderator(), BulkAction::ResendConfirmation { base_url: s.config.base_url() }, &b.nicknames)
+            .await?,
+    )))
 }
 
 /// Approves pending registrations (admin).

@@ -13,7 +13,11 @@ pub enum BulkAction {
     Grant(Group),
     Revoke(Group),
     ConfirmEmail,
-    ResendConfirmation,
+    /// Mails a fresh confirmation link to each unconfirmed user with an
+    /// address; the links start at `base_url` (the instance's public URL).
+    ResendConfirmation {
+        base_url: String,
+    },
     ForcePasswordReset,
     Approve,
     Delete,
@@ -58,7 +62,7 @@ impl BulkAction {
             BulkAction::Grant(_) => "user.grant_role",
             BulkAction::Revoke(_) => "user.revoke_role",
             BulkAction::ConfirmEmail => "user.confirm_email",
-            BulkAction::ResendConfirmation => "user.resend_confirmation",
+            BulkAction::ResendConfirmation { .. } => "user.resend_confirmation",
             BulkAction::ForcePasswordReset => "user.force_password_reset",
             BulkAction::Approve => "user.approve",
             BulkAction::Delete => "user.delete",
@@ -80,7 +84,7 @@ impl BulkAction {
             BulkAction::Grant(g) => format!("{actor} made {who} {}", g.name()),
             BulkAction::Revoke(g) => format!("{actor} revoked {} role from {who}", g.name()),
             BulkAction::ConfirmEmail => format!("{actor} confirmed email for users: {who}"),
-            BulkAction::ResendConfirmation => format!("{actor} re-sent confirmation email for users: {who}"),
+            BulkAction::ResendConfirmation { .. } => format!("{actor} re-sent confirmation email for users: {who}"),
             BulkAction::ForcePasswordReset => format!("{actor} forced password reset for users: {who}"),
             BulkAction::Approve => format!("{actor} approved users: {who}"),
             BulkAction::Delete => format!("{actor} deleted users: {who}"),
@@ -258,8 +262,11 @@ mod service {
             BulkAction::ConfirmEmail => {
                 users_bulk::set_flag(c.reborrow(), &ids, Flag::Confirmed, true).await.map(drop)?
             }
-            // Mail delivery arrives with the outbox (§8); the request itself is recorded.
-            BulkAction::ResendConfirmation => {}
+            BulkAction::ResendConfirmation { base_url } => {
+                for (id, nickname, email) in users_bulk::unconfirmed_emails(c.reborrow(), &ids).await? {
+                    crate::mail::send_confirmation(c.reborrow(), base_url, id, &nickname, &email).await?;
+                }
+            }
             BulkAction::ForcePasswordReset => {
                 users_bulk::set_flag(c.reborrow(), &ids, Flag::PasswordResetPending, true).await?;
                 users_bulk::end_sessions_and_tokens(c.reborrow(), &ids).await?
