@@ -22,5 +22,6 @@ pub mod intake;
 pub mod oauth;
 pub mod registration;
 pub mod reports;
+pub mod settings;
 pub mod statuses;
 pub mod users;
