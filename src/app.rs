@@ -14,6 +14,7 @@ use crate::features::auth::pages::{LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
 use crate::features::registration::pages::{ConfirmPage, InvitePage, RegisterPage, RegistrationsPage};
+use crate::features::settings::pages::{InstanceSettingsPage, RegistrationSettingsPage};
 use crate::features::reports::detail::{ReportPage, ReportRouteData, report_data};
 use crate::features::reports::pages::ReportsPage;
 use crate::features::statuses::pages::{StatusesPage, StatusesRouteData, statuses_data};
@@ -90,6 +91,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/registration") view=RegistrationSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/instance") view=InstanceSettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -120,6 +123,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/users", label: "Users", admin_only: false },
     NavItem { href: "/registrations", label: "Registrations", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
+    NavItem { href: "/settings/registration", label: "Settings", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];
 

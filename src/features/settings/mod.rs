@@ -15,3 +15,7 @@ pub mod edits;
 pub mod identifiers;
 #[cfg(feature = "ssr")]
 pub mod validate;
+#[cfg(feature = "ssr")]
+pub mod forms;
+pub mod pages;
+pub mod server;
