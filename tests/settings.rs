@@ -97,7 +97,8 @@ async fn fluxer_config_has_the_seeds_shape(b: Backend) {
             "redirect_uri": "https://steward.example.org/sso/callback"
         }
     });
-    let res = app.api(Method::POST, &format!("{API}/instance-config/update"), &token).await.json(&body).send().await.unwrap();
+    let res =
+        app.api(Method::POST, &format!("{API}/instance-config/update"), &token).await.json(&body).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let v: Value = res.json().await.unwrap();
@@ -109,8 +110,9 @@ async fn fluxer_config_has_the_seeds_shape(b: Backend) {
     assert!(!v.to_string().contains("s3cret"));
     assert_eq!(v, get(&app, &token, "/instance-config").await, "the update answers what GET reads");
     // Absent fields stay; null clears a webhook.
-    let (s, v) = call(&app, &token, Method::POST, "/instance-config/update",
-        Some(json!({"system_alerts_webhook_url": null}))).await;
+    let (s, v) =
+        call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"system_alerts_webhook_url": null})))
+            .await;
     assert_eq!(s, 200);
     assert!(v["system_alerts_webhook_url"].is_null());
     assert_eq!(v["registration_alerts_webhook_url"], "https://hooks.example.org/reg");
@@ -133,19 +135,31 @@ async fn bad_hours_and_urls_are_refused_by_name(b: Backend) {
         }
     }
     // NUL anywhere in a body is refused before any handler (422, `body`).
-    let (s, _) = call(&app, &token, Method::POST, "/instance-config/update",
-        Some(json!({"system_alerts_webhook_url": "https://x.org/\u{0}"}))).await;
+    let (s, _) = call(
+        &app,
+        &token,
+        Method::POST,
+        "/instance-config/update",
+        Some(json!({"system_alerts_webhook_url": "https://x.org/\u{0}"})),
+    )
+    .await;
     assert_eq!(s, 422);
     let huge = format!("https://x.org/{}", "a".repeat(5000));
-    let (s, v) = call(&app, &token, Method::POST, "/instance-config/update",
-        Some(json!({"sso": {"token_url": huge}}))).await;
+    let (s, v) =
+        call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"token_url": huge}}))).await;
     assert_eq!((s, param(&v)), (422, "sso.token_url"));
     let (s, v) = call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"nope": 1}}))).await;
     assert_eq!((s, param(&v)), (422, "sso.nope"));
     let (s, v) = call(&app, &token, Method::POST, "/instance-config/update", Some(json!([1]))).await;
     assert_eq!((s, param(&v)), (422, "body"));
-    let res = app.api(Method::POST, &format!("{API}/instance-config/update"), &token).await
-        .header("content-type", "application/json").body("{nope").send().await.unwrap();
+    let res = app
+        .api(Method::POST, &format!("{API}/instance-config/update"), &token)
+        .await
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM settings_versions").await, 0, "nothing was changed");
 }
@@ -153,28 +167,56 @@ async fn bad_hours_and_urls_are_refused_by_name(b: Backend) {
 async fn the_sso_secret_is_write_only(b: Backend) {
     let (app, token) = admin_app(b).await;
     let secret = "very-secret-value-42";
-    let (s, v) = call(&app, &token, Method::POST, "/instance-config/update",
-        Some(json!({"sso": {"client_secret": secret, "client_id": "c"}}))).await;
+    let (s, v) = call(
+        &app,
+        &token,
+        Method::POST,
+        "/instance-config/update",
+        Some(json!({"sso": {"client_secret": secret, "client_id": "c"}})),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(v["sso"]["client_secret_set"], true);
     assert!(v["sso"].get("client_secret").is_none());
     // Omitting it keeps it.
-    let (_, v) = call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"client_id": "d"}}))).await;
+    let (_, v) =
+        call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"client_id": "d"}}))).await;
     assert_eq!(v["sso"]["client_secret_set"], true);
-    let (_, v) = call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"manual_review_enabled": true}))).await;
+    let (_, v) =
+        call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"manual_review_enabled": true}))).await;
     assert_eq!(v["sso"]["client_secret_set"], true);
     // Never in a response, the history or the moderation log.
-    let all = get(&app, &token, "/instance-config").await.to_string() + &get(&app, &token, "/moderation_log").await.to_string();
+    let all = get(&app, &token, "/instance-config").await.to_string()
+        + &get(&app, &token, "/moderation_log").await.to_string();
     assert!(!all.contains(secret));
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM settings_versions WHERE after LIKE '%{secret}%' OR before LIKE '%{secret}%'")).await, 0);
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM moderation_log WHERE data LIKE '%{secret}%' OR message LIKE '%{secret}%'")).await, 0);
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM settings_versions WHERE after LIKE '%{secret}%' OR before LIKE '%{secret}%'"
+            )
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM moderation_log WHERE data LIKE '%{secret}%' OR message LIKE '%{secret}%'")
+        )
+        .await,
+        0
+    );
     let (_, _, page) = app.page("/settings/instance").await;
     assert!(!page.contains(secret));
     // "" clears; so does null.
-    let (_, v) = call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"client_secret": ""}}))).await;
+    let (_, v) =
+        call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"client_secret": ""}}))).await;
     assert_eq!(v["sso"]["client_secret_set"], false);
     call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"client_secret": "x"}}))).await;
-    let (_, v) = call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"client_secret": null}}))).await;
+    let (_, v) =
+        call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"sso": {"client_secret": null}})))
+            .await;
     assert_eq!(v["sso"]["client_secret_set"], false);
 }
 
@@ -190,9 +232,16 @@ async fn review_is_active_now_by_the_window_and_the_clock(b: Backend) {
     let admin = app.db.create_user("admin", Some(Role::Admin)).await;
     let token = app.db.token_for(&admin).await;
     let set = async |start: i64, end: i64, scheduled: bool, enabled: bool| {
-        let (s, _) = call(&app, &token, Method::POST, "/instance-config/update", Some(json!({
+        let (s, _) = call(
+            &app,
+            &token,
+            Method::POST,
+            "/instance-config/update",
+            Some(json!({
             "manual_review_enabled": enabled, "manual_review_schedule_enabled": scheduled,
-            "manual_review_schedule_start_hour_utc": start, "manual_review_schedule_end_hour_utc": end}))).await;
+            "manual_review_schedule_start_hour_utc": start, "manual_review_schedule_end_hour_utc": end})),
+        )
+        .await;
         assert_eq!(s, 200);
     };
     let active = async |hour: i64| {
@@ -220,15 +269,32 @@ async fn clerk_instance_leaves_nulls_and_refuses_unknown_keys(b: Backend) {
     let (app, token) = admin_app(b).await;
     let v = get(&app, &token, "/instance").await;
     assert_eq!(v["object"], "instance");
-    let (s, v) = call(&app, &token, Method::PATCH, "/instance", Some(json!({
+    let (s, v) = call(
+        &app,
+        &token,
+        Method::PATCH,
+        "/instance",
+        Some(json!({
         "test_mode": true, "hibp": true, "support_email": "help@example.org", "clerk_js_version": "5",
         "development_origin": "http://localhost:3000",
         "allowed_origins": ["https://App.example.org/", "chrome-extension://abcdef", "capacitor://localhost"],
-        "url_based_session_syncing": true}))).await;
+        "url_based_session_syncing": true})),
+    )
+    .await;
     assert_eq!(s, 202, "{v}");
-    assert_eq!(v["allowed_origins"], json!(["https://app.example.org", "chrome-extension://abcdef", "capacitor://localhost"]));
-    let (s, v) = call(&app, &token, Method::PATCH, "/instance", Some(json!({
-        "test_mode": null, "hibp": false, "support_email": null, "allowed_origins": null}))).await;
+    assert_eq!(
+        v["allowed_origins"],
+        json!(["https://app.example.org", "chrome-extension://abcdef", "capacitor://localhost"])
+    );
+    let (s, v) = call(
+        &app,
+        &token,
+        Method::PATCH,
+        "/instance",
+        Some(json!({
+        "test_mode": null, "hibp": false, "support_email": null, "allowed_origins": null})),
+    )
+    .await;
     assert_eq!(s, 202);
     assert_eq!((v["test_mode"].as_bool(), v["hibp"].as_bool()), (Some(true), Some(false)));
     assert_eq!(v["support_email"], "help@example.org");
@@ -258,20 +324,36 @@ async fn clerk_instance_leaves_nulls_and_refuses_unknown_keys(b: Backend) {
 
 async fn restrictions_and_organization_settings_have_clerks_shapes(b: Backend) {
     let (app, token) = admin_app(b).await;
-    let (s, v) = call(&app, &token, Method::PATCH, "/instance/restrictions",
-        Some(json!({"blocklist": true, "block_email_subaddresses": true, "allowlist": null}))).await;
+    let (s, v) = call(
+        &app,
+        &token,
+        Method::PATCH,
+        "/instance/restrictions",
+        Some(json!({"blocklist": true, "block_email_subaddresses": true, "allowlist": null})),
+    )
+    .await;
     assert_eq!(s, 200);
-    assert_eq!(v, json!({"object": "instance_restrictions", "allowlist": false, "blocklist": true,
+    assert_eq!(
+        v,
+        json!({"object": "instance_restrictions", "allowlist": false, "blocklist": true,
         "block_email_subaddresses": true, "block_disposable_email_domains": false,
-        "ignore_dots_for_gmail_addresses": false, "version": 1}));
+        "ignore_dots_for_gmail_addresses": false, "version": 1})
+    );
     assert_eq!(get(&app, &token, "/instance/restrictions").await, v);
     let (s, v) = call(&app, &token, Method::PATCH, "/instance/restrictions", Some(json!({"blocklist": 1}))).await;
     assert_eq!((s, param(&v)), (422, "blocklist"));
 
-    let (s, v) = call(&app, &token, Method::PATCH, "/instance/organization_settings", Some(json!({
+    let (s, v) = call(
+        &app,
+        &token,
+        Method::PATCH,
+        "/instance/organization_settings",
+        Some(json!({
         "enabled": true, "max_allowed_memberships": 0, "domains_enabled": true,
         "domains_enrollment_modes": ["manual_invitation", "automatic_suggestion"],
-        "creator_role_id": "org:owner", "domains_default_role_id": "org:viewer"}))).await;
+        "creator_role_id": "org:owner", "domains_default_role_id": "org:viewer"})),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["object"], "organization_settings");
     assert_eq!(v["creator_role"], "org:owner");
@@ -299,16 +381,29 @@ async fn identifiers_are_added_listed_and_removed(b: Backend) {
         let path = format!("/{list}_identifiers");
         let (s, v) = call(&app, &token, Method::POST, &path, Some(json!({"identifier": "  Spam.Example  "}))).await;
         assert_eq!(s, 200, "{v}");
-        assert_eq!((v["object"].as_str(), v["identifier"].as_str(), v["identifier_type"].as_str()),
-            (Some(object), Some("spam.example"), Some("domain")));
+        assert_eq!(
+            (v["object"].as_str(), v["identifier"].as_str(), v["identifier_type"].as_str()),
+            (Some(object), Some("spam.example"), Some("domain"))
+        );
         assert!(v["created_at"].as_i64().unwrap() > 1_000_000_000_000, "milliseconds, like Clerk");
-        let (s, e) = call(&app, &token, Method::POST, &path, Some(json!({"identifier": "Bob@Example.org", "notify": false}))).await;
+        let (s, e) =
+            call(&app, &token, Method::POST, &path, Some(json!({"identifier": "Bob@Example.org", "notify": false})))
+                .await;
         assert_eq!((s, e["identifier_type"].as_str()), (200, Some("email_address")));
         assert_eq!(e["identifier"], "bob@example.org");
         let (s, d) = call(&app, &token, Method::POST, &path, Some(json!({"identifier": "spam.example"}))).await;
         assert_eq!((s, param(&d)), (409, "identifier"), "duplicate");
-        for bad in ["", "a b.org", "a@", "@example.org", "exa\tmple.org", "</textarea>", "\"><script>", "localhost",
-            &"a".repeat(300)] {
+        for bad in [
+            "",
+            "a b.org",
+            "a@",
+            "@example.org",
+            "exa\tmple.org",
+            "</textarea>",
+            "\"><script>",
+            "localhost",
+            &"a".repeat(300),
+        ] {
             let (s, d) = call(&app, &token, Method::POST, &path, Some(json!({"identifier": bad}))).await;
             assert_eq!((s, param(&d)), (422, "identifier"), "{bad:?}: {d}");
         }
@@ -331,16 +426,25 @@ async fn identifiers_are_added_listed_and_removed(b: Backend) {
 
 async fn a_stale_edit_is_refused_with_the_current_version(b: Backend) {
     let (app, token) = admin_app(b).await;
-    let (_, v) = call(&app, &token, Method::PATCH, "/instance", Some(json!({"hibp": true, "expected_version": 0}))).await;
+    let (_, v) =
+        call(&app, &token, Method::PATCH, "/instance", Some(json!({"hibp": true, "expected_version": 0}))).await;
     assert_eq!(v["version"], 1);
-    let (s, e) = call(&app, &token, Method::PATCH, "/instance", Some(json!({"test_mode": true, "expected_version": 0}))).await;
+    let (s, e) =
+        call(&app, &token, Method::PATCH, "/instance", Some(json!({"test_mode": true, "expected_version": 0}))).await;
     assert_eq!(s, 409);
     assert_eq!(e["errors"][0]["meta"]["current_version"], 1);
     assert_eq!(get(&app, &token, "/instance").await["test_mode"], false, "nothing changed");
-    let (s, e) = call(&app, &token, Method::POST, "/instance-config/update",
-        Some(json!({"manual_review_enabled": true, "expected_version": 3}))).await;
+    let (s, e) = call(
+        &app,
+        &token,
+        Method::POST,
+        "/instance-config/update",
+        Some(json!({"manual_review_enabled": true, "expected_version": 3})),
+    )
+    .await;
     assert_eq!((s, e["errors"][0]["meta"]["current_version"].as_i64()), (409, Some(0)));
-    let (s, _) = call(&app, &token, Method::PATCH, "/instance", Some(json!({"test_mode": true, "expected_version": 1}))).await;
+    let (s, _) =
+        call(&app, &token, Method::PATCH, "/instance", Some(json!({"test_mode": true, "expected_version": 1}))).await;
     assert_eq!(s, 202);
 }
 
@@ -356,11 +460,18 @@ async fn a_crowd_of_edits_keeps_every_change(b: Backend) {
         json!({"system_alerts_webhook_url": "https://hooks.example.org/s"}),
     ];
     for (k, v) in [
-        ("enabled", json!(true)), ("display_name", json!("Corp")), ("issuer", json!("https://id.example.org/")),
-        ("authorization_url", json!("https://id.example.org/a")), ("token_url", json!("https://id.example.org/t")),
-        ("userinfo_url", json!("https://id.example.org/u")), ("jwks_url", json!("https://id.example.org/j")),
-        ("client_id", json!("cid")), ("client_secret", json!("sec")), ("scope", json!("openid")),
-        ("allowed_domains", json!(["example.org"])), ("auto_provision", json!(true)),
+        ("enabled", json!(true)),
+        ("display_name", json!("Corp")),
+        ("issuer", json!("https://id.example.org/")),
+        ("authorization_url", json!("https://id.example.org/a")),
+        ("token_url", json!("https://id.example.org/t")),
+        ("userinfo_url", json!("https://id.example.org/u")),
+        ("jwks_url", json!("https://id.example.org/j")),
+        ("client_id", json!("cid")),
+        ("client_secret", json!("sec")),
+        ("scope", json!("openid")),
+        ("allowed_domains", json!(["example.org"])),
+        ("auto_provision", json!(true)),
         ("redirect_uri", json!("https://s.example.org/cb")),
     ] {
         bodies.push(json!({"sso": { k: v }}));
@@ -380,15 +491,32 @@ async fn a_crowd_of_edits_keeps_every_change(b: Backend) {
         assert_eq!(t.await.unwrap(), 200);
     }
     let v = get(&app, &token, "/instance-config").await;
-    assert_eq!((v["manual_review_enabled"].as_bool(), v["manual_review_schedule_enabled"].as_bool()), (Some(true), Some(true)));
-    assert_eq!((v["manual_review_schedule_start_hour_utc"].as_i64(), v["manual_review_schedule_end_hour_utc"].as_i64()), (Some(7), Some(19)));
+    assert_eq!(
+        (v["manual_review_enabled"].as_bool(), v["manual_review_schedule_enabled"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        (v["manual_review_schedule_start_hour_utc"].as_i64(), v["manual_review_schedule_end_hour_utc"].as_i64()),
+        (Some(7), Some(19))
+    );
     assert_eq!(v["system_alerts_webhook_url"], "https://hooks.example.org/s");
     assert_eq!(v["registration_alerts_webhook_url"], "https://hooks.example.org/r");
     let sso = &v["sso"];
-    assert_eq!((sso["enabled"].as_bool(), sso["auto_provision"].as_bool(), sso["client_secret_set"].as_bool()), (Some(true), Some(true), Some(true)));
-    for (k, want) in [("display_name", "Corp"), ("issuer", "https://id.example.org/"), ("authorization_url", "https://id.example.org/a"),
-        ("token_url", "https://id.example.org/t"), ("userinfo_url", "https://id.example.org/u"), ("jwks_url", "https://id.example.org/j"),
-        ("client_id", "cid"), ("scope", "openid"), ("redirect_uri", "https://s.example.org/cb")] {
+    assert_eq!(
+        (sso["enabled"].as_bool(), sso["auto_provision"].as_bool(), sso["client_secret_set"].as_bool()),
+        (Some(true), Some(true), Some(true))
+    );
+    for (k, want) in [
+        ("display_name", "Corp"),
+        ("issuer", "https://id.example.org/"),
+        ("authorization_url", "https://id.example.org/a"),
+        ("token_url", "https://id.example.org/t"),
+        ("userinfo_url", "https://id.example.org/u"),
+        ("jwks_url", "https://id.example.org/j"),
+        ("client_id", "cid"),
+        ("scope", "openid"),
+        ("redirect_uri", "https://s.example.org/cb"),
+    ] {
         assert_eq!(sso[k], want, "{k}");
     }
     assert_eq!(sso["allowed_domains"], json!(["example.org"]));
@@ -429,13 +557,23 @@ async fn only_admins_may_read_or_change_settings(b: Backend) {
         let body = json!({"hibp": true, "identifier": "x.org", "manual_review_enabled": true});
         let (s, _) = call(&app, &mod_token, m.clone(), path, Some(body.clone())).await;
         assert_eq!(s, 403, "moderator {m} {path}");
-        let res = reqwest::Client::new().request(m.clone(), app.url(&format!("{API}{path}"))).json(&body).send().await.unwrap();
+        let res = reqwest::Client::new()
+            .request(m.clone(), app.url(&format!("{API}{path}")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401, "anonymous {m} {path}");
     }
     // `Authorization: Admin <token>` works like Bearer.
     let admin = app.db.create_user("admin2", Some(Role::Admin)).await;
     let t = app.db.token_for(&admin).await;
-    let res = reqwest::Client::new().get(app.url(&format!("{API}/instance-config"))).header("Authorization", format!("Admin {t}")).send().await.unwrap();
+    let res = reqwest::Client::new()
+        .get(app.url(&format!("{API}/instance-config")))
+        .header("Authorization", format!("Admin {t}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM settings_versions").await, 0);
     // The pages: moderators 403, anonymous to /login.
@@ -445,7 +583,10 @@ async fn only_admins_may_read_or_change_settings(b: Backend) {
         let res = mc.get(app.url(page)).send().await.unwrap();
         assert_eq!(res.status(), 403, "{page}");
         let res = common::client().get(app.url(page)).send().await.unwrap();
-        assert!(res.status().is_redirection() && res.headers()["location"].to_str().unwrap().starts_with("/login"), "{page}");
+        assert!(
+            res.status().is_redirection() && res.headers()["location"].to_str().unwrap().starts_with("/login"),
+            "{page}"
+        );
     }
 }
 
@@ -456,7 +597,9 @@ async fn every_change_is_logged_with_before_and_after(b: Backend) {
     call(&app, &token, Method::PATCH, "/instance/organization_settings", Some(json!({"enabled": true}))).await;
     call(&app, &token, Method::POST, "/instance-config/update", Some(json!({"manual_review_enabled": true}))).await;
     let log = get(&app, &token, "/moderation_log").await.to_string();
-    for text in ["blocklist false → true", "allowed_origins", "enabled false → true", "manual_review_enabled false → true"] {
+    for text in
+        ["blocklist false → true", "allowed_origins", "enabled false → true", "manual_review_enabled false → true"]
+    {
         assert!(log.contains(text), "{text} in {log}");
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM moderation_log WHERE action = 'settings.update' AND data LIKE '%\"before\"%' AND data LIKE '%\"after\"%'").await, 4);
@@ -481,14 +624,24 @@ async fn cors_follows_allowed_origins(b: Backend) {
     let peer = common::spawn_peer(&app).await;
     let origin = "chrome-extension://abcdefgh";
     assert_eq!(preflight(&app, origin).await, None);
-    assert_eq!(preflight(&app, "https://admin.example.org").await.as_deref(), Some("https://admin.example.org"), "configured");
+    assert_eq!(
+        preflight(&app, "https://admin.example.org").await.as_deref(),
+        Some("https://admin.example.org"),
+        "configured"
+    );
     call(&app, &token, Method::PATCH, "/instance", Some(json!({"allowed_origins": [origin]}))).await;
     // Within the cache's lifetime, in this process and in another one.
     let wait = steward::server::cors::CACHE_TTL + Duration::from_millis(300);
     tokio::time::sleep(wait).await;
     for a in [&app, &peer] {
         assert_eq!(preflight(a, origin).await.as_deref(), Some(origin));
-        let res = reqwest::Client::new().get(a.url(&format!("{API}/instance"))).bearer_auth(&token).header("Origin", origin).send().await.unwrap();
+        let res = reqwest::Client::new()
+            .get(a.url(&format!("{API}/instance")))
+            .bearer_auth(&token)
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap()), Some(origin));
         assert_eq!(preflight(a, "https://other.example.org").await, None, "an origin not listed");
     }
@@ -522,22 +675,49 @@ async fn the_registration_page_edits_policy_window_restrictions_and_lists(b: Bac
     assert_eq!(app.login("admin", PASSWORD).await.status(), 303);
     let (s, _, page) = app.page("/settings/registration").await;
     assert_eq!(s, 200);
-    assert!(page.contains("href=\"/settings/registration\"") && page.contains("href=\"/settings/instance\""), "nav and tabs");
+    assert!(
+        page.contains("href=\"/settings/registration\"") && page.contains("href=\"/settings/instance\""),
+        "nav and tabs"
+    );
     assert!(page.contains("Review window not active now · no change scheduled"));
 
-    let res = app.post_form("/settings/registration/policy",
-        &[("mode", "open"), ("approval_required", "on"), ("expected_version", "0")]).await;
+    let res = app
+        .post_form(
+            "/settings/registration/policy",
+            &[("mode", "open"), ("approval_required", "on"), ("expected_version", "0")],
+        )
+        .await;
     assert_eq!((res.status().as_u16(), location(&res).as_str()), (303, "/settings/registration"));
     let p = stored(&app, "registration").await;
-    assert_eq!((p["mode"].as_str(), p["approval_required"].as_bool(), p["confirmation_required"].as_bool()), (Some("open"), Some(true), Some(false)));
+    assert_eq!(
+        (p["mode"].as_str(), p["approval_required"].as_bool(), p["confirmation_required"].as_bool()),
+        (Some("open"), Some(true), Some(false))
+    );
 
-    app.post_form("/settings/registration/review", &[("manual_review_enabled", "on"), ("manual_review_schedule_enabled", "on"),
-        ("manual_review_schedule_start_hour_utc", "9"), ("manual_review_schedule_end_hour_utc", "17"), ("expected_version", "0")]).await;
+    app.post_form(
+        "/settings/registration/review",
+        &[
+            ("manual_review_enabled", "on"),
+            ("manual_review_schedule_enabled", "on"),
+            ("manual_review_schedule_start_hour_utc", "9"),
+            ("manual_review_schedule_end_hour_utc", "17"),
+            ("expected_version", "0"),
+        ],
+    )
+    .await;
     let (_, _, page) = app.page("/settings/registration").await;
     assert!(page.contains("Review window active now · next change at 17:00 UTC"), "the live line");
     // A bad hour comes back with the value kept and the message by the field.
-    app.post_form("/settings/registration/review", &[("manual_review_enabled", "on"),
-        ("manual_review_schedule_start_hour_utc", "25"), ("manual_review_schedule_end_hour_utc", "x"), ("expected_version", "1")]).await;
+    app.post_form(
+        "/settings/registration/review",
+        &[
+            ("manual_review_enabled", "on"),
+            ("manual_review_schedule_start_hour_utc", "25"),
+            ("manual_review_schedule_end_hour_utc", "x"),
+            ("expected_version", "1"),
+        ],
+    )
+    .await;
     let (s, _, page) = app.page("/settings/registration").await;
     assert_eq!(s, 422);
     assert!(page.contains("Enter a whole hour from 0 to 23.") && page.contains("value=\"x\""), "kept with its error");
@@ -551,7 +731,8 @@ async fn the_registration_page_edits_policy_window_restrictions_and_lists(b: Bac
     let r = stored(&app, "restrictions").await;
     assert_eq!((r["blocklist"].as_bool(), r["allowlist"].as_bool()), (Some(true), Some(false)));
 
-    app.post_form("/settings/registration/identifiers", &[("list", "blocklist"), ("identifier", " Spam.Example ")]).await;
+    app.post_form("/settings/registration/identifiers", &[("list", "blocklist"), ("identifier", " Spam.Example ")])
+        .await;
     let (_, _, page) = app.page("/settings/registration").await;
     assert!(page.contains("spam.example"));
     app.post_form("/settings/registration/identifiers", &[("list", "allowlist"), ("identifier", "\"><script>x")]).await;
@@ -568,8 +749,13 @@ async fn the_instance_page_keeps_the_secret_and_escapes_stored_values(b: Backend
     let (app, token) = admin_app(b).await;
     let hostile = "\"><script>alert(1)</script>";
     let form = |secret: &'static str, clear: bool| {
-        let mut f = vec![("sso.enabled", "on"), ("sso.display_name", hostile), ("sso.issuer", "https://id.example.org/"),
-            ("sso.client_secret", secret), ("registration_alerts_webhook_url", "https://hooks.example.org/r")];
+        let mut f = vec![
+            ("sso.enabled", "on"),
+            ("sso.display_name", hostile),
+            ("sso.issuer", "https://id.example.org/"),
+            ("sso.client_secret", secret),
+            ("registration_alerts_webhook_url", "https://hooks.example.org/r"),
+        ];
         if clear {
             f.push(("sso.clear_secret", "on"));
         }
@@ -584,30 +770,64 @@ async fn the_instance_page_keeps_the_secret_and_escapes_stored_values(b: Backend
     app.post_form("/settings/instance/config", &form("", false)).await;
     assert_eq!(get(&app, &token, "/instance-config").await["sso"]["client_secret_set"], true, "empty keeps it");
     app.post_form("/settings/instance/config", &form("", true)).await;
-    assert_eq!(get(&app, &token, "/instance-config").await["sso"]["client_secret_set"], false, "the checkbox clears it");
+    assert_eq!(
+        get(&app, &token, "/instance-config").await["sso"]["client_secret_set"],
+        false,
+        "the checkbox clears it"
+    );
     let (_, _, page) = app.page("/settings/instance").await;
     assert!(page.contains("Client secret: not set"));
 
-    app.post_form("/settings/instance/instance", &[("hibp", "on"), ("support_email", hostile),
-        ("allowed_origins", "https://a.example.org\r\ncapacitor://localhost\r\n")]).await;
+    app.post_form(
+        "/settings/instance/instance",
+        &[
+            ("hibp", "on"),
+            ("support_email", hostile),
+            ("allowed_origins", "https://a.example.org\r\ncapacitor://localhost\r\n"),
+        ],
+    )
+    .await;
     let (s, _, page) = app.page("/settings/instance").await;
     assert_eq!(s, 422);
     assert!(page.contains("Enter a valid email address") && !page.contains(hostile), "refused, kept escaped");
     assert_eq!(get(&app, &token, "/instance").await["hibp"], false, "nothing changed");
-    app.post_form("/settings/instance/instance", &[("hibp", "on"), ("support_email", "help@example.org"),
-        ("allowed_origins", "https://a.example.org\r\ncapacitor://localhost\r\n")]).await;
+    app.post_form(
+        "/settings/instance/instance",
+        &[
+            ("hibp", "on"),
+            ("support_email", "help@example.org"),
+            ("allowed_origins", "https://a.example.org\r\ncapacitor://localhost\r\n"),
+        ],
+    )
+    .await;
     let v = get(&app, &token, "/instance").await;
     assert_eq!(v["allowed_origins"], json!(["https://a.example.org", "capacitor://localhost"]));
     assert_eq!(v["hibp"], true);
 
-    app.post_form("/settings/instance/organization", &[("enabled", "on"), ("max_allowed_memberships", "3"),
-        ("domains_enrollment_modes", "manual_invitation"), ("domains_enrollment_modes", "automatic_invitation"),
-        ("creator_role_id", "org:admin"), ("domains_default_role_id", "org:member")]).await;
+    app.post_form(
+        "/settings/instance/organization",
+        &[
+            ("enabled", "on"),
+            ("max_allowed_memberships", "3"),
+            ("domains_enrollment_modes", "manual_invitation"),
+            ("domains_enrollment_modes", "automatic_invitation"),
+            ("creator_role_id", "org:admin"),
+            ("domains_default_role_id", "org:member"),
+        ],
+    )
+    .await;
     let v = get(&app, &token, "/instance/organization_settings").await;
     assert_eq!(v["domains_enrollment_modes"], json!(["manual_invitation", "automatic_invitation"]));
     assert_eq!(v["max_allowed_memberships"], 3);
-    app.post_form("/settings/instance/organization", &[("max_allowed_memberships", "-2"),
-        ("creator_role_id", "org:admin"), ("domains_default_role_id", "org:member")]).await;
+    app.post_form(
+        "/settings/instance/organization",
+        &[
+            ("max_allowed_memberships", "-2"),
+            ("creator_role_id", "org:admin"),
+            ("domains_default_role_id", "org:member"),
+        ],
+    )
+    .await;
     let (s, _, page) = app.page("/settings/instance").await;
     assert_eq!(s, 422);
     assert!(page.contains("max_allowed_memberships must be from 0"));

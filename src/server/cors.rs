@@ -23,12 +23,15 @@ use crate::server::storage::Db;
 /// How long a process trusts the `allowed_origins` it last read.
 pub const CACHE_TTL: Duration = Duration::from_secs(2);
 
+/// The stored origins and when they were read.
+type Cache = Arc<Mutex<Option<(Instant, Arc<Vec<String>>)>>>;
+
 /// The configured origins and the stored ones, read at most once per TTL.
 #[derive(Clone)]
 struct Origins {
     fixed: Arc<Vec<String>>,
     db: Db,
-    cache: Arc<Mutex<Option<(Instant, Arc<Vec<String>>)>>>,
+    cache: Cache,
 }
 
 impl Origins {

@@ -306,12 +306,19 @@ async fn list_of(state: &AppState, list: List) -> Result<Json<Vec<IdentifierView
 async fn add_to(state: &AppState, ctx: &AdminCtx, list: List, body: Value) -> Result<Json<IdentifierView>, AppError> {
     let f = Fields::object(body, "", &["identifier", "notify"])?;
     f.opt::<bool>("notify")?;
-    let raw = f.opt::<String>("identifier")?.ok_or_else(|| AppError::validation("identifier", "Enter an email address or a domain."))?;
+    let raw = f
+        .opt::<String>("identifier")?
+        .ok_or_else(|| AppError::validation("identifier", "Enter an email address or a domain."))?;
     let row = identifiers::add(&state.db, Actor::from(ctx.staff()), list, &raw).await?;
     Ok(Json(IdentifierView::of(list, row)))
 }
 
-async fn remove_from(state: &AppState, ctx: &AdminCtx, list: List, id: &str) -> Result<Json<DeletedIdentifier>, AppError> {
+async fn remove_from(
+    state: &AppState,
+    ctx: &AdminCtx,
+    list: List,
+    id: &str,
+) -> Result<Json<DeletedIdentifier>, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let row = identifiers::remove(&state.db, Actor::from(ctx.staff()), list, id).await?;
     Ok(Json(DeletedIdentifier { object: list.object(), id: row.id.to_string(), deleted: true }))

@@ -29,7 +29,10 @@ impl Fields {
         };
         let f = Fields { map, prefix: prefix.to_owned() };
         if let Some(k) = f.map.keys().find(|k| !known.contains(&k.as_str()) && *k != "expected_version") {
-            return Err(AppError::validation(&f.param(k), format!("Unknown field `{}`.", k.chars().take(60).collect::<String>())));
+            return Err(AppError::validation(
+                &f.param(k),
+                format!("Unknown field `{}`.", k.chars().take(60).collect::<String>()),
+            ));
         }
         Ok(f)
     }
@@ -70,11 +73,9 @@ impl Fields {
     pub fn expected_version(&self) -> Result<Option<i64>, AppError> {
         match self.map.get("expected_version") {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_i64()
-                .filter(|n| *n >= 0)
-                .map(Some)
-                .ok_or_else(|| AppError::validation("expected_version", "expected_version must be a whole number ≥ 0.")),
+            Some(v) => v.as_i64().filter(|n| *n >= 0).map(Some).ok_or_else(|| {
+                AppError::validation("expected_version", "expected_version must be a whole number ≥ 0.")
+            }),
         }
     }
 }

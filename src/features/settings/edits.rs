@@ -288,6 +288,9 @@ pub struct InstanceEdit {
     url_based_session_syncing: Option<bool>,
 }
 
+/// A check of one text field: its cleaned value, `None` to clear it.
+type Check = dyn Fn(&str, &str) -> Result<Option<String>, AppError>;
+
 /// An origin, or failing that an http(s) URL (`development_origin`).
 fn origin_or_url(param: &str, raw: &str) -> Result<Option<String>, AppError> {
     if raw.trim().is_empty() {
@@ -298,9 +301,7 @@ fn origin_or_url(param: &str, raw: &str) -> Result<Option<String>, AppError> {
 
 impl InstanceEdit {
     pub fn read(f: &Fields) -> Result<InstanceEdit, AppError> {
-        let cleared = |key: &str, check: &dyn Fn(&str, &str) -> Result<Option<String>, AppError>| {
-            f.opt::<String>(key)?.map(|s| check(&f.param(key), &s)).transpose()
-        };
+        let cleared = |key: &str, check: &Check| f.opt::<String>(key)?.map(|s| check(&f.param(key), &s)).transpose();
         Ok(InstanceEdit {
             test_mode: bool_field(f, "test_mode")?,
             hibp: bool_field(f, "hibp")?,
@@ -479,7 +480,10 @@ impl OrganizationEdit {
             admin_delete_enabled: bool_field(f, "admin_delete_enabled")?,
             domains_enabled: bool_field(f, "domains_enabled")?,
             domains_enrollment_modes: modes,
-            creator_role: f.opt::<String>("creator_role_id")?.map(|r| role(&f.param("creator_role_id"), &r)).transpose()?,
+            creator_role: f
+                .opt::<String>("creator_role_id")?
+                .map(|r| role(&f.param("creator_role_id"), &r))
+                .transpose()?,
             domains_default_role: f
                 .opt::<String>("domains_default_role_id")?
                 .map(|r| role(&f.param("domains_default_role_id"), &r))

@@ -93,7 +93,7 @@ async fn answer(
                 };
                 fs.values.insert(k.clone(), joined);
             }
-            fs = fs.value("expected_version", &value(pairs, "expected_version").unwrap_or_default().to_owned());
+            fs = fs.value("expected_version", value(pairs, "expected_version").unwrap_or_default());
             let param = e.param().unwrap_or_default().to_owned();
             session::keep_form(session, fs.error(&param, e.to_string())).await?;
         }
@@ -105,8 +105,11 @@ async fn answer(
 async fn change_policy(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bool, AppError> {
     let mode = RegistrationMode::parse(value(p, "mode").unwrap_or_default())
         .ok_or_else(|| AppError::validation("mode", "Choose open, invite only or closed."))?;
-    let (approval, confirmation, reason) =
-        (value(p, "approval_required").is_some(), value(p, "confirmation_required").is_some(), value(p, "reason_required").is_some());
+    let (approval, confirmation, reason) = (
+        value(p, "approval_required").is_some(),
+        value(p, "confirmation_required").is_some(),
+        value(p, "reason_required").is_some(),
+    );
     let c = settings::change::<RegistrationPolicy>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
         d.mode = mode;
         d.approval_required = approval;
@@ -119,7 +122,12 @@ async fn change_policy(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bo
 }
 
 /// `POST /settings/registration/policy`.
-pub async fn policy(State(state): State<AppState>, ctx: AdminCtx, session: Session, ApiForm(p): ApiForm<Pairs>) -> Result<Response, AppError> {
+pub async fn policy(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    ApiForm(p): ApiForm<Pairs>,
+) -> Result<Response, AppError> {
     let r = change_policy(&state, &ctx, &p).await;
     answer(&session, "policy", REGISTRATION, &p, r, "Saved the registration policy.").await
 }
@@ -142,7 +150,12 @@ async fn change_review(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bo
 }
 
 /// `POST /settings/registration/review`.
-pub async fn review(State(state): State<AppState>, ctx: AdminCtx, session: Session, ApiForm(p): ApiForm<Pairs>) -> Result<Response, AppError> {
+pub async fn review(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    ApiForm(p): ApiForm<Pairs>,
+) -> Result<Response, AppError> {
     let r = change_review(&state, &ctx, &p).await;
     answer(&session, "review", REGISTRATION, &p, r, "Saved the review window.").await
 }
@@ -160,7 +173,12 @@ async fn change_restrictions(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Res
 }
 
 /// `POST /settings/registration/restrictions`.
-pub async fn restrictions(State(state): State<AppState>, ctx: AdminCtx, session: Session, ApiForm(p): ApiForm<Pairs>) -> Result<Response, AppError> {
+pub async fn restrictions(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    ApiForm(p): ApiForm<Pairs>,
+) -> Result<Response, AppError> {
     let r = change_restrictions(&state, &ctx, &p).await;
     answer(&session, "restrictions", REGISTRATION, &p, r, "Saved the restrictions.").await
 }
@@ -170,7 +188,12 @@ fn list_of(p: &Pairs) -> Result<List, AppError> {
 }
 
 /// `POST /settings/registration/identifiers`: adds to the allowlist or blocklist.
-pub async fn add_identifier(State(state): State<AppState>, ctx: AdminCtx, session: Session, ApiForm(p): ApiForm<Pairs>) -> Result<Response, AppError> {
+pub async fn add_identifier(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    ApiForm(p): ApiForm<Pairs>,
+) -> Result<Response, AppError> {
     let list = list_of(&p)?;
     let raw = value(&p, "identifier").unwrap_or_default();
     let r = identifiers::add(&state.db, Actor::from(ctx.staff()), list, raw).await.map(|_| true);
@@ -218,7 +241,12 @@ async fn change_instance(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<
 }
 
 /// `POST /settings/instance/instance`.
-pub async fn instance(State(state): State<AppState>, ctx: AdminCtx, session: Session, ApiForm(p): ApiForm<Pairs>) -> Result<Response, AppError> {
+pub async fn instance(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    ApiForm(p): ApiForm<Pairs>,
+) -> Result<Response, AppError> {
     let r = change_instance(&state, &ctx, &p).await;
     answer(&session, "instance", INSTANCE, &p, r, "Saved the instance settings.").await
 }
@@ -228,7 +256,17 @@ async fn change_config(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bo
     sso.insert("enabled".into(), checked(p, "sso.enabled"));
     sso.insert("auto_provision".into(), checked(p, "sso.auto_provision"));
     sso.insert("allowed_domains".into(), lines(p, "sso.allowed_domains"));
-    for k in ["display_name", "issuer", "authorization_url", "token_url", "userinfo_url", "jwks_url", "client_id", "scope", "redirect_uri"] {
+    for k in [
+        "display_name",
+        "issuer",
+        "authorization_url",
+        "token_url",
+        "userinfo_url",
+        "jwks_url",
+        "client_id",
+        "scope",
+        "redirect_uri",
+    ] {
         sso.insert(k.into(), text(p, &format!("sso.{k}")));
     }
     // An empty secret field keeps the stored secret; the checkbox clears it.
@@ -252,7 +290,12 @@ async fn change_config(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bo
 }
 
 /// `POST /settings/instance/config`: alert webhooks and SSO.
-pub async fn config(State(state): State<AppState>, ctx: AdminCtx, session: Session, ApiForm(p): ApiForm<Pairs>) -> Result<Response, AppError> {
+pub async fn config(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    ApiForm(p): ApiForm<Pairs>,
+) -> Result<Response, AppError> {
     let r = change_config(&state, &ctx, &p).await;
     answer(&session, "config", INSTANCE, &p, r, "Saved the webhooks and sign-in settings.").await
 }
@@ -277,7 +320,12 @@ async fn change_organization(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Res
 }
 
 /// `POST /settings/instance/organization`.
-pub async fn organization(State(state): State<AppState>, ctx: AdminCtx, session: Session, ApiForm(p): ApiForm<Pairs>) -> Result<Response, AppError> {
+pub async fn organization(
+    State(state): State<AppState>,
+    ctx: AdminCtx,
+    session: Session,
+    ApiForm(p): ApiForm<Pairs>,
+) -> Result<Response, AppError> {
     let r = change_organization(&state, &ctx, &p).await;
     answer(&session, "organization", INSTANCE, &p, r, "Saved the organization settings.").await
 }

@@ -60,9 +60,9 @@ pub async fn add(db: &Db, actor: Actor<'_>, list: List, raw: &str) -> Result<Row
         if rows::count(tx.conn(), list.key()).await? >= MAX_PER_LIST {
             return Err(AppError::validation("identifier", format!("The {} is full ({MAX_PER_LIST}).", list.key())));
         }
-        let row = rows::insert(tx.conn(), list.key(), &identifier, kind, actor.id)
-            .await?
-            .ok_or_else(|| AppError::conflict("identifier", format!("{identifier} is already on the {}.", list.key())))?;
+        let row = rows::insert(tx.conn(), list.key(), &identifier, kind, actor.id).await?.ok_or_else(|| {
+            AppError::conflict("identifier", format!("{identifier} is already on the {}.", list.key()))
+        })?;
         audit::record(
             tx.conn(),
             audit::Entry {

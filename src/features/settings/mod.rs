@@ -12,10 +12,10 @@ pub mod body;
 #[cfg(feature = "ssr")]
 pub mod edits;
 #[cfg(feature = "ssr")]
-pub mod identifiers;
-#[cfg(feature = "ssr")]
-pub mod validate;
-#[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod identifiers;
 pub mod pages;
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod validate;

@@ -137,7 +137,10 @@ pub async fn instance_settings() -> Result<InstanceData, AppError> {
 
 #[cfg(feature = "ssr")]
 #[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
-async fn instance_data(state: &crate::server::state::AppState, ctx: &crate::auth::AdminCtx) -> Result<InstanceData, AppError> {
+async fn instance_data(
+    state: &crate::server::state::AppState,
+    ctx: &crate::auth::AdminCtx,
+) -> Result<InstanceData, AppError> {
     use crate::domain::settings::{InstanceConfig, InstanceSettings, OrganizationSettings};
     use crate::server::settings::load;
 
@@ -162,10 +165,20 @@ async fn instance_data(state: &crate::server::state::AppState, ctx: &crate::auth
         registration_webhook: or(&f.doc.registration_alerts_webhook_url),
         system_webhook: or(&f.doc.system_alerts_webhook_url),
         sso_enabled: s.enabled,
-        sso_text: [&s.display_name, &s.issuer, &s.authorization_url, &s.token_url, &s.userinfo_url, &s.jwks_url, &s.client_id, &s.scope, &s.redirect_uri]
-            .into_iter()
-            .map(or)
-            .collect(),
+        sso_text: [
+            &s.display_name,
+            &s.issuer,
+            &s.authorization_url,
+            &s.token_url,
+            &s.userinfo_url,
+            &s.jwks_url,
+            &s.client_id,
+            &s.scope,
+            &s.redirect_uri,
+        ]
+        .into_iter()
+        .map(or)
+        .collect(),
         sso_domains: s.allowed_domains.clone(),
         sso_auto_provision: s.auto_provision,
         secret_set: s.client_secret.is_some(),
