@@ -20,6 +20,7 @@ use crate::features::outbox::pages::{
 use crate::features::registration::pages::{ConfirmPage, InvitePage, RegisterPage, RegistrationsPage};
 use crate::features::reports::detail::{ReportPage, ReportRouteData, report_data};
 use crate::features::reports::pages::ReportsPage;
+use crate::features::settings::pages::{InstanceSettingsPage, RegistrationSettingsPage};
 use crate::features::statuses::pages::{StatusesPage, StatusesRouteData, statuses_data};
 use crate::features::users::detail::{NewUserPage, UserDetailPage, UserDetailRouteData, user_detail_data};
 use crate::features::users::pages::{UsersPage, UsersRouteData, users_data};
@@ -99,6 +100,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/outbox/:id") view={Lazy::<OutboxMailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/registration") view=RegistrationSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/instance") view=InstanceSettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -131,6 +134,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/invites", label: "Invites", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/outbox", label: "Outbox", admin_only: true },
+    NavItem { href: "/settings/registration", label: "Settings", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];
 

@@ -44,8 +44,16 @@ const MODERATOR_API: &[(&str, &str)] = &[
 ];
 
 /// Console pages only admins may open.
-const ADMIN_PAGES: &[&str] =
-    &["/moderation-log", "/users/new", "/registrations", "/invites", "/outbox", "/outbox/{id}"];
+const ADMIN_PAGES: &[&str] = &[
+    "/moderation-log",
+    "/users/new",
+    "/registrations",
+    "/invites",
+    "/outbox",
+    "/outbox/{id}",
+    "/settings/registration",
+    "/settings/instance",
+];
 
 /// Server functions that answer anyone (the sign-in, setup and reset pages use them).
 const PUBLIC_SERVER_FNS: &[&str] = &["load_page_session", "setup_allowed", "reset_link_valid", "register_info"];

@@ -26,6 +26,7 @@ use crate::features::intake::api as intake;
 use crate::features::invites::api as invites;
 use crate::features::registration::api as registrations;
 use crate::features::reports::api as reports;
+use crate::features::settings::api as settings;
 use crate::features::statuses::api as statuses;
 use crate::features::users::api::{self as users, bulk as users_bulk, manage as users_manage};
 use crate::server::state::AppState;
@@ -94,6 +95,15 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(invites::list))
         .routes(routes!(invites::revoke))
         .routes(routes!(invites::email_invite))
+        .routes(routes!(settings::instance_config))
+        .routes(routes!(settings::update_instance_config))
+        .routes(routes!(settings::instance, settings::update_instance))
+        .routes(routes!(settings::restrictions, settings::update_restrictions))
+        .routes(routes!(settings::organization_settings, settings::update_organization_settings))
+        .routes(routes!(settings::allowlist, settings::allowlist_add))
+        .routes(routes!(settings::allowlist_remove))
+        .routes(routes!(settings::blocklist, settings::blocklist_add))
+        .routes(routes!(settings::blocklist_remove))
 }
 
 /// Content intake, documented under its own prefix.

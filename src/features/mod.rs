@@ -24,5 +24,6 @@ pub mod oauth;
 pub mod outbox;
 pub mod registration;
 pub mod reports;
+pub mod settings;
 pub mod statuses;
 pub mod users;

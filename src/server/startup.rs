@@ -91,7 +91,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .merge(crate::features::registration::api::public_router())
         .merge(crate::features::auth::forgot::public_router())
         .route("/api/v1/openapi.json", get(crate::api::openapi_json))
-        .layer(cors::layer(&state.config.cors_origins));
+        .layer(cors::layer(&state.config.cors_origins, state.db.clone()));
     let app = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
