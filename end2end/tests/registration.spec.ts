@@ -90,3 +90,26 @@ test('register with an invite, be refused for a blocked domain, wait for approva
   const log = await api(page, token, 'GET', '/moderation_log?search=approved');
   expect(JSON.stringify(log)).toContain('baker');
 });
+
+test('an admin opens registration from the settings page and the form appears for strangers', async ({ page, browser }) => {
+  await signIn(page, ADMIN);
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await page.goto('/settings/registration');
+  await expect(page.getByTestId('review-now')).toBeVisible();
+  await page.getByLabel('Who may register', { exact: true }).selectOption('open');
+  await page.getByLabel('Approval required', { exact: true }).uncheck();
+  await page.locator('form[action="/settings/registration/policy"]').getByRole('button', { name: 'Save' }).click();
+  await expect(flash(page, 'Saved the registration policy.')).toBeVisible();
+  await expect(page.getByLabel('Who may register', { exact: true })).toHaveValue('open');
+
+  // A stranger's browser: the form is offered without an invite.
+  const stranger = await browser.newPage({ baseURL: page.url() });
+  await stranger.goto('/register');
+  await expect(stranger.getByRole('button', { name: 'Create account', exact: true })).toBeVisible();
+  await expect(stranger.getByTestId('register-refused')).toHaveCount(0);
+  await stranger.close();
+
+  // The change is in the moderation log with before and after.
+  await page.goto('/moderation-log?action=settings.update');
+  await expect(page.getByText(/changed the registration policy: .*mode invite_only → open/)).toBeVisible();
+});
