@@ -15,7 +15,8 @@ use super::edits::{ConfigEdit, InstanceEdit, OrganizationEdit, RestrictionsEdit}
 use super::identifiers::{self, List};
 use crate::auth::{AdminCtx, session};
 use crate::domain::settings::{
-    InstanceConfig, InstanceSettings, OrganizationSettings, RegistrationMode, RegistrationPolicy, Restrictions,
+    Document, InstanceConfig, InstanceSettings, OrganizationSettings, RegistrationMode, RegistrationPolicy,
+    Restrictions,
 };
 use crate::error::AppError;
 use crate::server::rejections::{ApiForm, ApiPath};
@@ -102,6 +103,22 @@ async fn answer(
     Ok(Redirect::to(back).into_response())
 }
 
+/// Applies a checked edit to the document `D` on the version the form was
+/// based on; whether anything changed.
+async fn save<D: Document>(
+    state: &AppState,
+    ctx: &AdminCtx,
+    p: &Pairs,
+    edit: impl Fn(&mut D),
+) -> Result<bool, AppError> {
+    let c = settings::change::<D>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
+        edit(d);
+        Ok(())
+    })
+    .await?;
+    Ok(c.changed())
+}
+
 async fn change_policy(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bool, AppError> {
     let mode = RegistrationMode::parse(value(p, "mode").unwrap_or_default())
         .ok_or_else(|| AppError::validation("mode", "Choose open, invite only or closed."))?;
@@ -110,15 +127,13 @@ async fn change_policy(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bo
         value(p, "confirmation_required").is_some(),
         value(p, "reason_required").is_some(),
     );
-    let c = settings::change::<RegistrationPolicy>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
+    save::<RegistrationPolicy>(state, ctx, p, |d| {
         d.mode = mode;
         d.approval_required = approval;
         d.confirmation_required = confirmation;
         d.reason_required = reason;
-        Ok(())
     })
-    .await?;
-    Ok(c.changed())
+    .await
 }
 
 /// `POST /settings/registration/policy`.
@@ -141,12 +156,7 @@ async fn change_review(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bo
         "manual_review_schedule_end_hour_utc": number(p, "manual_review_schedule_end_hour_utc", hour)?,
     });
     let edit = ConfigEdit::read(&Fields::object(body, "", &super::edits::CONFIG_FIELDS)?)?;
-    let c = settings::change::<InstanceConfig>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
-        edit.apply(d);
-        Ok(())
-    })
-    .await?;
-    Ok(c.changed())
+    save::<InstanceConfig>(state, ctx, p, |d| edit.apply(d)).await
 }
 
 /// `POST /settings/registration/review`.
@@ -164,12 +174,7 @@ async fn change_restrictions(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Res
     let body: Map<String, Value> =
         super::edits::RESTRICTION_FIELDS.iter().map(|k| ((*k).to_owned(), checked(p, k))).collect();
     let edit = RestrictionsEdit::read(&Fields::object(Value::Object(body), "", &super::edits::RESTRICTION_FIELDS)?)?;
-    let c = settings::change::<Restrictions>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
-        edit.apply(d);
-        Ok(())
-    })
-    .await?;
-    Ok(c.changed())
+    save::<Restrictions>(state, ctx, p, |d| edit.apply(d)).await
 }
 
 /// `POST /settings/registration/restrictions`.
@@ -232,12 +237,7 @@ async fn change_instance(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<
         "url_based_session_syncing": checked(p, "url_based_session_syncing"),
     });
     let edit = InstanceEdit::read(&Fields::object(body, "", &super::edits::INSTANCE_FIELDS)?)?;
-    let c = settings::change::<InstanceSettings>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
-        edit.apply(d);
-        Ok(())
-    })
-    .await?;
-    Ok(c.changed())
+    save::<InstanceSettings>(state, ctx, p, |d| edit.apply(d)).await
 }
 
 /// `POST /settings/instance/instance`.
@@ -281,12 +281,7 @@ async fn change_config(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Result<bo
         "sso": sso,
     });
     let edit = ConfigEdit::read(&Fields::object(body, "", &super::edits::CONFIG_FIELDS)?)?;
-    let c = settings::change::<InstanceConfig>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
-        edit.apply(d);
-        Ok(())
-    })
-    .await?;
-    Ok(c.changed())
+    save::<InstanceConfig>(state, ctx, p, |d| edit.apply(d)).await
 }
 
 /// `POST /settings/instance/config`: alert webhooks and SSO.
@@ -311,12 +306,7 @@ async fn change_organization(state: &AppState, ctx: &AdminCtx, p: &Pairs) -> Res
         "domains_default_role_id": text(p, "domains_default_role_id"),
     });
     let edit = OrganizationEdit::read(&Fields::object(body, "", &super::edits::ORGANIZATION_FIELDS)?)?;
-    let c = settings::change::<OrganizationSettings>(&state.db, Actor::from(ctx.staff()), expected(p), |d| {
-        edit.apply(d);
-        Ok(())
-    })
-    .await?;
-    Ok(c.changed())
+    save::<OrganizationSettings>(state, ctx, p, |d| edit.apply(d)).await
 }
 
 /// `POST /settings/instance/organization`.
