@@ -97,7 +97,7 @@ test('an admin opens registration from the settings page and the form appears fo
   await page.goto('/settings/registration');
   await expect(page.getByTestId('review-now')).toBeVisible();
   await page.getByLabel('Who may register', { exact: true }).selectOption('open');
-  await page.getByLabel('Approval required', { exact: true }).uncheck();
+  await page.getByRole('checkbox', { name: /^Approval required/ }).uncheck();
   await page.locator('form[action="/settings/registration/policy"]').getByRole('button', { name: 'Save' }).click();
   await expect(flash(page, 'Saved the registration policy.')).toBeVisible();
   await expect(page.getByLabel('Who may register', { exact: true })).toHaveValue('open');
