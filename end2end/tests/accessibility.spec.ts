@@ -219,6 +219,17 @@ test.describe('signed out', () => {
     await expect(page.getByRole('heading', { name: 'Sign in', exact: true })).toBeVisible();
     await checkPage(page, '/login', testInfo);
   });
+
+  for (const [path, heading] of [
+    ['/register', 'Create an account'],
+    ['/forgot-password', 'Forgot your password?'],
+  ]) {
+    test(`page ${path}`, async ({ page }, testInfo) => {
+      await page.goto(path);
+      await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+      await checkPage(page, path, testInfo);
+    });
+  }
 });
 
 test.describe('signed in as an admin', () => {
@@ -235,6 +246,11 @@ test.describe('signed in as an admin', () => {
     ['/users', 'Users'],
     ['/users/new', 'New user'],
     ['/moderation-log', 'Moderation log'],
+    ['/registrations', 'Registrations'],
+    ['/invites', 'Invites'],
+    ['/outbox', 'Outbox'],
+    ['/settings/registration', 'Settings'],
+    ['/settings/instance', 'Settings'],
     ['/account', 'Account'],
     ['/no-such-page', 'Page not found'],
   ];

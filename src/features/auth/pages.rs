@@ -82,8 +82,8 @@ pub fn LoginPage() -> impl IntoView {
                                 "Sign in"
                             </button>
                         </form>
-                        <p class="mt-4 text-sm">
-                            <a href="/forgot-password" class="underline">
+                        <p class="mt-2 text-sm">
+                            <a href="/forgot-password" class="inline-flex min-h-11 items-center underline">
                                 "Forgot your password?"
                             </a>
                         </p>
@@ -286,8 +286,8 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                                 "Send me a link"
                             </button>
                         </form>
-                        <p class="mt-4 text-sm">
-                            <a href="/login" class="underline">
+                        <p class="mt-2 text-sm">
+                            <a href="/login" class="inline-flex min-h-11 items-center underline">
                                 "Back to sign in"
                             </a>
                         </p>

@@ -260,8 +260,8 @@ pub fn OutboxMailPage(data: OutboxMailRouteData) -> impl IntoView {
     let OutboxMailRouteData { mail } = data;
     view! {
         <Title text="Mail" />
-        <p class="mb-4 text-sm">
-            <a href="/outbox" class="underline">
+        <p class="mb-2 text-sm">
+            <a href="/outbox" class="inline-flex min-h-11 items-center underline">
                 "← Outbox"
             </a>
         </p>

@@ -25,9 +25,9 @@ fn Tabs(current: &'static str) -> impl IntoView {
                 .map(|(href, label)| {
                     let on = href == current;
                     let class = if on {
-                        "-mb-px border-b-2 border-indigo-600 px-3 py-2 text-sm font-semibold"
+                        "-mb-px inline-flex min-h-11 items-center border-b-2 border-indigo-600 px-3 text-sm font-semibold"
                     } else {
-                        "px-3 py-2 text-sm text-slate-600 hover:text-slate-900 dark:text-slate-400"
+                        "inline-flex min-h-11 items-center px-3 text-sm text-slate-600 hover:text-slate-900 dark:text-slate-400"
                     };
                     view! {
                         <a href=href class=class aria-current=on.then_some("page")>
@@ -56,14 +56,16 @@ fn Check(
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("f-{name}");
+    let target = id.clone();
     view! {
-        <div class="mb-3 flex items-start gap-3">
-            <input id=id.clone() type="checkbox" name=name value="on" checked=checked class="mt-1 size-5 shrink-0" />
-            <label for=id class="text-sm">
+        // The whole row is the label: a 44 px tall target on a phone.
+        <label for=target class="mb-1 flex min-h-11 cursor-pointer items-start gap-3 py-2">
+            <input id=id type="checkbox" name=name value="on" checked=checked class="mt-0.5 size-5 shrink-0" />
+            <span class="text-sm">
                 <span class="font-medium">{label}</span>
                 {hint.map(|h| view! { <span class="block text-xs text-slate-600 dark:text-slate-400">{h}</span> })}
-            </label>
-        </div>
+            </span>
+        </label>
     }
 }
 
@@ -575,20 +577,19 @@ fn OrganizationForm(d: InstanceData, form: Option<FormState>) -> impl IntoView {
                         .into_iter()
                         .map(|m| {
                             let id = format!("mode-{m}");
+                            let target = id.clone();
                             view! {
-                                <div class="flex items-center gap-3 py-1">
+                                <label for=target class="flex min-h-11 cursor-pointer items-center gap-3">
                                     <input
-                                        id=id.clone()
+                                        id=id
                                         type="checkbox"
                                         name="domains_enrollment_modes"
                                         value=m
                                         checked=modes.iter().any(|x| x == m)
                                         class="size-5"
                                     />
-                                    <label for=id class="text-sm">
-                                        {m.replace('_', " ")}
-                                    </label>
-                                </div>
+                                    <span class="text-sm">{m.replace('_', " ")}</span>
+                                </label>
                             }
                         })
                         .collect_view()}
