@@ -39,6 +39,9 @@ pub struct ApiErrorMeta {
     /// The item at fault, for batch requests (422).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<String>,
+    /// The version stored now, when an edit was based on an older one (409 `stale_version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    current_version: Option<i64>,
 }
 
 // Request vocabularies, for the document only: handlers parse these values
