@@ -93,10 +93,9 @@ pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Re
         throttle::check_public(tx.conn(), "register", config.registrations_per_ip, ip).await?;
         tx.commit().await?;
     }
-    let p = {
-        let mut conn = db.conn().await?;
-        policy(&mut conn.as_ref()).await?
-    };
+    // One connection for the reads; given back before the HIBP call.
+    let mut conn = db.conn().await?;
+    let p = policy(&mut conn.as_ref()).await?;
     if p.registration.mode == RegistrationMode::Closed {
         return Err(AppError::Denied("Registrations are closed.".into()));
     }
@@ -104,10 +103,8 @@ pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Re
     if p.registration.mode == RegistrationMode::InviteOnly && v.invite.is_none() {
         return Err(AppError::Denied("Registration on this instance needs an invite.".into()));
     }
-    {
-        let mut c = db.conn().await?;
-        rules::check(c.as_ref(), &p.restrictions, v.email.as_str()).await?;
-    }
+    rules::check(conn.as_ref(), &p.restrictions, v.email.as_str()).await?;
+    drop(conn);
     if p.instance.hibp
         && let hibp::Verdict::Breached(n) = hibp::check(&config.hibp_url, v.password.expose()).await
     {
