@@ -38,6 +38,14 @@ const UNIQUES: &[Unique] = &[
         Some("identifier"),
     ),
     unique("email_confirmations_token_hash_key", "email_confirmations.token_hash", None),
+    unique("organizations_slug_key", "organizations.slug", Some("slug")),
+    unique("organization_domains_domain_key", "organization_domains.domain", Some("domain")),
+    unique(
+        "organization_settings_versions_organization_id_version_key",
+        "organization_settings_versions.organization_id, organization_settings_versions.version",
+        Some("version"),
+    ),
+    unique("webhook_endpoints_alert_kind", "webhook_endpoints.kind", None),
 ];
 
 /// The index behind a unique violation, from PostgreSQL's constraint name or
