@@ -170,7 +170,19 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, pace: &Pace) -> Result<usize,
             }
             Err(Failure::Transient(e) | Failure::Permanent(e)) => {
                 tracing::warn!(outbox_id = mail.id, error = %e, "mail not sent; giving up");
-                outbox::mark_attempt_failed(c.as_ref(), mail.id, &short(&e), None).await?;
+                drop(c);
+                // Given up and announced together: the alert is never lost nor sent twice.
+                let (id, error, attempts) = (mail.id, short(&e), mail.attempts + 1);
+                let error = &error;
+                db.retrying(|| async move {
+                    let mut tx = db.begin().await?;
+                    outbox::mark_attempt_failed(tx.conn(), id, error, None).await?;
+                    let alert = serde_json::json!({ "outbox_id": id.to_string(), "attempts": attempts, "error": error });
+                    use crate::webhooks::{AlertKind, MAIL_FAILED, enqueue_alert};
+                    enqueue_alert(tx.conn(), AlertKind::System, MAIL_FAILED, alert).await?;
+                    tx.commit().await
+                })
+                .await?;
             }
         }
     }

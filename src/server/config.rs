@@ -177,6 +177,8 @@ pub struct Config {
     pub mail_from: String,
     /// The time registration rules read (the review window); tests set it.
     pub clock: Clock,
+    /// How the webhook worker paces itself; tests shorten it.
+    pub webhook_pace: crate::webhooks::worker::Pace,
 }
 
 /// A string kept out of `Debug` output (it may hold a password).
@@ -237,6 +239,7 @@ impl From<&ServeArgs> for Config {
             smtp_url: a.smtp_url.clone().map(Secret),
             mail_from: a.mail_from.clone(),
             clock: Clock::default(),
+            webhook_pace: Default::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::server::storage::audit::{self, Actor};
 use crate::server::storage::settings::{self as rows, NewVersion};
 use crate::server::storage::{ConnRef, Db};
+use crate::webhooks;
 
 /// A document and the version it was read at (0: never changed, defaults).
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +95,7 @@ pub async fn change_in<D: Document>(
     .await?;
     let (was, now) = changed_fields(&old, &new);
     audit::record(
-        c,
+        c.reborrow(),
         audit::Entry {
             actor,
             action: "settings.update",
@@ -104,6 +105,15 @@ pub async fn change_in<D: Document>(
         },
     )
     .await?;
+    // The alert names what changed, never the values (they may be secrets).
+    webhooks::sync_alert_endpoints(c.reborrow()).await?;
+    let alert = serde_json::json!({
+        "key": D::KEY,
+        "version": version,
+        "changed": now.keys().collect::<Vec<_>>(),
+        "actor": { "id": actor.id.to_string(), "nickname": actor.nickname },
+    });
+    webhooks::enqueue_alert(c, webhooks::AlertKind::System, webhooks::SETTINGS_UPDATED, alert).await?;
     Ok(Changed { before, after: Versioned { doc, version } })
 }
 

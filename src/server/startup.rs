@@ -47,6 +47,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
     // Public registrations count over an hour, sign-ins over their window.
     tokio::spawn(prune_login_failures(db.clone(), state.config.login_limits.window_secs.max(3600)));
     crate::mail::worker::spawn(db.clone(), &state.config)?;
+    crate::webhooks::worker::spawn(db.clone(), state.config.webhook_pace.clone())?;
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)

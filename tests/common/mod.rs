@@ -143,6 +143,7 @@ pub fn config_for(addr: std::net::SocketAddr) -> Config {
         smtp_url: None,
         mail_from: "Steward <steward@test.invalid>".into(),
         clock: Default::default(),
+        webhook_pace: Default::default(),
     }
 }
 

@@ -14,6 +14,7 @@ use crate::domain::email_rules::canonical;
 use crate::domain::settings::{InstanceConfig, InstanceSettings, RegistrationMode, RegistrationPolicy, Restrictions};
 use crate::domain::{Email, Nickname, Password};
 use crate::error::AppError;
+use crate::webhooks;
 use crate::mail::{self, Mail};
 use crate::server::config::Config;
 use crate::server::settings;
@@ -177,6 +178,14 @@ async fn create(
         mail::send_confirmation(tx.conn(), base, id, v.nickname.as_str(), v.email.as_str()).await?;
     }
     record(tx.conn(), id, v.nickname.as_str(), invite_id, outcome).await?;
+    let alert = serde_json::json!({
+        "user_id": id.to_string(),
+        "nickname": v.nickname.as_str(),
+        "invite_id": invite_id.map(|i| i.to_string()),
+        "approval_pending": outcome.approval_pending,
+        "confirmation_pending": outcome.confirmation_pending,
+    });
+    webhooks::enqueue_alert(tx.conn(), webhooks::AlertKind::Registration, webhooks::REGISTRATION_CREATED, alert).await?;
     tx.commit().await?;
     tracing::info!(user = id, ?outcome, "registered");
     Ok(true)

@@ -26,6 +26,7 @@ pub mod tokens;
 pub mod users;
 pub mod users_bulk;
 pub mod users_list;
+pub mod webhooks;
 
 use std::future::Future;
 use std::str::FromStr;

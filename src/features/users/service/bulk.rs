@@ -289,7 +289,7 @@ mod service {
             data["selection"] = "filter".into();
         }
         audit::record(
-            c,
+            c.reborrow(),
             audit::Entry {
                 actor: actor.into(),
                 action: action.key(),
@@ -299,6 +299,19 @@ mod service {
             },
         )
         .await?;
+        if let BulkAction::Grant(g) | BulkAction::Revoke(g) = action {
+            let alert = serde_json::json!({
+                "role": g.name(),
+                "granted": matches!(action, BulkAction::Grant(_)),
+                "users": targets.iter().take(100)
+                    .map(|t| serde_json::json!({ "id": t.id.to_string(), "nickname": t.nickname }))
+                    .collect::<Vec<_>>(),
+                "count": targets.len(),
+                "actor": { "id": actor.id.to_string(), "nickname": actor.nickname },
+            });
+            use crate::webhooks::{AlertKind, STAFF_ROLE_CHANGED, enqueue_alert};
+            enqueue_alert(c, AlertKind::System, STAFF_ROLE_CHANGED, alert).await?;
+        }
         tracing::info!(users = targets.len(), "applied with its log entry");
         Ok(targets)
     }
