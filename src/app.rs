@@ -24,6 +24,9 @@ use crate::features::settings::pages::{InstanceSettingsPage, RegistrationSetting
 use crate::features::statuses::pages::{StatusesPage, StatusesRouteData, statuses_data};
 use crate::features::users::detail::{NewUserPage, UserDetailPage, UserDetailRouteData, user_detail_data};
 use crate::features::users::pages::{UsersPage, UsersRouteData, users_data};
+use crate::features::webhooks::pages::{
+    DeliveryPage, DeliveryRouteData, WebhooksPage, WebhooksRouteData, delivery_data, webhooks_data,
+};
 use crate::ui::data::page_data;
 use crate::ui::page_session::{PageSession, SessionResource, ViewLink, use_page_session};
 use crate::ui::{ErrorView, Flashes};
@@ -100,6 +103,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/outbox/:id") view={Lazy::<OutboxMailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<DeliveryRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/registration") view=RegistrationSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/instance") view=InstanceSettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
@@ -134,6 +139,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/invites", label: "Invites", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/outbox", label: "Outbox", admin_only: true },
+    NavItem { href: "/webhooks", label: "Webhooks", admin_only: true },
     NavItem { href: "/settings/registration", label: "Settings", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];
@@ -347,3 +353,5 @@ lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);
 lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);
 lazy_page!(OutboxRoute, OutboxPage, OutboxRouteData = outbox_data);
 lazy_page!(OutboxMailRoute, OutboxMailPage, OutboxMailRouteData = outbox_mail_data);
+lazy_page!(WebhooksRoute, WebhooksPage, WebhooksRouteData = webhooks_data);
+lazy_page!(DeliveryRoute, DeliveryPage, DeliveryRouteData = delivery_data);

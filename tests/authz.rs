@@ -51,6 +51,8 @@ const ADMIN_PAGES: &[&str] = &[
     "/invites",
     "/outbox",
     "/outbox/{id}",
+    "/webhooks",
+    "/webhooks/deliveries/{id}",
     "/settings/registration",
     "/settings/instance",
 ];
@@ -177,6 +179,15 @@ async fn every_console_page_admits_exactly_its_roles(b: Backend) {
         .unwrap();
     assert_eq!(mail, 1);
     let mail_id = w.app.db.count("SELECT MAX(id) FROM outbox").await;
+    for sql in [
+        "INSERT INTO webhook_endpoints (kind, url, secret, created_at, updated_at) \
+         VALUES ('system_alerts', 'http://127.0.0.1:9/hook', 's', 0, 0)",
+        "INSERT INTO webhook_deliveries (endpoint_id, url, event, payload, status, next_attempt_at, created_at) \
+         SELECT MAX(id), 'http://127.0.0.1:9/hook', 'settings.updated', '{}', 'failed', 0, 0 FROM webhook_endpoints",
+    ] {
+        w.app.db.db.exec(sql).await.unwrap();
+    }
+    let delivery_id = w.app.db.count("SELECT MAX(id) FROM webhook_deliveries").await;
     let paths: Vec<String> = leptos_axum::generate_route_list(steward::app::App)
         .iter()
         .map(|r| r.path().to_owned())
@@ -188,6 +199,8 @@ async fn every_console_page_admits_exactly_its_roles(b: Backend) {
             path.replace("{id}", &report.to_string())
         } else if path.starts_with("/outbox/") {
             path.replace("{id}", &mail_id.to_string())
+        } else if path.starts_with("/webhooks/") {
+            path.replace("{id}", &delivery_id.to_string())
         } else {
             path.replace("{id}", &w.user_id.to_string())
         };

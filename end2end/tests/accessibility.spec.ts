@@ -249,6 +249,7 @@ test.describe('signed in as an admin', () => {
     ['/registrations', 'Registrations'],
     ['/invites', 'Invites'],
     ['/outbox', 'Outbox'],
+    ['/webhooks', 'Webhooks'],
     ['/settings/registration', 'Settings'],
     ['/settings/instance', 'Settings'],
     ['/account', 'Account'],

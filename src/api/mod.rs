@@ -29,6 +29,7 @@ use crate::features::reports::api as reports;
 use crate::features::settings::api as settings;
 use crate::features::statuses::api as statuses;
 use crate::features::users::api::{self as users, bulk as users_bulk, manage as users_manage};
+use crate::features::webhooks::api as webhooks;
 use crate::server::state::AppState;
 
 pub const PREFIX: &str = "/api/v1/admin";
@@ -104,6 +105,11 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::allowlist_remove))
         .routes(routes!(settings::blocklist, settings::blocklist_add))
         .routes(routes!(settings::blocklist_remove))
+        .routes(routes!(webhooks::list))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::redeliver))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::finish_rotation))
 }
 
 /// Content intake, documented under its own prefix.

@@ -27,3 +27,4 @@ pub mod reports;
 pub mod settings;
 pub mod statuses;
 pub mod users;
+pub mod webhooks;
