@@ -104,7 +104,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/outbox/:id") view={Lazy::<OutboxMailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/webhooks/deliveries/:id") view={Lazy::<DeliveryRoute>::new()} ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/webhooks/deliveries/:id")
+                        view={Lazy::<DeliveryRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/settings/registration") view=RegistrationSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/instance") view=InstanceSettingsPage ssr=SsrMode::Async />
                 </ParentRoute>

@@ -344,13 +344,23 @@ async fn a_failing_receiver_is_retried_then_delivered(b: Backend) {
     assert!(ids.iter().all(|i| *i == ids[0]), "one delivery, retried: {ids:?}");
     assert!(hits.iter().all(|h| h.body == hits[0].body), "the same body each time");
     let id = ids[0];
-    wait_count(&app, &format!("SELECT COUNT(*) FROM webhook_deliveries WHERE id = {id} AND status = 'delivered' AND attempts = 3"), 1).await;
+    wait_count(
+        &app,
+        &format!("SELECT COUNT(*) FROM webhook_deliveries WHERE id = {id} AND status = 'delivered' AND attempts = 3"),
+        1,
+    )
+    .await;
     let codes = app
         .db
         .count(&format!("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = {id} AND status_code = 500 AND response = 'try later'"))
         .await;
     assert_eq!(codes, 2);
-    assert_eq!(app.db.count(&format!("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = {id} AND status_code = 200")).await, 1);
+    assert_eq!(
+        app.db
+            .count(&format!("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = {id} AND status_code = 200"))
+            .await,
+        1
+    );
     // The detail page shows every attempt.
     let (status, _, page) = app.page(&format!("/webhooks/deliveries/{id}")).await;
     assert_eq!(status, 200);
@@ -378,7 +388,12 @@ async fn a_receiver_that_keeps_failing_is_given_up_with_its_answer_capped_and_es
     // A receiver that is not even listening: recorded as an error, no status.
     let port = free_port();
     config(&app.db.db, |c| c.system_alerts_webhook_url = Some(format!("http://127.0.0.1:{port}/gone"))).await;
-    wait_count(&app, "SELECT COUNT(*) FROM webhook_attempts WHERE status_code IS NULL AND error LIKE 'could not connect%'", 1).await;
+    wait_count(
+        &app,
+        "SELECT COUNT(*) FROM webhook_attempts WHERE status_code IS NULL AND error LIKE 'could not connect%'",
+        1,
+    )
+    .await;
     // Filters in the URL that make no sense fall back with a notice.
     let (status, _, page) = app.page("/webhooks?status=%3Cscript%3E&endpoint=abc&page=-1").await;
     assert_eq!(status, 200);
@@ -528,7 +543,8 @@ async fn redeliver_sends_a_copy_and_is_logged(b: Backend) {
     let again = rx.wait_for("/sys", 2).await.remove(1);
     assert_eq!(again.body, first.body, "the same body");
     assert_eq!(again.header("steward-delivery"), copy["id"].as_str().unwrap());
-    let logged = format!("SELECT COUNT(*) FROM moderation_log WHERE action = 'webhook.redeliver' AND message LIKE '%#{id}%'");
+    let logged =
+        format!("SELECT COUNT(*) FROM moderation_log WHERE action = 'webhook.redeliver' AND message LIKE '%#{id}%'");
     assert_eq!(app.db.count(&logged).await, 1);
     // The form does the same and lands on the copy.
     let res = app.post_form(&format!("/webhooks/deliveries/{id}/redeliver"), &[]).await;
@@ -545,7 +561,8 @@ async fn redeliver_sends_a_copy_and_is_logged(b: Backend) {
     assert_eq!(api(&app, Method::POST, &format!("/webhooks/deliveries/{min}/redeliver"), &token).await.0, 409);
     assert_eq!(api(&app, Method::POST, "/webhooks/deliveries/424242/redeliver", &token).await.0, 404);
     assert_eq!(api(&app, Method::POST, "/webhooks/deliveries/%22%3E%3Cscript%3E/redeliver", &token).await.0, 404);
-    for bad in ["status=%3C%2Ftextarea%3E", "endpoint_id=%2F%2Fevil", "page=0", "page_size=100000", "endpoint_id=a%00b"] {
+    for bad in ["status=%3C%2Ftextarea%3E", "endpoint_id=%2F%2Fevil", "page=0", "page_size=100000", "endpoint_id=a%00b"]
+    {
         let (status, err) = api(&app, Method::GET, &format!("/webhooks/deliveries?{bad}"), &token).await;
         assert_eq!(status, 422, "{bad}: {err}");
         assert!(err["errors"][0]["meta"]["param"].is_string(), "{err}");

@@ -177,7 +177,8 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, pace: &Pace) -> Result<usize,
                 db.retrying(|| async move {
                     let mut tx = db.begin().await?;
                     outbox::mark_attempt_failed(tx.conn(), id, error, None).await?;
-                    let alert = serde_json::json!({ "outbox_id": id.to_string(), "attempts": attempts, "error": error });
+                    let alert =
+                        serde_json::json!({ "outbox_id": id.to_string(), "attempts": attempts, "error": error });
                     use crate::webhooks::{AlertKind, MAIL_FAILED, enqueue_alert};
                     enqueue_alert(tx.conn(), AlertKind::System, MAIL_FAILED, alert).await?;
                     tx.commit().await

@@ -14,12 +14,12 @@ use crate::domain::email_rules::canonical;
 use crate::domain::settings::{InstanceConfig, InstanceSettings, RegistrationMode, RegistrationPolicy, Restrictions};
 use crate::domain::{Email, Nickname, Password};
 use crate::error::AppError;
-use crate::webhooks;
 use crate::mail::{self, Mail};
 use crate::server::config::Config;
 use crate::server::settings;
 use crate::server::storage::registrations::{self, Applicant};
 use crate::server::storage::{ConnRef, Db, audit, invites};
+use crate::webhooks;
 
 /// Longest "why do you want to join", in characters.
 pub const REASON_MAX: usize = 1_000;
@@ -185,7 +185,8 @@ async fn create(
         "approval_pending": outcome.approval_pending,
         "confirmation_pending": outcome.confirmation_pending,
     });
-    webhooks::enqueue_alert(tx.conn(), webhooks::AlertKind::Registration, webhooks::REGISTRATION_CREATED, alert).await?;
+    webhooks::enqueue_alert(tx.conn(), webhooks::AlertKind::Registration, webhooks::REGISTRATION_CREATED, alert)
+        .await?;
     tx.commit().await?;
     tracing::info!(user = id, ?outcome, "registered");
     Ok(true)

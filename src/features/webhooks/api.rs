@@ -15,8 +15,8 @@ use crate::auth::AdminCtx;
 use crate::error::AppError;
 use crate::server::rejections::{ApiPath, ApiQuery};
 use crate::server::state::AppState;
-use crate::server::storage::webhooks::{self as rows, DeliveryRow, EndpointRow};
 use crate::server::storage::now;
+use crate::server::storage::webhooks::{self as rows, DeliveryRow, EndpointRow};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiEndpoint {

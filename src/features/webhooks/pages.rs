@@ -107,7 +107,8 @@ fn Endpoint(e: EndpointItem) -> impl IntoView {
     view! {
         <li class="flex flex-col gap-2 px-4 py-3" data-testid="webhook-endpoint">
             <p class="flex flex-wrap items-center gap-2 font-medium">
-                {kind_label(&e.kind)} <span class="text-sm text-slate-600 dark:text-slate-400">{format!("#{}{app}", e.id)}</span>
+                {kind_label(&e.kind)}
+                <span class="text-sm text-slate-600 dark:text-slate-400">{format!("#{}{app}", e.id)}</span>
                 {(!e.enabled).then(|| badge("disabled".to_owned(), GREY))}
             </p>
             <p class="break-all text-sm">{e.url.clone()}</p>
@@ -409,7 +410,9 @@ fn DeliveryView(d: DeliveryDetail) -> impl IntoView {
                                     {a
                                         .error
                                         .map(|e| {
-                                            view! { <p class="break-words text-xs text-red-700 dark:text-red-300">{e}</p> }
+                                            view! {
+                                                <p class="break-words text-xs text-red-700 dark:text-red-300">{e}</p>
+                                            }
                                         })}
                                     {snippet(a.response)}
                                 </li>

@@ -76,12 +76,7 @@ pub async fn app_endpoints(c: ConnRef<'_>, app_id: i64) -> Result<Vec<EndpointRo
 /// missing (`true` in the answer), its URL brought in step otherwise. One
 /// statement, so two transactions racing to create it both end with the one
 /// row (the partial unique index on `kind`).
-pub async fn ensure_alert(
-    c: ConnRef<'_>,
-    kind: &str,
-    url: &str,
-    fresh_secret: &str,
-) -> Result<(i64, bool), AppError> {
+pub async fn ensure_alert(c: ConnRef<'_>, kind: &str, url: &str, fresh_secret: &str) -> Result<(i64, bool), AppError> {
     // `created_at = updated_at` only on the row this statement inserted.
     const SQL: &str = "INSERT INTO webhook_endpoints (kind, url, secret, created_at, updated_at) \
                        VALUES ($1, $2, $3, $4, $4) \
@@ -90,13 +85,8 @@ pub async fn ensure_alert(
                        ELSE excluded.updated_at END \
                        RETURNING id, secret = $3";
     let at = now();
-    let (id, created): (i64, bool) = on!(c, |c| sqlx::query_as(SQL)
-        .bind(kind)
-        .bind(url)
-        .bind(fresh_secret)
-        .bind(at)
-        .fetch_one(&mut *c)
-        .await)?;
+    let (id, created): (i64, bool) =
+        on!(c, |c| sqlx::query_as(SQL).bind(kind).bind(url).bind(fresh_secret).bind(at).fetch_one(&mut *c).await)?;
     Ok((id, created))
 }
 
