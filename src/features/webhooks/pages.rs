@@ -258,9 +258,11 @@ fn facts(d: &DeliveryItem) -> impl IntoView + use<> {
         _ => String::new(),
     };
     let delivered = d.delivered_at.map(|t| format!(" · delivered {}", format_time(t))).unwrap_or_default();
-    let next = (d.status == "queued" && d.attempts > 0)
-        .then(|| format!(" · next try {}", format_time(d.next_attempt_at)))
-        .unwrap_or_default();
+    let next = if d.status == "queued" && d.attempts > 0 {
+        format!(" · next try {}", format_time(d.next_attempt_at))
+    } else {
+        String::new()
+    };
     view! {
         <p class="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600 dark:text-slate-400">
             {status_badge(&d.status)} {badge(d.event.clone(), GREY)}
