@@ -14,6 +14,10 @@ use crate::features::auth::pages::{ForgotPasswordPage, LoginPage, PasswordResetP
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
 use crate::features::invites::pages::{InvitesPage, InvitesRouteData, invites_data};
+use crate::features::organizations::pages::{
+    OrganizationPage, OrganizationRouteData, OrganizationsPage, OrganizationsRouteData, organization_data,
+    organizations_data,
+};
 use crate::features::outbox::pages::{
     OutboxMailPage, OutboxMailRouteData, OutboxPage, OutboxRouteData, outbox_data, outbox_mail_data,
 };
@@ -98,6 +102,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invites") view={Lazy::<InvitesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations") view={Lazy::<OrganizationsRoute>::new()} ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/organizations/:id")
+                        view={Lazy::<OrganizationRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/outbox/:id") view={Lazy::<OutboxMailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/registration") view=RegistrationSettingsPage ssr=SsrMode::Async />
@@ -132,6 +142,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/users", label: "Users", admin_only: false },
     NavItem { href: "/registrations", label: "Registrations", admin_only: true },
     NavItem { href: "/invites", label: "Invites", admin_only: true },
+    NavItem { href: "/organizations", label: "Organizations", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/outbox", label: "Outbox", admin_only: true },
     NavItem { href: "/settings/registration", label: "Settings", admin_only: true },
@@ -345,5 +356,7 @@ lazy_page!(UserDetailRoute, UserDetailPage, UserDetailRouteData = user_detail_da
 lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
 lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);
 lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);
+lazy_page!(OrganizationsRoute, OrganizationsPage, OrganizationsRouteData = organizations_data);
+lazy_page!(OrganizationRoute, OrganizationPage, OrganizationRouteData = organization_data);
 lazy_page!(OutboxRoute, OutboxPage, OutboxRouteData = outbox_data);
 lazy_page!(OutboxMailRoute, OutboxMailPage, OutboxMailRouteData = outbox_mail_data);

@@ -24,6 +24,7 @@ use crate::features::audit::api as moderation_log;
 use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
 use crate::features::invites::api as invites;
+use crate::features::organizations::api as organizations;
 use crate::features::registration::api as registrations;
 use crate::features::reports::api as reports;
 use crate::features::settings::api as settings;
@@ -104,6 +105,17 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::allowlist_remove))
         .routes(routes!(settings::blocklist, settings::blocklist_add))
         .routes(routes!(settings::blocklist_remove))
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(organizations::show, organizations::rename, organizations::delete))
+        .routes(routes!(organizations::members, organizations::add_member))
+        .routes(routes!(organizations::change_member, organizations::remove_member))
+        .routes(routes!(organizations::domains, organizations::add_domain))
+        .routes(routes!(organizations::change_domain, organizations::delete_domain))
+        .routes(routes!(organizations::verify_domain))
+        .routes(routes!(organizations::settings, organizations::replace_settings))
+        .routes(routes!(organizations::versions))
+        .routes(routes!(organizations::tokens, organizations::create_token))
+        .routes(routes!(organizations::revoke_token))
 }
 
 /// Content intake, documented under its own prefix.

@@ -21,6 +21,7 @@ pub mod intake;
 pub mod invites;
 #[cfg(feature = "ssr")]
 pub mod oauth;
+pub mod organizations;
 pub mod outbox;
 pub mod registration;
 pub mod reports;

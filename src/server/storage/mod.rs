@@ -9,6 +9,7 @@ pub mod email_confirmations;
 pub mod instance;
 pub mod invites;
 pub mod oauth;
+pub mod organizations;
 pub mod outbox;
 pub mod password_resets;
 pub mod registrations;
