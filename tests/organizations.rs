@@ -85,7 +85,8 @@ async fn organizations_are_created_listed_renamed_and_deleted(b: Backend) {
     assert_eq!(status, 422);
 
     let (status, renamed) =
-        call(&app, &token, Method::PATCH, &format!("/organizations/{id}"), json!({"name": "Acme Inc", "slug": "acme"})).await;
+        call(&app, &token, Method::PATCH, &format!("/organizations/{id}"), json!({"name": "Acme Inc", "slug": "acme"}))
+            .await;
     assert_eq!((status, renamed["name"].as_str(), renamed["slug"].as_str()), (200, Some("Acme Inc"), Some("acme")));
     let (status, shown) = call(&app, &token, Method::GET, &format!("/organizations/{id}"), Value::Null).await;
     assert_eq!((status, shown["name"].as_str()), (200, Some("Acme Inc")));
@@ -94,9 +95,14 @@ async fn organizations_are_created_listed_renamed_and_deleted(b: Backend) {
     assert_eq!(status, 200);
     let (status, _) = call(&app, &token, Method::GET, &format!("/organizations/{id}"), Value::Null).await;
     assert_eq!(status, 404);
-    for bad in [json!({}), json!({"name": ""}), json!({"name": "x".repeat(101)}), json!({"name": 5}),
-        json!({"name": "ok", "slug": "</textarea>"}), json!({"name": "a\u{7}b"})]
-    {
+    for bad in [
+        json!({}),
+        json!({"name": ""}),
+        json!({"name": "x".repeat(101)}),
+        json!({"name": 5}),
+        json!({"name": "ok", "slug": "</textarea>"}),
+        json!({"name": "a\u{7}b"}),
+    ] {
         let (status, e) = call(&app, &token, Method::POST, "/organizations", bad.clone()).await;
         assert_eq!(status, 422, "{bad}: {e}");
     }
@@ -165,7 +171,8 @@ async fn the_clerk_settings_bound_what_admins_may_do(b: Backend) {
     .await;
     assert_eq!(status, 403);
     // Removing stays possible, to clean up.
-    let (status, _) = call(&app, &token, Method::DELETE, &format!("/organizations/{id}/domains/{did}"), Value::Null).await;
+    let (status, _) =
+        call(&app, &token, Method::DELETE, &format!("/organizations/{id}/domains/{did}"), Value::Null).await;
     assert_eq!(status, 200);
 
     // Roles are Clerk's keys.
@@ -189,18 +196,15 @@ async fn the_clerk_settings_bound_what_admins_may_do(b: Backend) {
     .await;
     assert_eq!((status, m["role"].as_str()), (201, Some("org:member")), "{m}");
     let uid = m["user_id"].as_str().unwrap().to_owned();
-    let (status, m) = call(
-        &app,
-        &token,
-        Method::PATCH,
-        &format!("/organizations/{id}/members/{uid}"),
-        json!({"role": "org:admin"}),
-    )
-    .await;
+    let (status, m) =
+        call(&app, &token, Method::PATCH, &format!("/organizations/{id}/members/{uid}"), json!({"role": "org:admin"}))
+            .await;
     assert_eq!((status, m["role"].as_str()), (200, Some("org:admin")));
-    let (status, _) = call(&app, &token, Method::DELETE, &format!("/organizations/{id}/members/{uid}"), Value::Null).await;
+    let (status, _) =
+        call(&app, &token, Method::DELETE, &format!("/organizations/{id}/members/{uid}"), Value::Null).await;
     assert_eq!(status, 200);
-    let (status, _) = call(&app, &token, Method::DELETE, &format!("/organizations/{id}/members/{uid}"), Value::Null).await;
+    let (status, _) =
+        call(&app, &token, Method::DELETE, &format!("/organizations/{id}/members/{uid}"), Value::Null).await;
     assert_eq!(status, 404);
 }
 
@@ -276,9 +280,18 @@ async fn an_organization_token_replaces_the_settings_document(b: Backend) {
     );
 
     // Wrong shapes: 400 in Flashback's shape, with §5's errors beside it; nothing changes.
-    for bad in ["[1, 2]", "3", "\"text\"", "null", "{}", r#"{"other": {}}"#, r#"{"settings": [1]}"#,
-        r#"{"settings": "x"}"#, r#"{"settings": null}"#, "{not json"]
-    {
+    for bad in [
+        "[1, 2]",
+        "3",
+        "\"text\"",
+        "null",
+        "{}",
+        r#"{"other": {}}"#,
+        r#"{"settings": [1]}"#,
+        r#"{"settings": "x"}"#,
+        r#"{"settings": null}"#,
+        "{not json",
+    ] {
         let (status, e) = flashback(&app, Some(&org_token), bad).await;
         assert_eq!(status, 400, "{bad}: {e}");
         assert_eq!(e["success"], false, "{bad}: {e}");
@@ -288,7 +301,8 @@ async fn an_organization_token_replaces_the_settings_document(b: Backend) {
     let huge = json!({"settings": {"blob": "x".repeat(70 * 1024)}}).to_string();
     let (status, e) = flashback(&app, Some(&org_token), &huge).await;
     assert_eq!((status, e["success"].as_bool()), (413, Some(false)), "{e}");
-    let (status, _) = flashback(&app, Some(&org_token), &json!({"settings": {"b": "x".repeat(2 << 20)}}).to_string()).await;
+    let (status, _) =
+        flashback(&app, Some(&org_token), &json!({"settings": {"b": "x".repeat(2 << 20)}}).to_string()).await;
     assert_eq!(status, 413, "over the server-wide limit too");
     assert_eq!(count(&app, &format!("SELECT settings_version FROM organizations WHERE id = {id}")).await, 2);
 
@@ -300,7 +314,10 @@ async fn an_organization_token_replaces_the_settings_document(b: Backend) {
     for other in [&token, &intake] {
         let (status, e) = flashback(&app, Some(other), &doc.to_string()).await;
         assert_eq!(status, 404, "{e}");
-        assert_eq!((e["success"].as_bool(), e["message"].as_str()), (Some(false), Some("User not associated with any organization")));
+        assert_eq!(
+            (e["success"].as_bool(), e["message"].as_str()),
+            (Some(false), Some("User not associated with any organization"))
+        );
     }
     let (status, e) = flashback(&app, None, &doc.to_string()).await;
     assert_eq!((status, e["success"].as_bool()), (401, Some(false)), "{e}");
@@ -321,7 +338,8 @@ async fn an_organization_token_replaces_the_settings_document(b: Backend) {
 
     // Revoked, it stops working.
     let tid = t["id"].as_str().unwrap();
-    let (status, _) = call(&app, &token, Method::DELETE, &format!("/organizations/{id}/tokens/{tid}"), Value::Null).await;
+    let (status, _) =
+        call(&app, &token, Method::DELETE, &format!("/organizations/{id}/tokens/{tid}"), Value::Null).await;
     assert_eq!(status, 204);
     let (status, _) = flashback(&app, Some(&org_token), &doc.to_string()).await;
     assert_eq!(status, 401);
@@ -354,16 +372,13 @@ async fn admins_replace_settings_and_the_editor_keeps_hostile_text_as_text(b: Ba
     assert!(html.contains("data-testid=\"settings-diff\""), "the history shows the change");
 
     // Without JavaScript the server checks the text and brings it back.
-    let res = app
-        .post_form(&format!("/organizations/{id}/settings"), &[("settings", "[1, 2"), ("version", "1")])
-        .await;
+    let res = app.post_form(&format!("/organizations/{id}/settings"), &[("settings", "[1, 2"), ("version", "1")]).await;
     assert_eq!(res.status(), 303);
     let (_, _, html) = app.page(&format!("/organizations/{id}")).await;
     assert!(html.contains("This is not valid JSON"), "the error is beside the field");
     assert!(html.contains("[1, 2</textarea>"), "the text is kept");
-    let res = app
-        .post_form(&format!("/organizations/{id}/settings"), &[("settings", "{\"a\": 1}"), ("version", "1")])
-        .await;
+    let res =
+        app.post_form(&format!("/organizations/{id}/settings"), &[("settings", "{\"a\": 1}"), ("version", "1")]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(count(&app, &format!("SELECT settings_version FROM organizations WHERE id = {id}")).await, 2);
     let (_, _, html) = app.page(&format!("/organizations/{id}")).await;
@@ -384,7 +399,10 @@ async fn the_console_manages_organizations_without_javascript(b: Backend) {
     assert!(html.contains("Domains are turned off in organization settings"));
     app.db.create_user("bob", None).await;
     assert_eq!(app.post_form(&format!("{to}/members"), &[("user", "@bob"), ("role", "org:admin")]).await.status(), 303);
-    assert_eq!(app.post_form(&format!("{to}/members"), &[("user", "nobody"), ("role", "org:admin")]).await.status(), 303);
+    assert_eq!(
+        app.post_form(&format!("{to}/members"), &[("user", "nobody"), ("role", "org:admin")]).await.status(),
+        303
+    );
     let (_, _, html) = app.page(&to).await;
     assert!(html.contains("@bob") && html.contains("No user has that id or nickname"), "{html}");
     let res = app.post_form(&format!("{to}/tokens"), &[("label", "ci")]).await;
@@ -434,7 +452,11 @@ async fn sign_ups_join_the_default_and_verified_domain_organizations(b: Backend)
     let (acme_id, globex_id): (i64, i64) = (acme.parse().unwrap(), globex.parse().unwrap());
     let carol = app.db.create_user("carol", None).await.id;
     assert_eq!(join(carol, "carol@acme.example", Some(globex_id)).await, vec![globex_id, acme_id]);
-    let role = count(&app, &format!("SELECT COUNT(*) FROM organization_members WHERE user_id = {carol} AND role = 'org:member'")).await;
+    let role = count(
+        &app,
+        &format!("SELECT COUNT(*) FROM organization_members WHERE user_id = {carol} AND role = 'org:member'"),
+    )
+    .await;
     assert_eq!(role, 2, "domains_default_role");
     // automatic_suggestion joins nothing.
     let dave = app.db.create_user("dave", None).await.id;

@@ -284,7 +284,12 @@ pub async fn list(
     let query = p.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let mut conn = state.db.conn().await?;
     let (found, total) = rows::list(conn.as_ref(), query, page_size, (page - 1) * page_size).await?;
-    Ok(Json(OrganizationList { data: found.into_iter().map(Into::into).collect(), total_count: total, page, page_size }))
+    Ok(Json(OrganizationList {
+        data: found.into_iter().map(Into::into).collect(),
+        total_count: total,
+        page,
+        page_size,
+    }))
 }
 
 /// Creates an organization; the calling admin joins it with `creator_role`.
@@ -366,7 +371,8 @@ pub async fn members(
 ) -> Result<Json<MemberList>, AppError> {
     org_or_404(&state, id).await?;
     let mut conn = state.db.conn().await?;
-    let data: Vec<Membership> = rows::members(conn.as_ref(), id).await?.into_iter().map(|m| membership(id, m)).collect();
+    let data: Vec<Membership> =
+        rows::members(conn.as_ref(), id).await?.into_iter().map(|m| membership(id, m)).collect();
     Ok(Json(MemberList { total_count: data.len(), data }))
 }
 
@@ -468,7 +474,8 @@ pub async fn add_domain(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<Domain>), AppError> {
     let o = object(body)?;
-    let name = text(&o, "name")?.or(text(&o, "domain")?).ok_or_else(|| AppError::validation("domain", "name is required."))?;
+    let name =
+        text(&o, "name")?.or(text(&o, "domain")?).ok_or_else(|| AppError::validation("domain", "name is required."))?;
     let mode = required(&o, "enrollment_mode")?;
     let d = service::add_domain(&state.db, &ctx, id, name, mode).await?;
     Ok((StatusCode::CREATED, Json(d.into())))
@@ -570,7 +577,10 @@ pub async fn replace_settings(
         .ok()
         .and_then(|v| v.get("expected_version").cloned())
         .filter(|v| !v.is_null())
-        .map(|v| v.as_i64().ok_or_else(|| AppError::validation("expected_version", "expected_version must be a whole number.")))
+        .map(|v| {
+            v.as_i64()
+                .ok_or_else(|| AppError::validation("expected_version", "expected_version must be a whole number."))
+        })
         .transpose()?;
     service::replace_settings(&state.db, Replacer::Admin(&ctx), id, &doc, expected).await?;
     document(&state, id).await.map(Json)

@@ -55,7 +55,9 @@ pub async fn create(
     ApiForm(f): ApiForm<NameForm>,
 ) -> Result<Response, AppError> {
     match service::create(&state.db, &ctx, &f.name, Some(&f.slug)).await {
-        Ok(o) => done(&session, &page(o.id), format!("Organization {} created; you are its first member.", o.name)).await,
+        Ok(o) => {
+            done(&session, &page(o.id), format!("Organization {} created; you are its first member.", o.name)).await
+        }
         Err(e) => {
             let form = FormState::new("org_create", 422).value("name", &f.name).value("slug", &f.slug);
             refused(&session, "/organizations", form, e).await
@@ -189,8 +191,9 @@ pub async fn add_domain(
     match service::add_domain(&state.db, &ctx, id, &f.domain, &f.enrollment_mode).await {
         Ok(d) => done(&session, &page(id), format!("Domain {} added; verify it to enroll sign-ups.", d.domain)).await,
         Err(e) => {
-            let form =
-                FormState::new("org_domain", 422).value("domain", &f.domain).value("enrollment_mode", &f.enrollment_mode);
+            let form = FormState::new("org_domain", 422)
+                .value("domain", &f.domain)
+                .value("enrollment_mode", &f.enrollment_mode);
             refused(&session, &page(id), form, e).await
         }
     }

@@ -256,12 +256,7 @@ fn Detail(org: OrgDetail, form: Option<FormState>) -> impl IntoView {
             modes=org.limits.modes.clone()
             form=named("org_domain")
         />
-        <SettingsEditor
-            id
-            text=org.settings_text.clone()
-            version=org.settings_version
-            form=named("org_settings")
-        />
+        <SettingsEditor id text=org.settings_text.clone() version=org.settings_version form=named("org_settings") />
         <Versions versions=org.versions.clone() />
         <Tokens id tokens=org.tokens.clone() form=named("org_token") />
         <section class=SECTION aria-labelledby="delete-h">
@@ -283,7 +278,14 @@ fn Detail(org: OrgDetail, form: Option<FormState>) -> impl IntoView {
                             />
                             "I understand: its members, domains, settings and tokens are deleted too."
                         </label>
-                        {err.map(|e| view! { <p id="confirm-error" class="mb-3 text-sm text-red-700 dark:text-red-300">{e}</p> })}
+                        {err
+                            .map(|e| {
+                                view! {
+                                    <p id="confirm-error" class="mb-3 text-sm text-red-700 dark:text-red-300">
+                                        {e}
+                                    </p>
+                                }
+                            })}
                         <button type="submit" class=BUTTON_DANGER>
                             "Delete organization"
                         </button>
@@ -349,7 +351,10 @@ fn member_row(id: i64, m: MemberView) -> impl IntoView {
     let select_id = format!("role-{}", m.user_id);
     view! {
         <li class="flex flex-wrap items-center gap-3 py-2">
-            <a href=format!("/users/{}", m.user_id) class="inline-flex min-h-11 flex-1 items-center font-medium underline">
+            <a
+                href=format!("/users/{}", m.user_id)
+                class="inline-flex min-h-11 flex-1 items-center font-medium underline"
+            >
                 {format!("@{}", m.nickname)}
             </a>
             <form
@@ -363,7 +368,13 @@ fn member_row(id: i64, m: MemberView) -> impl IntoView {
                 <select id=select_id name="role" class=INPUT>
                     {ROLES
                         .iter()
-                        .map(|(v, t)| view! { <option value=*v selected=*v == m.role>{*t}</option> })
+                        .map(|(v, t)| {
+                            view! {
+                                <option value=*v selected=*v == m.role>
+                                    {*t}
+                                </option>
+                            }
+                        })
                         .collect_view()}
                 </select>
                 <button type="submit" class=BUTTON_QUIET>
@@ -420,7 +431,13 @@ fn Domains(
                         class="mb-4 grid gap-3 sm:grid-cols-3 sm:items-start"
                         novalidate
                     >
-                        <Field name="domain" label="Domain" form=form.clone().unwrap_or_default() placeholder="example.org" class="" />
+                        <Field
+                            name="domain"
+                            label="Domain"
+                            form=form.clone().unwrap_or_default()
+                            placeholder="example.org"
+                            class=""
+                        />
                         <Select
                             name="enrollment_mode"
                             label="Enrollment"
@@ -479,7 +496,13 @@ fn domain_row(id: i64, d: DomainView, enabled: bool, options: Vec<(&'static str,
                             <select id=select_id.clone() name="enrollment_mode" class=INPUT>
                                 {options
                                     .iter()
-                                    .map(|(v, t)| view! { <option value=*v selected=*v == d.mode>{*t}</option> })
+                                    .map(|(v, t)| {
+                                        view! {
+                                            <option value=*v selected=*v == d.mode>
+                                                {*t}
+                                            </option>
+                                        }
+                                    })
                                     .collect_view()}
                             </select>
                             <button type="submit" class=BUTTON_QUIET>
@@ -610,7 +633,12 @@ fn version_item(v: VersionView) -> impl IntoView {
                         .into_iter()
                         .map(|l| {
                             let (class, said) = match l.sign {
-                                '+' => ("block bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100", "added "),
+                                '+' => {
+                                    (
+                                        "block bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100",
+                                        "added ",
+                                    )
+                                }
                                 '-' => ("block bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-100", "removed "),
                                 _ => ("block", ""),
                             };
@@ -649,7 +677,9 @@ fn Tokens(id: i64, tokens: Vec<TokenView>, form: Option<FormState>) -> impl Into
                 {tokens
                     .into_iter()
                     .map(|t| {
-                        let used = t.last_used_at.map_or_else(|| "never used".to_owned(), |u| format!("last used {}", format_time(u)));
+                        let used = t
+                            .last_used_at
+                            .map_or_else(|| "never used".to_owned(), |u| format!("last used {}", format_time(u)));
                         view! {
                             <li class="flex flex-wrap items-center gap-3 py-2">
                                 <span class="flex-1 font-medium">{t.label.clone()}</span>
@@ -660,8 +690,15 @@ fn Tokens(id: i64, tokens: Vec<TokenView>, form: Option<FormState>) -> impl Into
                                     badge("revoked".into(), GREY).into_any()
                                 } else {
                                     view! {
-                                        <form method="post" action=format!("/organizations/{id}/tokens/{}/revoke", t.id)>
-                                            <button type="submit" class=BUTTON_DANGER aria-label=format!("Revoke {}", t.label)>
+                                        <form
+                                            method="post"
+                                            action=format!("/organizations/{id}/tokens/{}/revoke", t.id)
+                                        >
+                                            <button
+                                                type="submit"
+                                                class=BUTTON_DANGER
+                                                aria-label=format!("Revoke {}", t.label)
+                                            >
                                                 "Revoke"
                                             </button>
                                         </form>

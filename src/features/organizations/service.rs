@@ -110,7 +110,10 @@ pub fn parse_domain(raw: &str) -> Result<String, AppError> {
 /// An enrollment mode the settings allow.
 pub fn parse_mode(raw: &str, s: &OrganizationSettings) -> Result<&'static str, AppError> {
     let mode = ENROLLMENT_MODES.into_iter().find(|m| *m == raw.trim()).ok_or_else(|| {
-        AppError::validation("enrollment_mode", format!("The enrollment mode must be one of {}.", ENROLLMENT_MODES.join(", ")))
+        AppError::validation(
+            "enrollment_mode",
+            format!("The enrollment mode must be one of {}.", ENROLLMENT_MODES.join(", ")),
+        )
     })?;
     if !s.domains_enrollment_modes.iter().any(|m| m == mode) {
         let allowed = if s.domains_enrollment_modes.is_empty() {
@@ -193,7 +196,9 @@ pub fn parse_document(text: &str) -> Result<Map<String, Value>, DocError> {
     }
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(o)) => Ok(o),
-        Ok(other) => Err(DocError::Invalid(format!("The settings must be a JSON object ({{…}}), not {}.", kind(&other)))),
+        Ok(other) => {
+            Err(DocError::Invalid(format!("The settings must be a JSON object ({{…}}), not {}.", kind(&other))))
+        }
         Err(e) => Err(DocError::Invalid(format!("This is not valid JSON: {e}"))),
     }
 }
@@ -209,7 +214,13 @@ async fn clerk(c: ConnRef<'_>) -> Result<OrganizationSettings, AppError> {
     Ok(store::load::<OrganizationSettings>(c).await?.doc)
 }
 
-fn log_entry<'a>(actor: Actor<'a>, action: &'a str, users: &'a [i64], data: Value, message: String) -> audit::Entry<'a> {
+fn log_entry<'a>(
+    actor: Actor<'a>,
+    action: &'a str,
+    users: &'a [i64],
+    data: Value,
+    message: String,
+) -> audit::Entry<'a> {
     audit::Entry { actor, action, subject_users: users, data, message }
 }
 
@@ -371,7 +382,13 @@ pub async fn add_member(db: &Db, ctx: &AdminCtx, id: i64, who: &UserRef, role: &
 
 /// Changes a member's role.
 #[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
-pub async fn set_member_role(db: &Db, ctx: &AdminCtx, id: i64, user_id: i64, role: &str) -> Result<MemberRow, AppError> {
+pub async fn set_member_role(
+    db: &Db,
+    ctx: &AdminCtx,
+    id: i64,
+    user_id: i64,
+    role: &str,
+) -> Result<MemberRow, AppError> {
     let role = parse_role(role)?;
     let staff = ctx.staff();
     db.retrying(|| async {
@@ -551,7 +568,10 @@ pub async fn delete_domain(db: &Db, ctx: &AdminCtx, id: i64, domain_id: i64) -> 
 pub enum Replacer<'a> {
     Admin(&'a AdminCtx),
     /// The token's owner and label.
-    Token { owner: Actor<'a>, label: &'a str },
+    Token {
+        owner: Actor<'a>,
+        label: &'a str,
+    },
 }
 
 /// Replaces the whole settings document, keeping the previous one as a
@@ -571,7 +591,9 @@ pub async fn replace_settings(
     }
     let (actor, who) = match by {
         Replacer::Admin(ctx) => (Actor::from(ctx.staff()), format!("@{}", ctx.staff().nickname)),
-        Replacer::Token { owner, label } => (owner, format!("the organization token \"{label}\" of @{}", owner.nickname)),
+        Replacer::Token { owner, label } => {
+            (owner, format!("the organization token \"{label}\" of @{}", owner.nickname))
+        }
     };
     db.retrying(|| async {
         let mut tx = db.begin().await?;
@@ -712,7 +734,11 @@ pub async fn join_on_sign_up(
             continue;
         }
         let name = rows::find(c.reborrow(), org).await?.map(|o| o.name).unwrap_or_default();
-        let reason = if why == "verified_domain" { format!("the verified domain {domain}") } else { "the app's default organization".into() };
+        let reason = if why == "verified_domain" {
+            format!("the verified domain {domain}")
+        } else {
+            "the app's default organization".into()
+        };
         audit::record(
             c.reborrow(),
             log_entry(

@@ -33,11 +33,11 @@ pub async fn list(
     let pattern = query.map(contains_pattern);
     const WHERE: &str =
         "WHERE ($1 IS NULL OR lower(o.name) LIKE lower($1) ESCAPE '\\' OR o.slug LIKE lower($1) ESCAPE '\\')";
-    let rows_sql = format!("SELECT {COLUMNS} FROM organizations o {WHERE} ORDER BY lower(o.name), o.id LIMIT $2 OFFSET $3");
+    let rows_sql =
+        format!("SELECT {COLUMNS} FROM organizations o {WHERE} ORDER BY lower(o.name), o.id LIMIT $2 OFFSET $3");
     let count_sql = format!("SELECT COUNT(*) FROM organizations o {WHERE}");
     on!(c, |c| {
-        let rows =
-            sqlx::query_as(&rows_sql).bind(&pattern).bind(limit).bind(offset).fetch_all(&mut *c).await?;
+        let rows = sqlx::query_as(&rows_sql).bind(&pattern).bind(limit).bind(offset).fetch_all(&mut *c).await?;
         let total: i64 = sqlx::query_scalar(&count_sql).bind(&pattern).fetch_one(&mut *c).await?;
         Ok((rows, total))
     })
@@ -98,7 +98,14 @@ pub async fn settings(c: ConnRef<'_>, id: i64) -> Result<Option<(String, i64)>, 
 
 pub async fn put_settings(c: ConnRef<'_>, id: i64, doc: &str, version: i64) -> Result<(), AppError> {
     const SQL: &str = "UPDATE organizations SET settings = $2, settings_version = $3, updated_at = $4 WHERE id = $1";
-    on!(c, |c| sqlx::query(SQL).bind(id).bind(doc).bind(version).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    on!(c, |c| sqlx::query(SQL)
+        .bind(id)
+        .bind(doc)
+        .bind(version)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -201,8 +208,7 @@ pub async fn set_role(mut c: ConnRef<'_>, id: i64, user_id: i64, role: &str) -> 
 
 pub async fn remove_member(c: ConnRef<'_>, id: i64, user_id: i64) -> Result<bool, AppError> {
     const SQL: &str = "DELETE FROM organization_members WHERE organization_id = $1 AND user_id = $2";
-    let n =
-        on!(c, |c| sqlx::query(SQL).bind(id).bind(user_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    let n = on!(c, |c| sqlx::query(SQL).bind(id).bind(user_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -233,7 +239,8 @@ pub async fn domain(c: ConnRef<'_>, id: i64, domain_id: i64) -> Result<Option<Do
 
 /// The verified domain `name` (lower case), whichever organization holds it.
 pub async fn verified_domain(c: ConnRef<'_>, name: &str) -> Result<Option<DomainRow>, AppError> {
-    let sql = format!("SELECT {DOMAIN_COLUMNS} FROM organization_domains WHERE domain = $1 AND verified_at IS NOT NULL");
+    let sql =
+        format!("SELECT {DOMAIN_COLUMNS} FROM organization_domains WHERE domain = $1 AND verified_at IS NOT NULL");
     Ok(on!(c, |c| sqlx::query_as(&sql).bind(name).fetch_optional(&mut *c).await)?)
 }
 
@@ -246,7 +253,13 @@ pub async fn insert_domain(c: ConnRef<'_>, id: i64, name: &str, mode: &str) -> R
 pub async fn verify_domain(c: ConnRef<'_>, id: i64, domain_id: i64) -> Result<(), AppError> {
     const SQL: &str = "UPDATE organization_domains SET verified_at = COALESCE(verified_at, $3) \
                        WHERE organization_id = $1 AND id = $2";
-    on!(c, |c| sqlx::query(SQL).bind(id).bind(domain_id).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    on!(c, |c| sqlx::query(SQL)
+        .bind(id)
+        .bind(domain_id)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -258,8 +271,7 @@ pub async fn set_mode(c: ConnRef<'_>, id: i64, domain_id: i64, mode: &str) -> Re
 
 pub async fn delete_domain(c: ConnRef<'_>, id: i64, domain_id: i64) -> Result<bool, AppError> {
     const SQL: &str = "DELETE FROM organization_domains WHERE organization_id = $1 AND id = $2";
-    let n =
-        on!(c, |c| sqlx::query(SQL).bind(id).bind(domain_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    let n = on!(c, |c| sqlx::query(SQL).bind(id).bind(domain_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -291,7 +303,11 @@ pub async fn revoke_token(c: ConnRef<'_>, id: i64, token_id: i64) -> Result<Opti
 }
 
 /// A user's id and nickname by id or nickname (case-insensitive).
-pub async fn find_user(c: ConnRef<'_>, id: Option<i64>, nickname: Option<&str>) -> Result<Option<(i64, String)>, AppError> {
+pub async fn find_user(
+    c: ConnRef<'_>,
+    id: Option<i64>,
+    nickname: Option<&str>,
+) -> Result<Option<(i64, String)>, AppError> {
     const SQL: &str = "SELECT id, nickname FROM users WHERE id = $1 OR lower(nickname) = lower($2) ORDER BY id LIMIT 1";
     Ok(on!(c, |c| sqlx::query_as(SQL).bind(id).bind(nickname).fetch_optional(&mut *c).await)?)
 }
