@@ -345,6 +345,43 @@ async fn an_organization_token_replaces_the_settings_document(b: Backend) {
     assert_eq!(status, 401);
 }
 
+async fn concurrent_replacements_each_keep_a_version(b: Backend) {
+    let (app, token) = enabled_app(b).await;
+    let id = create(&app, &token, "Acme").await;
+    let (_, t) = call(&app, &token, Method::POST, &format!("/organizations/{id}/tokens"), json!({"label": "a"})).await;
+    let org_token = t["secret"].as_str().unwrap().to_owned();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let (url, org_token, token) = (app.url("/api/v1/settings/organization"), org_token.clone(), token.clone());
+            let admin_url = app.url(&format!("/api/v1/admin/organizations/{id}/settings"));
+            tokio::spawn(async move {
+                let body = json!({"settings": {"writer": i}});
+                let req = if i % 2 == 0 {
+                    reqwest::Client::new().post(url).bearer_auth(org_token)
+                } else {
+                    reqwest::Client::new().post(admin_url).bearer_auth(token)
+                };
+                req.json(&body).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    let (_, versions) =
+        call(&app, &token, Method::GET, &format!("/organizations/{id}/settings/versions"), Value::Null).await;
+    let numbers: Vec<i64> =
+        versions["data"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, (1..=16).rev().collect::<Vec<_>>(), "one version per replacement, none lost");
+    // Each version's `before` is the previous one's `after`: nothing interleaved.
+    let data = versions["data"].as_array().unwrap();
+    for pair in data.windows(2) {
+        assert_eq!(pair[0]["before"], pair[1]["after"]);
+    }
+    let (_, doc) = call(&app, &token, Method::GET, &format!("/organizations/{id}/settings"), Value::Null).await;
+    assert_eq!((doc["version"].as_i64(), &doc["settings"]), (Some(16), &data[0]["after"]));
+}
+
 async fn admins_replace_settings_and_the_editor_keeps_hostile_text_as_text(b: Backend) {
     let (app, token) = enabled_app(b).await;
     let id = create(&app, &token, "Acme").await;
@@ -451,7 +488,7 @@ async fn sign_ups_join_the_default_and_verified_domain_organizations(b: Backend)
     };
     let (acme_id, globex_id): (i64, i64) = (acme.parse().unwrap(), globex.parse().unwrap());
     let carol = app.db.create_user("carol", None).await.id;
-    assert_eq!(join(carol, "carol@acme.example", Some(globex_id)).await, vec![globex_id, acme_id]);
+    assert_eq!(join(carol, "carol@acme.example", Some(globex_id)).await, vec![acme_id, globex_id]);
     let role = count(
         &app,
         &format!("SELECT COUNT(*) FROM organization_members WHERE user_id = {carol} AND role = 'org:member'"),
@@ -506,6 +543,7 @@ both_backends!(
     the_clerk_settings_bound_what_admins_may_do,
     a_crowd_of_adds_never_passes_the_membership_cap,
     an_organization_token_replaces_the_settings_document,
+    concurrent_replacements_each_keep_a_version,
     admins_replace_settings_and_the_editor_keeps_hostile_text_as_text,
     the_console_manages_organizations_without_javascript,
     sign_ups_join_the_default_and_verified_domain_organizations,

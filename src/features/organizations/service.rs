@@ -717,6 +717,8 @@ pub async fn join_on_sign_up(
     {
         wanted.push((d.organization_id, "verified_domain"));
     }
+    // Rows are locked in id order, so two sign-ups never wait on each other in a circle.
+    wanted.sort_by_key(|(o, _)| *o);
     let Some((_, nickname)) = rows::find_user(c.reborrow(), Some(user_id), None).await? else {
         return Err(AppError::NotFound);
     };
