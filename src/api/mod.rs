@@ -25,6 +25,7 @@ use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
 use crate::features::invites::api as invites;
 use crate::features::organizations::api as organizations;
+use crate::features::organizations::document_api as organization_settings;
 use crate::features::registration::api as registrations;
 use crate::features::reports::api as reports;
 use crate::features::settings::api as settings;
@@ -112,10 +113,10 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(organizations::domains, organizations::add_domain))
         .routes(routes!(organizations::change_domain, organizations::delete_domain))
         .routes(routes!(organizations::verify_domain))
-        .routes(routes!(organizations::settings, organizations::replace_settings))
-        .routes(routes!(organizations::versions))
-        .routes(routes!(organizations::tokens, organizations::create_token))
-        .routes(routes!(organizations::revoke_token))
+        .routes(routes!(organization_settings::settings, organization_settings::replace_settings))
+        .routes(routes!(organization_settings::versions))
+        .routes(routes!(organization_settings::tokens, organization_settings::create_token))
+        .routes(routes!(organization_settings::revoke_token))
 }
 
 /// Content intake, documented under its own prefix.

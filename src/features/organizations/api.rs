@@ -1,9 +1,9 @@
 //! `/api/v1/admin/organizations…`, admins only (organizations are instance
 //! configuration, as the settings are): organizations, their members and
 //! domains in Clerk's shapes (ids as strings; an id in a body may be a number
-//! or a string), organization-bound tokens, and the Flashback settings
-//! document with its versions. The limits are the Clerk organization
-//! settings (see [`super::service`]).
+//! or a string). The limits are the Clerk organization settings (see
+//! [`super::service`]). The settings document and its tokens:
+//! [`super::document_api`].
 
 use axum::Json;
 use axum::extract::State;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::service::{self, DomainChange, Replacer, UserRef};
+use super::service::{self, DomainChange, UserRef};
 use crate::api::extract::ApiJson;
 use crate::auth::AdminCtx;
 use crate::error::AppError;
@@ -137,9 +137,6 @@ macro_rules! list_of {
 }
 list_of!(MemberList, Membership);
 list_of!(DomainList, Domain);
-list_of!(VersionList, SettingsVersion);
-list_of!(TokenList, OrgToken);
-
 /// For the document: handlers read these fields themselves so that every
 /// wrong value is a 422 naming it.
 #[allow(dead_code)]
@@ -184,62 +181,8 @@ pub struct DomainUpdate {
     enrollment_mode: String,
 }
 
-#[allow(dead_code)]
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct SettingsReplacement {
-    /// The whole new document: a JSON object.
-    #[schema(value_type = Object)]
-    settings: Value,
-    /// The version this replacement was based on; a stale one is a 409.
-    expected_version: Option<i64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SettingsDocument {
-    organization_id: String,
-    version: i64,
-    #[schema(value_type = Object)]
-    settings: Value,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SettingsVersion {
-    version: i64,
-    #[schema(value_type = Object)]
-    before: Value,
-    #[schema(value_type = Object)]
-    after: Value,
-    actor: String,
-    created_at: i64,
-    /// A unified line diff of the pretty-printed documents.
-    diff: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrgToken {
-    id: String,
-    label: String,
-    /// `organization`.
-    scope: &'static str,
-    organization_id: String,
-    created_by: String,
-    created_at: i64,
-    last_used_at: Option<i64>,
-    revoked: bool,
-    /// Only in the answer that created it: shown once, never again.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewOrgToken {
-    #[schema(min_length = 1, max_length = 100)]
-    label: String,
-}
-
 /// The body as an object (422 otherwise).
-fn object(body: Value) -> Result<Map<String, Value>, AppError> {
+pub(super) fn object(body: Value) -> Result<Map<String, Value>, AppError> {
     match body {
         Value::Object(o) => Ok(o),
         _ => Err(AppError::validation("body", "Send the parameters as a JSON object.")),
@@ -247,7 +190,7 @@ fn object(body: Value) -> Result<Map<String, Value>, AppError> {
 }
 
 /// A text field: absent or null is `None`, another type a 422 naming it.
-fn text<'a>(o: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, AppError> {
+pub(super) fn text<'a>(o: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, AppError> {
     match o.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -255,7 +198,7 @@ fn text<'a>(o: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, Ap
     }
 }
 
-fn required<'a>(o: &'a Map<String, Value>, name: &str) -> Result<&'a str, AppError> {
+pub(super) fn required<'a>(o: &'a Map<String, Value>, name: &str) -> Result<&'a str, AppError> {
     text(o, name)?.ok_or_else(|| AppError::validation(name, format!("{name} is required.")))
 }
 
@@ -263,7 +206,7 @@ fn page_number(name: &str, raw: &Option<String>, default: i64, max: i64) -> Resu
     Ok(crate::api::extract::number(name, raw.as_deref(), 1..=max)?.unwrap_or(default))
 }
 
-async fn org_or_404(state: &AppState, id: i64) -> Result<OrgRow, AppError> {
+pub(super) async fn org_or_404(state: &AppState, id: i64) -> Result<OrgRow, AppError> {
     let mut conn = state.db.conn().await?;
     rows::find(conn.as_ref(), id).await?.ok_or(AppError::NotFound)
 }
@@ -530,157 +473,4 @@ pub async fn delete_domain(
     ApiPath((id, domain_id)): ApiPath<(i64, i64)>,
 ) -> Result<Json<Domain>, AppError> {
     Ok(Json(service::delete_domain(&state.db, &ctx, id, domain_id).await?.into()))
-}
-
-/// The organization's settings document (Flashback) and its version.
-#[utoipa::path(get, path = "/organizations/{id}/settings", params(("id" = String, Path)),
-    responses((status = 200, body = SettingsDocument), (status = 403, description = "Admins only."),
-        (status = 404, description = "No such organization.")),
-    tag = "organizations")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
-pub async fn settings(
-    State(state): State<AppState>,
-    ctx: AdminCtx,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<SettingsDocument>, AppError> {
-    document(&state, id).await.map(Json)
-}
-
-/// The stored document of organization `id`.
-pub async fn document(state: &AppState, id: i64) -> Result<SettingsDocument, AppError> {
-    let mut conn = state.db.conn().await?;
-    let (doc, version) = rows::settings(conn.as_ref(), id).await?.ok_or(AppError::NotFound)?;
-    let settings = serde_json::from_str(&doc).map_err(AppError::fault)?;
-    Ok(SettingsDocument { organization_id: id.to_string(), version, settings })
-}
-
-/// Replaces the whole settings document (`{"settings": {…}}`, at most 64 KiB);
-/// the previous one is kept as a version.
-#[utoipa::path(post, path = "/organizations/{id}/settings", params(("id" = String, Path)),
-    request_body = SettingsReplacement,
-    responses((status = 200, body = SettingsDocument), (status = 403, description = "Admins only."),
-        (status = 404, description = "No such organization."),
-        (status = 409, description = "`expected_version` is stale; `meta.current_version` is the stored one."),
-        (status = 413, description = "The document is over 64 KiB."),
-        (status = 400, description = "The body is not a JSON object with a `settings` object."),
-        (status = 422, description = "`expected_version` is not a whole number.")),
-    tag = "organizations")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
-pub async fn replace_settings(
-    State(state): State<AppState>,
-    ctx: AdminCtx,
-    ApiPath(id): ApiPath<i64>,
-    body: axum::body::Bytes,
-) -> Result<Json<SettingsDocument>, AppError> {
-    let doc = service::parse_settings_body(&body).map_err(service::DocError::into_api)?;
-    let expected = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("expected_version").cloned())
-        .filter(|v| !v.is_null())
-        .map(|v| {
-            v.as_i64()
-                .ok_or_else(|| AppError::validation("expected_version", "expected_version must be a whole number."))
-        })
-        .transpose()?;
-    service::replace_settings(&state.db, Replacer::Admin(&ctx), id, &doc, expected).await?;
-    document(&state, id).await.map(Json)
-}
-
-/// Every replacement of the settings document, newest first, each with a diff.
-#[utoipa::path(get, path = "/organizations/{id}/settings/versions", params(("id" = String, Path)),
-    responses((status = 200, body = VersionList), (status = 403, description = "Admins only."),
-        (status = 404, description = "No such organization.")),
-    tag = "organizations")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
-pub async fn versions(
-    State(state): State<AppState>,
-    ctx: AdminCtx,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<VersionList>, AppError> {
-    org_or_404(&state, id).await?;
-    let mut conn = state.db.conn().await?;
-    let data: Vec<SettingsVersion> = rows::versions(conn.as_ref(), id, 1000)
-        .await?
-        .into_iter()
-        .map(|v| SettingsVersion {
-            diff: super::diff::unified(&service::pretty(&v.before), &service::pretty(&v.after)),
-            version: v.version,
-            before: serde_json::from_str(&v.before).unwrap_or(Value::Null),
-            after: serde_json::from_str(&v.after).unwrap_or(Value::Null),
-            actor: v.actor_nickname,
-            created_at: v.created_at,
-        })
-        .collect();
-    Ok(Json(VersionList { total_count: data.len(), data }))
-}
-
-fn org_token(org: i64, t: rows::OrgTokenRow) -> OrgToken {
-    OrgToken {
-        id: t.id.to_string(),
-        label: t.label,
-        scope: "organization",
-        organization_id: org.to_string(),
-        created_by: t.owner,
-        created_at: t.created_at,
-        last_used_at: t.last_used_at,
-        revoked: t.revoked_at.is_some(),
-        secret: None,
-    }
-}
-
-/// The tokens bound to the organization.
-#[utoipa::path(get, path = "/organizations/{id}/tokens", params(("id" = String, Path)),
-    responses((status = 200, body = TokenList), (status = 403, description = "Admins only."),
-        (status = 404, description = "No such organization.")),
-    tag = "organizations")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
-pub async fn tokens(
-    State(state): State<AppState>,
-    ctx: AdminCtx,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<TokenList>, AppError> {
-    org_or_404(&state, id).await?;
-    let mut conn = state.db.conn().await?;
-    let data: Vec<OrgToken> = rows::tokens(conn.as_ref(), id).await?.into_iter().map(|t| org_token(id, t)).collect();
-    Ok(Json(TokenList { total_count: data.len(), data }))
-}
-
-/// Creates a token bound to the organization, for `POST /api/v1/settings/organization`.
-/// The secret is in this answer only.
-#[utoipa::path(post, path = "/organizations/{id}/tokens", params(("id" = String, Path)), request_body = NewOrgToken,
-    responses((status = 201, body = OrgToken), (status = 403, description = "Admins only."),
-        (status = 404, description = "No such organization."),
-        (status = 422, description = "`label` is missing or too long.")),
-    tag = "organizations")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
-pub async fn create_token(
-    State(state): State<AppState>,
-    ctx: AdminCtx,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<(StatusCode, Json<OrgToken>), AppError> {
-    let o = object(body)?;
-    let label = text(&o, "label")?.unwrap_or_default();
-    let (tid, secret) = service::issue_token(&state.db, &ctx, id, label).await?;
-    let mut conn = state.db.conn().await?;
-    let row = rows::tokens(conn.as_ref(), id).await?.into_iter().find(|t| t.id == tid).ok_or(AppError::NotFound)?;
-    let mut t = org_token(id, row);
-    t.secret = Some(secret);
-    Ok((StatusCode::CREATED, Json(t)))
-}
-
-/// Revokes a token of the organization.
-#[utoipa::path(delete, path = "/organizations/{id}/tokens/{token_id}",
-    params(("id" = String, Path), ("token_id" = String, Path)),
-    responses((status = 204), (status = 403, description = "Admins only."),
-        (status = 404, description = "No live token with this id in this organization.")),
-    tag = "organizations")]
-#[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    ctx: AdminCtx,
-    ApiPath((id, token_id)): ApiPath<(i64, i64)>,
-) -> Result<StatusCode, AppError> {
-    service::revoke_token(&state.db, &ctx, id, token_id).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -20,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::service::{self, Replacer};
+use super::document::{self, Replacer};
+use super::rules::parse_settings_body;
 use crate::auth::tokens::any_holder;
 use crate::error::AppError;
 use crate::server::state::AppState;
@@ -68,7 +69,7 @@ pub async fn current(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(o) => o,
         Err(r) => return r,
     };
-    match super::api::document(&state, org).await {
+    match super::document_api::document(&state, org).await {
         Ok(d) => {
             let d = serde_json::to_value(d).unwrap_or_default();
             axum::Json(json!({ "success": true, "settings": d["settings"], "version": d["version"] })).into_response()
@@ -85,7 +86,7 @@ pub async fn replace(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(o) => o,
         Err(r) => return r,
     };
-    let doc = match service::parse_settings_body(&body) {
+    let doc = match parse_settings_body(&body) {
         Ok(d) => d,
         Err(e) => return failure(&e.into_api(), None),
     };
@@ -94,7 +95,7 @@ pub async fn replace(State(state): State<AppState>, headers: HeaderMap, body: By
         Err(e) => return failure(&e, None),
     };
     let by = Replacer::Token { owner: Actor::from(&owner), label: &label };
-    match service::replace_settings(&state.db, by, org, &doc, None).await {
+    match document::replace_settings(&state.db, by, org, &doc, None).await {
         Ok(_) => axum::Json(json!({ "success": true, "message": "Organization settings updated successfully" }))
             .into_response(),
         Err(AppError::NotFound) => failure(&AppError::NotFound, Some(NOT_ASSOCIATED)),

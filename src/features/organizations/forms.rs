@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::service::{self, DomainChange, Replacer, UserRef};
+use super::document::{self, Replacer};
+use super::rules::parse_document;
+use super::service::{self, DomainChange, UserRef};
 use crate::auth::{AdminCtx, session};
 use crate::error::AppError;
 use crate::server::rejections::{ApiForm, ApiPath};
@@ -253,8 +255,8 @@ pub async fn settings(
     ApiForm(f): ApiForm<SettingsForm>,
 ) -> Result<Response, AppError> {
     let expected = f.version.trim().parse::<i64>().ok();
-    let result = match service::parse_document(&f.settings) {
-        Ok(doc) => service::replace_settings(&state.db, Replacer::Admin(&ctx), id, &doc, expected).await,
+    let result = match parse_document(&f.settings) {
+        Ok(doc) => document::replace_settings(&state.db, Replacer::Admin(&ctx), id, &doc, expected).await,
         Err(e) => Err(e.into_field("settings")),
     };
     match result {
@@ -279,7 +281,7 @@ pub async fn create_token(
     ApiPath(id): ApiPath<i64>,
     ApiForm(f): ApiForm<TokenForm>,
 ) -> Result<Response, AppError> {
-    match service::issue_token(&state.db, &ctx, id, &f.label).await {
+    match document::issue_token(&state.db, &ctx, id, &f.label).await {
         Ok((_, secret)) => {
             let mut flash = Flash::success(format!(
                 "Organization token \"{}\" created. It may replace this organization's settings through POST /api/v1/settings/organization, nothing else.",
@@ -302,7 +304,7 @@ pub async fn revoke_token(
     session: Session,
     ApiPath((id, token_id)): ApiPath<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    match service::revoke_token(&state.db, &ctx, id, token_id).await {
+    match document::revoke_token(&state.db, &ctx, id, token_id).await {
         Ok(label) => done(&session, &page(id), format!("Token \"{label}\" revoked.")).await,
         Err(e) => refused(&session, &page(id), FormState::new("org_token", 422), e).await,
     }

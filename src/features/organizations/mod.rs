@@ -10,10 +10,17 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod diff;
 #[cfg(feature = "ssr")]
+pub mod document;
+#[cfg(feature = "ssr")]
+pub mod document_api;
+pub mod editor;
+#[cfg(feature = "ssr")]
 pub mod flashback;
 #[cfg(feature = "ssr")]
 pub mod forms;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod rules;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -152,7 +152,7 @@ async fn list(ctx: &crate::auth::AdminCtx, q: OrgListQuery) -> Result<OrgListDat
 #[cfg(feature = "ssr")]
 #[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname, organization = id), err(level = "info"))]
 async fn one(ctx: &crate::auth::AdminCtx, id: i64) -> Result<OrgDetail, AppError> {
-    use super::service::{VERSIONS_SHOWN, pretty};
+    use super::rules::{VERSIONS_SHOWN, pretty};
     use crate::domain::settings::OrganizationSettings;
     use crate::server::state::AppState;
     use crate::server::storage::organizations as rows;
