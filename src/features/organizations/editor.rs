@@ -110,11 +110,7 @@ fn version_item(v: VersionView) -> impl IntoView {
         <li>
             <details class="rounded-lg border border-slate-200 dark:border-slate-800">
                 <summary class="flex min-h-11 cursor-pointer items-center px-3 text-sm">{summary}</summary>
-                <pre
-                    class="overflow-x-auto px-3 py-2 font-mono text-xs"
-                    data-testid="settings-diff"
-                    aria-label=format!("Changes in version {}", v.version)
-                >
+                <pre class="overflow-x-auto px-3 py-2 font-mono text-xs" data-testid="settings-diff">
                     {v
                         .diff
                         .into_iter()
