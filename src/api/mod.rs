@@ -20,6 +20,7 @@ use utoipa_axum::routes;
 use crate::auth::tokens::{authenticate_admin_api, authenticate_intake};
 use crate::error::AppError;
 use crate::features::account::api as tokens;
+use crate::features::apps::api as apps;
 use crate::features::audit::api as moderation_log;
 use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
@@ -104,6 +105,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::allowlist_remove))
         .routes(routes!(settings::blocklist, settings::blocklist_add))
         .routes(routes!(settings::blocklist_remove))
+        .routes(routes!(apps::list, apps::create))
+        .routes(routes!(apps::show, apps::update))
 }
 
 /// Content intake, documented under its own prefix.
