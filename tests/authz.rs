@@ -49,6 +49,8 @@ const ADMIN_PAGES: &[&str] = &[
     "/users/new",
     "/registrations",
     "/invites",
+    "/apps",
+    "/apps/{id}",
     "/outbox",
     "/outbox/{id}",
     "/settings/registration",
@@ -177,6 +179,8 @@ async fn every_console_page_admits_exactly_its_roles(b: Backend) {
         .unwrap();
     assert_eq!(mail, 1);
     let mail_id = w.app.db.count("SELECT MAX(id) FROM outbox").await;
+    w.app.db.db.exec("INSERT INTO apps (name, created_at, updated_at) VALUES ('App', 0, 0)").await.unwrap();
+    let app_id = w.app.db.count("SELECT MAX(id) FROM apps").await;
     let paths: Vec<String> = leptos_axum::generate_route_list(steward::app::App)
         .iter()
         .map(|r| r.path().to_owned())
@@ -188,6 +192,8 @@ async fn every_console_page_admits_exactly_its_roles(b: Backend) {
             path.replace("{id}", &report.to_string())
         } else if path.starts_with("/outbox/") {
             path.replace("{id}", &mail_id.to_string())
+        } else if path.starts_with("/apps/") {
+            path.replace("{id}", &app_id.to_string())
         } else {
             path.replace("{id}", &w.user_id.to_string())
         };

@@ -248,6 +248,7 @@ test.describe('signed in as an admin', () => {
     ['/moderation-log', 'Moderation log'],
     ['/registrations', 'Registrations'],
     ['/invites', 'Invites'],
+    ['/apps', 'Apps'],
     ['/outbox', 'Outbox'],
     ['/settings/registration', 'Settings'],
     ['/settings/instance', 'Settings'],

@@ -34,7 +34,10 @@ pub fn AppsPage(data: AppsRouteData) -> impl IntoView {
     let session = use_page_session();
     view! {
         <Title text="Apps" />
-        <PageHeader title="Apps".into() lead="Each app's registration policy: who may sign up through it and where its emails point." />
+        <PageHeader
+            title="Apps".into()
+            lead="Each app's registration policy: who may sign up through it and where its emails point."
+        />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let s = match session.await {
@@ -344,7 +347,14 @@ fn WebhooksForm(a: AppView, form: Option<FormState>) -> impl IntoView {
                 "Saving replaces the whole list. A URL that stays keeps its signing secret; a new one gets a secret, shown once. Fill a blank row to add one."
             </p>
             <form method="post" action=format!("/apps/{}/webhooks", a.id) novalidate>
-                {whole.map(|m| view! { <p role="alert" class="mb-3 text-sm text-red-700 dark:text-red-300">{m}</p> })}
+                {whole
+                    .map(|m| {
+                        view! {
+                            <p role="alert" class="mb-3 text-sm text-red-700 dark:text-red-300">
+                                {m}
+                            </p>
+                        }
+                    })}
                 {(0..rows)
                     .map(|i| {
                         let hook = a.webhooks.get(i);
@@ -376,7 +386,8 @@ fn WebhooksForm(a: AppView, form: Option<FormState>) -> impl IntoView {
                                     aria-invalid=url_err.as_ref().map(|_| "true")
                                     class=INPUT
                                 />
-                                {url_err.map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
+                                {url_err
+                                    .map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
                                 <label for=format!("wh-events-{i}") class="mb-1 mt-2 block text-sm">
                                     "Events (comma-separated; empty: every event)"
                                 </label>
@@ -391,7 +402,12 @@ fn WebhooksForm(a: AppView, form: Option<FormState>) -> impl IntoView {
                                 {events_err
                                     .map(|e| view! { <p class="mt-1 text-sm text-red-700 dark:text-red-300">{e}</p> })}
                                 <label class="mt-2 flex min-h-11 cursor-pointer items-center gap-2 text-sm">
-                                    <input type="checkbox" name=format!("wh_enabled_{i}") checked=enabled class="size-5" />
+                                    <input
+                                        type="checkbox"
+                                        name=format!("wh_enabled_{i}")
+                                        checked=enabled
+                                        class="size-5"
+                                    />
                                     "Enabled"
                                 </label>
                                 {(i < stored)
