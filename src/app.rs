@@ -9,6 +9,7 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 use crate::domain::Staff;
 use crate::error::AppError;
 use crate::features::account::pages::{AccountPage, AccountRouteData, account_data};
+use crate::features::apps::pages::{AppPage, AppRouteData, AppsPage, AppsRouteData, app_data, apps_data};
 use crate::features::audit::pages::{LogRouteData, ModerationLogPage, log_data};
 use crate::features::auth::pages::{ForgotPasswordPage, LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
@@ -100,6 +101,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users/:id") view={Lazy::<UserDetailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/invites") view={Lazy::<InvitesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/apps") view={Lazy::<AppsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/apps/:id") view={Lazy::<AppRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations") view={Lazy::<OrganizationsRoute>::new()} ssr=SsrMode::Async />
@@ -143,6 +146,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/registrations", label: "Registrations", admin_only: true },
     NavItem { href: "/invites", label: "Invites", admin_only: true },
     NavItem { href: "/organizations", label: "Organizations", admin_only: true },
+    NavItem { href: "/apps", label: "Apps", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/outbox", label: "Outbox", admin_only: true },
     NavItem { href: "/settings/registration", label: "Settings", admin_only: true },
@@ -355,6 +359,8 @@ lazy_page!(NewUserRoute, NewUserPage);
 lazy_page!(UserDetailRoute, UserDetailPage, UserDetailRouteData = user_detail_data);
 lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
 lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);
+lazy_page!(AppsRoute, AppsPage, AppsRouteData = apps_data);
+lazy_page!(AppRoute, AppPage, AppRouteData = app_data);
 lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);
 lazy_page!(OrganizationsRoute, OrganizationsPage, OrganizationsRouteData = organizations_data);
 lazy_page!(OrganizationRoute, OrganizationPage, OrganizationRouteData = organization_data);

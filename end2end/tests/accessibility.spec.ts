@@ -249,6 +249,7 @@ test.describe('signed in as an admin', () => {
     ['/registrations', 'Registrations'],
     ['/invites', 'Invites'],
     ['/organizations', 'Organizations'],
+    ['/apps', 'Apps'],
     ['/outbox', 'Outbox'],
     ['/settings/registration', 'Settings'],
     ['/settings/instance', 'Settings'],

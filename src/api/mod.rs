@@ -20,6 +20,7 @@ use utoipa_axum::routes;
 use crate::auth::tokens::{authenticate_admin_api, authenticate_intake};
 use crate::error::AppError;
 use crate::features::account::api as tokens;
+use crate::features::apps::api as apps;
 use crate::features::audit::api as moderation_log;
 use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
@@ -117,6 +118,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(organization_settings::versions))
         .routes(routes!(organization_settings::tokens, organization_settings::create_token))
         .routes(routes!(organization_settings::revoke_token))
+        .routes(routes!(apps::list, apps::create))
+        .routes(routes!(apps::show, apps::update))
 }
 
 /// Content intake, documented under its own prefix.

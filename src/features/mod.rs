@@ -9,6 +9,7 @@
 //! (two spans) and into the browser's build.
 
 pub mod account;
+pub mod apps;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;

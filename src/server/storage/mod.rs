@@ -4,6 +4,7 @@
 //! connection belongs to. Functions take a [`ConnRef`], so
 //! the caller decides whether they run inside a transaction and owns the commit.
 
+pub mod apps;
 pub mod audit;
 pub mod email_confirmations;
 pub mod instance;
