@@ -82,7 +82,7 @@ impl Policy {
         }
     }
 
-    fn of(r: &AppRow) -> Policy {
+    pub fn of(r: &AppRow) -> Policy {
         let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
         Policy {
             name: r.name.clone(),
