@@ -64,6 +64,8 @@ pub fn TriStateField(
     let (id, err_id, hint_id) = (format!("f-{name}"), format!("f-{name}-error"), format!("f-{name}-hint"));
     let described = err.as_ref().map(|_| err_id.clone());
     let value = kept.unwrap_or_else(|| current.clone());
+    // With JavaScript, typing a new value picks "Set to" (the radio stays the truth).
+    let (chosen, set_chosen) = signal(mode.clone());
     let radio = move |m: &'static str, text: &'static str| {
         view! {
             <label class=ROW>
@@ -72,6 +74,8 @@ pub fn TriStateField(
                     name=mode_key.clone()
                     value=m
                     checked=mode == m
+                    prop:checked=move || chosen.get() == m
+                    on:change=move |_| set_chosen.set(m.to_owned())
                     class="size-5"
                     data-testid=format!("{name}-{m}")
                 />
@@ -87,6 +91,7 @@ pub fn TriStateField(
                 name=name
                 rows=4
                 maxlength=20000
+                on:input=move |_| set_chosen.set("set".into())
                 aria-invalid=err.as_ref().map(|_| "true")
                 aria-describedby=described.clone()
                 class=INPUT
@@ -102,6 +107,7 @@ pub fn TriStateField(
                 name=name
                 type="text"
                 value=value
+                on:input=move |_| set_chosen.set("set".into())
                 aria-invalid=err.as_ref().map(|_| "true")
                 aria-describedby=described.clone()
                 class=INPUT

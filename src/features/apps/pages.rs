@@ -148,6 +148,7 @@ pub fn AppPage(data: AppRouteData) -> impl IntoView {
     let AppRouteData { app } = data;
     let session = use_page_session();
     view! {
+        // A static title: leptos_meta writes <title> text unescaped on the server.
         <Title text="App" />
         <p class="mb-2 text-sm">
             <a href="/apps" class="inline-flex min-h-11 items-center underline">
