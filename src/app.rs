@@ -68,13 +68,23 @@ fn page_policy_header() {
     }
 }
 
+/// The document title. leptos_meta writes the server's `<title>` without
+/// escaping it, so text a user chose (a nickname, an app's name) is escaped
+/// here on the server; the browser sets `document.title`, which is plain text.
+fn page_title(t: String) -> String {
+    let title = if t.is_empty() { "Steward".to_owned() } else { format!("{t} · Steward") };
+    #[cfg(feature = "ssr")]
+    let title = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    title
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let session: SessionResource = page_data(|| (), |_| load_page_session());
     provide_context(session);
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "Steward".to_owned() } else { format!("{t} · Steward") } />
+        <Title formatter=page_title />
         <a
             href="#main"
             class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900"
