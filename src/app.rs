@@ -376,3 +376,13 @@ lazy_page!(OrganizationsRoute, OrganizationsPage, OrganizationsRouteData = organ
 lazy_page!(OrganizationRoute, OrganizationPage, OrganizationRouteData = organization_data);
 lazy_page!(OutboxRoute, OutboxPage, OutboxRouteData = outbox_data);
 lazy_page!(OutboxMailRoute, OutboxMailPage, OutboxMailRouteData = outbox_mail_data);
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn the_server_title_cannot_be_broken_out_of() {
+        assert_eq!(super::page_title(String::new()), "Steward");
+        let title = super::page_title("</title><script>alert(1)</script> & co".into());
+        assert_eq!(title, "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; co · Steward");
+    }
+}
