@@ -9,11 +9,16 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 use crate::domain::Staff;
 use crate::error::AppError;
 use crate::features::account::pages::{AccountPage, AccountRouteData, account_data};
+use crate::features::apps::pages::{AppPage, AppRouteData, AppsPage, AppsRouteData, app_data, apps_data};
 use crate::features::audit::pages::{LogRouteData, ModerationLogPage, log_data};
 use crate::features::auth::pages::{ForgotPasswordPage, LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
 use crate::features::invites::pages::{InvitesPage, InvitesRouteData, invites_data};
+use crate::features::organizations::pages::{
+    OrganizationPage, OrganizationRouteData, OrganizationsPage, OrganizationsRouteData, organization_data,
+    organizations_data,
+};
 use crate::features::outbox::pages::{
     OutboxMailPage, OutboxMailRouteData, OutboxPage, OutboxRouteData, outbox_data, outbox_mail_data,
 };
@@ -66,13 +71,23 @@ fn page_policy_header() {
     }
 }
 
+/// The document title. leptos_meta writes the server's `<title>` without
+/// escaping it, so text a user chose (a nickname, an app's name) is escaped
+/// here on the server; the browser sets `document.title`, which is plain text.
+fn page_title(t: String) -> String {
+    let title = if t.is_empty() { "Steward".to_owned() } else { format!("{t} · Steward") };
+    #[cfg(feature = "ssr")]
+    let title = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    title
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let session: SessionResource = page_data(|| (), |_| load_page_session());
     provide_context(session);
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "Steward".to_owned() } else { format!("{t} · Steward") } />
+        <Title formatter=page_title />
         <a
             href="#main"
             class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900"
@@ -99,8 +114,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users/:id") view={Lazy::<UserDetailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/invites") view={Lazy::<InvitesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/apps") view={Lazy::<AppsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/apps/:id") view={Lazy::<AppRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/organizations") view={Lazy::<OrganizationsRoute>::new()} ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/organizations/:id")
+                        view={Lazy::<OrganizationRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/outbox/:id") view={Lazy::<OutboxMailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} ssr=SsrMode::Async />
@@ -141,6 +164,8 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/users", label: "Users", admin_only: false },
     NavItem { href: "/registrations", label: "Registrations", admin_only: true },
     NavItem { href: "/invites", label: "Invites", admin_only: true },
+    NavItem { href: "/organizations", label: "Organizations", admin_only: true },
+    NavItem { href: "/apps", label: "Apps", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/outbox", label: "Outbox", admin_only: true },
     NavItem { href: "/webhooks", label: "Webhooks", admin_only: true },
@@ -354,8 +379,22 @@ lazy_page!(NewUserRoute, NewUserPage);
 lazy_page!(UserDetailRoute, UserDetailPage, UserDetailRouteData = user_detail_data);
 lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
 lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);
+lazy_page!(AppsRoute, AppsPage, AppsRouteData = apps_data);
+lazy_page!(AppRoute, AppPage, AppRouteData = app_data);
 lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);
+lazy_page!(OrganizationsRoute, OrganizationsPage, OrganizationsRouteData = organizations_data);
+lazy_page!(OrganizationRoute, OrganizationPage, OrganizationRouteData = organization_data);
 lazy_page!(OutboxRoute, OutboxPage, OutboxRouteData = outbox_data);
 lazy_page!(OutboxMailRoute, OutboxMailPage, OutboxMailRouteData = outbox_mail_data);
 lazy_page!(WebhooksRoute, WebhooksPage, WebhooksRouteData = webhooks_data);
 lazy_page!(DeliveryRoute, DeliveryPage, DeliveryRouteData = delivery_data);
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn the_server_title_cannot_be_broken_out_of() {
+        assert_eq!(super::page_title(String::new()), "Steward");
+        let title = super::page_title("</title><script>alert(1)</script> & co".into());
+        assert_eq!(title, "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; co · Steward");
+    }
+}

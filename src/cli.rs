@@ -142,8 +142,10 @@ async fn create_admin(db: &Db, nickname: &str, email: &str, moderator: bool, std
 }
 
 async fn create_token(db: &Db, nickname: &str, label: &str, scope: &str) -> Result<(), AppError> {
-    let scope =
-        tokens::Scope::parse(scope).ok_or_else(|| AppError::validation("scope", "scope must be admin or intake"))?;
+    // Organization tokens name their organization: an admin makes them on its page.
+    let scope = tokens::Scope::parse(scope)
+        .filter(|s| *s != tokens::Scope::Organization)
+        .ok_or_else(|| AppError::validation("scope", "scope must be admin or intake"))?;
     let mut conn = db.conn().await?;
     let row = users::find_for_login(conn.as_ref(), nickname).await?.ok_or(AppError::NotFound)?;
     drop(conn);

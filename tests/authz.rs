@@ -49,6 +49,10 @@ const ADMIN_PAGES: &[&str] = &[
     "/users/new",
     "/registrations",
     "/invites",
+    "/organizations",
+    "/organizations/{id}",
+    "/apps",
+    "/apps/{id}",
     "/outbox",
     "/outbox/{id}",
     "/webhooks",
@@ -188,6 +192,15 @@ async fn every_console_page_admits_exactly_its_roles(b: Backend) {
         w.app.db.db.exec(sql).await.unwrap();
     }
     let delivery_id = w.app.db.count("SELECT MAX(id) FROM webhook_deliveries").await;
+    w.app
+        .db
+        .db
+        .exec("INSERT INTO organizations (name, slug, created_at, updated_at) VALUES ('Acme', 'acme', 0, 0)")
+        .await
+        .unwrap();
+    let org_id = w.app.db.count("SELECT MAX(id) FROM organizations").await;
+    w.app.db.db.exec("INSERT INTO apps (name, created_at, updated_at) VALUES ('App', 0, 0)").await.unwrap();
+    let app_id = w.app.db.count("SELECT MAX(id) FROM apps").await;
     let paths: Vec<String> = leptos_axum::generate_route_list(steward::app::App)
         .iter()
         .map(|r| r.path().to_owned())
@@ -201,6 +214,10 @@ async fn every_console_page_admits_exactly_its_roles(b: Backend) {
             path.replace("{id}", &mail_id.to_string())
         } else if path.starts_with("/webhooks/") {
             path.replace("{id}", &delivery_id.to_string())
+        } else if path.starts_with("/organizations/") {
+            path.replace("{id}", &org_id.to_string())
+        } else if path.starts_with("/apps/") {
+            path.replace("{id}", &app_id.to_string())
         } else {
             path.replace("{id}", &w.user_id.to_string())
         };

@@ -512,6 +512,68 @@ async fn registrations_are_throttled_per_address(b: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 't3'").await, 0);
 }
 
+/// An admin API call: `(status, body)`.
+async fn admin(app: &TestApp, token: &str, method: Method, path: &str, body: Value) -> (u16, Value) {
+    let res = app.api(method, &format!("/api/v1/admin{path}"), token).await.json(&body).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn an_app_narrows_sign_ups_and_enrolls_them(b: Backend) {
+    let (app, token) = admin_app(b).await;
+    set::<RegistrationPolicy>(&app, |p| p.mode = RegistrationMode::Open).await;
+    set::<steward::domain::settings::OrganizationSettings>(&app, |o| o.enabled = true).await;
+    let (status, org) = admin(&app, &token, Method::POST, "/organizations", json!({"name": "Acme"})).await;
+    assert_eq!(status, 201, "{org}");
+    let body = json!({
+        "name": "Acme portal",
+        "allowed_email_domains": ["acme.test"],
+        "default_organization_id": org["id"],
+        "frontend_url": "https://portal.acme.test",
+    });
+    let (status, portal) = admin(&app, &token, Method::POST, "/apps", body).await;
+    assert!(status == 200 || status == 201, "{portal}");
+    let app_id = portal["id"].as_str().map(str::to_owned).unwrap_or_else(|| portal["id"].to_string());
+    let through = |nick: &str, email: &str| json!({"nickname": nick, "email": email, "password": GOOD, "app": app_id});
+
+    // An address outside the app's domains is refused, and nothing is written.
+    let (status, body) = register(&app, through("outsider", "outsider@example.org")).await;
+    assert_eq!((status, body["errors"][0]["meta"]["param"].as_str()), (422, Some("email")), "{body}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname = 'outsider'").await, 0);
+
+    // A subdomain of an allowed domain is in; the new account joins the app's
+    // organization, and its confirmation link points at the app's frontend.
+    let (status, body) = register(&app, through("insider", "insider@eu.acme.test")).await;
+    assert_eq!(status, 201, "{body}");
+    let joined = "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id \
+                  WHERE u.nickname = 'insider'";
+    assert_eq!(count(&app, joined).await, 1);
+    let mail = text(&app, "SELECT body FROM outbox WHERE kind = 'confirmation'").await;
+    assert!(mail.contains("https://portal.acme.test/confirm/"), "{mail}");
+    let logged = text(&app, "SELECT message FROM moderation_log WHERE action = 'user.register'").await;
+    assert!(logged.contains("through Acme portal"), "{logged}");
+
+    // Without the app the instance's own rules apply: no organization.
+    let (status, _) = register(&app, applicant("plain")).await;
+    assert_eq!(status, 201);
+    let plain = "SELECT COUNT(*) FROM organization_members m JOIN users u ON u.id = m.user_id \
+                 WHERE u.nickname = 'plain'";
+    assert_eq!(count(&app, plain).await, 0);
+
+    // A disabled app takes no sign-ups; an unknown or hostile app id is a 422.
+    let (status, _) =
+        admin(&app, &token, Method::PATCH, &format!("/apps/{app_id}"), json!({"status": "disabled"})).await;
+    assert_eq!(status, 200);
+    let (status, body) = register(&app, through("late", "late@acme.test")).await;
+    assert_eq!(status, 403, "{body}");
+    for bad in ["999999", "\"><script>", "1 OR 1=1"] {
+        let (status, body) =
+            register(&app, json!({"nickname": "x1", "email": "x1@acme.test", "password": GOOD, "app": bad})).await;
+        assert_eq!((status, body["errors"][0]["meta"]["param"].as_str()), (422, Some("app")), "{bad}: {body}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE nickname IN ('late', 'x1')").await, 0);
+}
+
 both_backends!(
     the_mode_decides_who_may_register,
     an_invite_opens_an_invite_only_instance_until_it_is_spent,
@@ -525,4 +587,5 @@ both_backends!(
     a_confirmation_link_confirms_once,
     the_form_keeps_values_and_refuses_hostile_input,
     registrations_are_throttled_per_address,
+    an_app_narrows_sign_ups_and_enrolls_them,
 );

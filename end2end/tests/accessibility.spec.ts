@@ -248,6 +248,8 @@ test.describe('signed in as an admin', () => {
     ['/moderation-log', 'Moderation log'],
     ['/registrations', 'Registrations'],
     ['/invites', 'Invites'],
+    ['/organizations', 'Organizations'],
+    ['/apps', 'Apps'],
     ['/outbox', 'Outbox'],
     ['/webhooks', 'Webhooks'],
     ['/settings/registration', 'Settings'],

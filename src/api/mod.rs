@@ -20,10 +20,13 @@ use utoipa_axum::routes;
 use crate::auth::tokens::{authenticate_admin_api, authenticate_intake};
 use crate::error::AppError;
 use crate::features::account::api as tokens;
+use crate::features::apps::api as apps;
 use crate::features::audit::api as moderation_log;
 use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
 use crate::features::invites::api as invites;
+use crate::features::organizations::api as organizations;
+use crate::features::organizations::document_api as organization_settings;
 use crate::features::registration::api as registrations;
 use crate::features::reports::api as reports;
 use crate::features::settings::api as settings;
@@ -105,6 +108,19 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::allowlist_remove))
         .routes(routes!(settings::blocklist, settings::blocklist_add))
         .routes(routes!(settings::blocklist_remove))
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(organizations::show, organizations::rename, organizations::delete))
+        .routes(routes!(organizations::members, organizations::add_member))
+        .routes(routes!(organizations::change_member, organizations::remove_member))
+        .routes(routes!(organizations::domains, organizations::add_domain))
+        .routes(routes!(organizations::change_domain, organizations::delete_domain))
+        .routes(routes!(organizations::verify_domain))
+        .routes(routes!(organization_settings::settings, organization_settings::replace_settings))
+        .routes(routes!(organization_settings::versions))
+        .routes(routes!(organization_settings::tokens, organization_settings::create_token))
+        .routes(routes!(organization_settings::revoke_token))
+        .routes(routes!(apps::list, apps::create))
+        .routes(routes!(apps::show, apps::update))
         .routes(routes!(webhooks::list))
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(webhooks::redeliver))

@@ -81,8 +81,8 @@ pub async fn revoke(db: &Db, owner: &Staff, id: i64) -> Result<Option<String>, A
 }
 
 /// `Authorization: Bearer <token>` or `Authorization: Admin <token>`.
-fn bearer(req: &Request) -> Option<Result<&str, AppError>> {
-    let value = req.headers().get(http::header::AUTHORIZATION)?;
+fn bearer(headers: &http::HeaderMap) -> Option<Result<&str, AppError>> {
+    let value = headers.get(http::header::AUTHORIZATION)?;
     let parsed = value.to_str().ok().and_then(|v| {
         let (scheme, token) = v.split_once(' ')?;
         let ok = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("admin");
@@ -93,7 +93,11 @@ fn bearer(req: &Request) -> Option<Result<&str, AppError>> {
 
 /// The hash of the request's token (401 without one).
 fn token_hash(req: &Request) -> Result<String, AppError> {
-    match bearer(req) {
+    header_token_hash(req.headers())
+}
+
+fn header_token_hash(headers: &http::HeaderMap) -> Result<String, AppError> {
+    match bearer(headers) {
         Some(token) => Ok(hash(token?)),
         None => Err(AppError::Unauthorized),
     }
@@ -102,12 +106,25 @@ fn token_hash(req: &Request) -> Result<String, AppError> {
 /// The holder of a live token with `scope` (401 for none, 403 for a token of
 /// the other scope).
 async fn find_holder(state: &AppState, hash: String, scope: tokens::Scope) -> Result<tokens::Holder, AppError> {
-    let mut conn = state.db.conn().await?;
-    let holder = tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
-    drop(conn);
+    let holder = live_holder(state, hash).await?;
     if holder.scope != scope {
         return Err(AppError::Forbidden);
     }
+    Ok(holder)
+}
+
+/// The holder of the live token in `headers`, whatever its scope (401 for
+/// none). Flashback's organization routes answer a token of another scope
+/// themselves (404 "not associated with any organization").
+pub async fn any_holder(state: &AppState, headers: &http::HeaderMap) -> Result<tokens::Holder, AppError> {
+    live_holder(state, header_token_hash(headers)?).await
+}
+
+/// A live token's holder; records when it was last used.
+async fn live_holder(state: &AppState, hash: String) -> Result<tokens::Holder, AppError> {
+    let mut conn = state.db.conn().await?;
+    let holder = tokens::find_holder(conn.as_ref(), &hash).await?.ok_or(AppError::Unauthorized)?;
+    drop(conn);
     if holder.last_used_at.is_none_or(|t| now() - t >= TOUCH_EVERY_SECS) {
         // A write, so it takes its turn at the write gate; the request does
         // not wait for it, and a lost touch only delays "last used".

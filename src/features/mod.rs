@@ -9,6 +9,7 @@
 //! (two spans) and into the browser's build.
 
 pub mod account;
+pub mod apps;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
@@ -21,6 +22,7 @@ pub mod intake;
 pub mod invites;
 #[cfg(feature = "ssr")]
 pub mod oauth;
+pub mod organizations;
 pub mod outbox;
 pub mod registration;
 pub mod reports;

@@ -90,6 +90,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .merge(crate::features::instance::discovery::router(state.clone()))
         .merge(crate::features::oauth::routes::api_router())
         .merge(crate::features::registration::api::public_router())
+        .merge(crate::features::organizations::flashback::public_router())
         .merge(crate::features::auth::forgot::public_router())
         .route("/api/v1/openapi.json", get(crate::api::openapi_json))
         .layer(cors::layer(&state.config.cors_origins, state.db.clone()));

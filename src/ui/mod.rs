@@ -6,6 +6,7 @@ pub mod flash;
 #[cfg(feature = "ssr")]
 pub mod html_errors;
 pub mod page_session;
+pub mod tristate;
 
 use leptos::prelude::*;
 

@@ -20,11 +20,16 @@ fn encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Where the form came from: the invite page keeps its token in the path.
-fn form_page(invite: Option<&str>) -> String {
-    match invite.map(str::trim).filter(|t| !t.is_empty()) {
+/// Where the form came from: the invite page keeps its token in the path,
+/// a sign-up through an app its id in the query.
+fn form_page(a: &Application) -> String {
+    let page = match a.invite.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => format!("/invite/{}", encode(t)),
         None => "/register".into(),
+    };
+    match a.app.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(app) => format!("{page}?app={}", encode(app)),
+        None => page,
     }
 }
 
@@ -37,7 +42,7 @@ pub async fn register(
     session: Session,
     ApiForm(a): ApiForm<Application>,
 ) -> Result<Response, AppError> {
-    let back = form_page(a.invite.as_deref());
+    let back = form_page(&a);
     match service::register(&state.db, &state.config, &a, &peer.ip().to_string()).await {
         Ok(outcome) => Ok(Redirect::to(&format!("/register?done={}", outcome.as_param())).into_response()),
         Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. } | AppError::Denied(_))) => {

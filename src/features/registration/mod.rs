@@ -2,7 +2,7 @@
 //! `/invite/{token}`, `/confirm/{token}`, `POST /api/v1/register`, and
 //! `/registrations` for admins. The rules live in `service` (who may
 //! register), `rules` (Clerk's restrictions), `hibp` (breached passwords)
-//! and `queue` (approve, reject).
+//! `queue` (approve, reject) and `via_app` (an app's sign-up policy).
 
 #[cfg(feature = "ssr")]
 pub mod api;
@@ -21,3 +21,5 @@ pub mod rules;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod via_app;

@@ -37,6 +37,9 @@ pub fn InvitePage() -> impl IntoView {
 fn Register(invite: Signal<String>, done: Signal<String>) -> impl IntoView {
     let session = use_page_session();
     let info = page_data(move || invite.get(), register_info);
+    // A sign-up through an app (rw3iss) carries the app's id along.
+    let query = use_query_map();
+    let app = move || query.read().get("app").unwrap_or_default();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -53,7 +56,8 @@ fn Register(invite: Signal<String>, done: Signal<String>) -> impl IntoView {
                 match (session.await, info.await) {
                     (Ok(s), Ok(info)) => {
                         let form = s.form_named("register");
-                        view! { <RegisterForm info form invite=invite.get_untracked() flashes=s.flashes /> }.into_any()
+                        view! { <RegisterForm info form invite=invite.get_untracked() app=app() flashes=s.flashes /> }
+                            .into_any()
                     }
                     (Err(e), _) | (_, Err(e)) => view! { <ErrorView error=e /> }.into_any(),
                 }
@@ -67,6 +71,7 @@ fn RegisterForm(
     info: SignupInfo,
     form: Option<FormState>,
     invite: String,
+    app: String,
     flashes: Vec<crate::ui::flash::Flash>,
 ) -> impl IntoView {
     let closed = info.mode == "closed";
@@ -119,6 +124,7 @@ fn RegisterForm(
                         <FormError form=form.clone() />
                         <form method="post" action="/register" novalidate>
                             <input type="hidden" name="invite" value=invite />
+                            {(!app.is_empty()).then(|| view! { <input type="hidden" name="app" value=app.clone() /> })}
                             <Field
                                 name="nickname"
                                 label="Nickname"

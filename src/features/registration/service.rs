@@ -8,12 +8,14 @@
 use serde::Deserialize;
 
 pub use super::outcome::Outcome;
+use super::via_app::{self, SignUpApp};
 use super::{hibp, rules};
 use crate::auth::{password, throttle};
 use crate::domain::email_rules::canonical;
 use crate::domain::settings::{InstanceConfig, InstanceSettings, RegistrationMode, RegistrationPolicy, Restrictions};
 use crate::domain::{Email, Nickname, Password};
 use crate::error::AppError;
+use crate::features::organizations::service::join_on_sign_up;
 use crate::mail::{self, Mail};
 use crate::server::config::Config;
 use crate::server::settings;
@@ -37,6 +39,9 @@ pub struct Application {
     pub reason: Option<String>,
     #[serde(default)]
     pub invite: Option<String>,
+    /// The app signed up through (rw3iss): its id.
+    #[serde(default)]
+    pub app: Option<String>,
 }
 
 /// The rules in force for one registration, read together.
@@ -105,6 +110,8 @@ pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Re
         return Err(AppError::Denied("Registration on this instance needs an invite.".into()));
     }
     rules::check(conn.as_ref(), &p.restrictions, v.email.as_str()).await?;
+    let base = config.base_url();
+    let app = via_app::check(conn.as_ref(), a.app.as_deref(), v.email.as_str(), &base).await?;
     drop(conn);
     if p.instance.hibp
         && let hibp::Verdict::Breached(n) = hibp::check(&config.hibp_url, v.password.expose()).await
@@ -122,9 +129,8 @@ pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Re
             || p.config.review_window().active_at(config.clock.now().hour()),
         confirmation_pending: p.registration.confirmation_required,
     };
-    let base = config.base_url();
     let today = crate::features::invites::service::today(config);
-    let created = db.retrying(|| create(db, &v, &hash, outcome, &p, &base, &today)).await?;
+    let created = db.retrying(|| create(db, &v, &hash, outcome, &p, app.as_ref(), &base, &today)).await?;
     if !created {
         // The address is taken: its owner hears about it; the applicant
         // sees what a new registration would show.
@@ -135,14 +141,16 @@ pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Re
     Ok(outcome)
 }
 
-/// The account, its invite use, confirmation mail and log entry; `false`
-/// (nothing written) when the address is already in use.
+/// The account, its invite use, organizations, confirmation mail, webhooks
+/// and log entry; `false` (nothing written) when the address is already in use.
+#[allow(clippy::too_many_arguments)]
 async fn create(
     db: &Db,
     v: &Valid,
     hash: &str,
     outcome: Outcome,
     p: &Policy,
+    app: Option<&SignUpApp>,
     base: &str,
     today: &str,
 ) -> Result<bool, AppError> {
@@ -174,10 +182,13 @@ async fn create(
         },
     )
     .await?;
+    let _organizations =
+        join_on_sign_up(tx.conn(), id, v.email.as_str(), app.and_then(|a| a.default_organization_id)).await?;
     if outcome.confirmation_pending {
-        mail::send_confirmation(tx.conn(), base, id, v.nickname.as_str(), v.email.as_str()).await?;
+        let link_base = app.map_or(base, |a| a.link_base.as_str());
+        mail::send_confirmation(tx.conn(), link_base, id, v.nickname.as_str(), v.email.as_str()).await?;
     }
-    record(tx.conn(), id, v.nickname.as_str(), invite_id, outcome).await?;
+    record(tx.conn(), id, v.nickname.as_str(), invite_id, app, outcome).await?;
     let alert = serde_json::json!({
         "user_id": id.to_string(),
         "nickname": v.nickname.as_str(),
@@ -192,8 +203,18 @@ async fn create(
     Ok(true)
 }
 
-async fn record(c: ConnRef<'_>, id: i64, nickname: &str, invite: Option<i64>, o: Outcome) -> Result<(), AppError> {
+async fn record(
+    c: ConnRef<'_>,
+    id: i64,
+    nickname: &str,
+    invite: Option<i64>,
+    app: Option<&SignUpApp>,
+    o: Outcome,
+) -> Result<(), AppError> {
     let mut message = format!("@{nickname} registered");
+    if let Some(a) = app {
+        message.push_str(&format!(" through {}", a.name));
+    }
     if let Some(i) = invite {
         message.push_str(&format!(" with invite #{i}"));
     }
@@ -208,6 +229,7 @@ async fn record(c: ConnRef<'_>, id: i64, nickname: &str, invite: Option<i64>, o:
             subject_users: &[id],
             data: serde_json::json!({
                 "invite_id": invite,
+                "app_id": app.map(|a| a.id),
                 "approval_pending": o.approval_pending,
                 "confirmation_pending": o.confirmation_pending,
             }),

@@ -23,12 +23,23 @@ impl Fields {
     /// `value` as an object holding only `known` keys (`expected_version` is
     /// always allowed: it is the edit's base version, not a field).
     pub fn object(value: Value, prefix: &str, known: &[&str]) -> Result<Fields, AppError> {
+        Fields::read(value, prefix, known, true)
+    }
+
+    /// `value` as an object holding only `known` keys, for bodies that carry
+    /// no version (`expected_version` is unknown there too).
+    pub fn exact(value: Value, prefix: &str, known: &[&str]) -> Result<Fields, AppError> {
+        Fields::read(value, prefix, known, false)
+    }
+
+    fn read(value: Value, prefix: &str, known: &[&str], versioned: bool) -> Result<Fields, AppError> {
         let param = if prefix.is_empty() { "body" } else { prefix };
         let Value::Object(map) = value else {
             return Err(AppError::validation(param, format!("{param} must be a JSON object.")));
         };
         let f = Fields { map, prefix: prefix.to_owned() };
-        if let Some(k) = f.map.keys().find(|k| !known.contains(&k.as_str()) && *k != "expected_version") {
+        if let Some(k) = f.map.keys().find(|k| !(known.contains(&k.as_str()) || versioned && *k == "expected_version"))
+        {
             return Err(AppError::validation(
                 &f.param(k),
                 format!("Unknown field `{}`.", k.chars().take(60).collect::<String>()),
@@ -59,6 +70,11 @@ impl Fields {
             Given::Value(v) => Some(v),
             Given::Absent | Given::Null => None,
         })
+    }
+
+    /// Whether the body names `key` at all (even as `null`).
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
     }
 
     /// A nested object, if given (`null` reads as absent).

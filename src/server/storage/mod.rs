@@ -4,11 +4,13 @@
 //! connection belongs to. Functions take a [`ConnRef`], so
 //! the caller decides whether they run inside a transaction and owns the commit.
 
+pub mod apps;
 pub mod audit;
 pub mod email_confirmations;
 pub mod instance;
 pub mod invites;
 pub mod oauth;
+pub mod organizations;
 pub mod outbox;
 pub mod password_resets;
 pub mod registrations;
