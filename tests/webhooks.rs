@@ -597,6 +597,49 @@ async fn only_admins_reach_webhooks(b: Backend) {
     assert_eq!(secret_of(&app.db.db, "system_alerts").await, "s");
 }
 
+async fn a_sign_up_through_an_app_reaches_the_apps_webhook(b: Backend) {
+    let rx = Receiver::start().await;
+    let (app, token) = app_with(b, fast_pace()).await;
+    settings::change::<RegistrationPolicy>(&app.db.db, Actor { id: 0, nickname: "test" }, None, |p| {
+        p.mode = RegistrationMode::Open;
+        p.confirmation_required = false;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let hooks = json!([
+        {"url": rx.url("/app"), "events": ["user.created"]},
+        {"url": rx.url("/off"), "events": ["user.created"], "enabled": false},
+    ]);
+    let res = app
+        .api(Method::POST, "/api/v1/admin/apps", &token)
+        .await
+        .json(&json!({"name": "Portal", "webhooks": hooks}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let portal: Value = res.json().await.unwrap();
+    let secret = portal["webhooks"][0]["secret"].as_str().expect("a new webhook's secret, shown once").to_owned();
+    let body = json!({"nickname": "joiner", "email": "joiner@example.org", "password": "a long enough secret", "app": portal["id"]});
+    let res = app.client.post(app.url("/api/v1/register")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let hit = rx.wait_for("/app", 1).await.remove(0);
+    assert_eq!(hit.header("steward-event"), "user.created");
+    assert!(verifies(&hit, &secret), "signed with the app webhook's secret");
+    let payload: Value = serde_json::from_str(&hit.body).unwrap();
+    assert_eq!(
+        (payload["data"]["nickname"].as_str(), payload["data"]["app_id"].clone()),
+        (Some("joiner"), portal["id"].clone())
+    );
+    // A plain sign-up is not the app's business; a disabled endpoint gets nothing.
+    let body = json!({"nickname": "plain", "email": "plain@example.org", "password": "a long enough secret"});
+    assert_eq!(app.client.post(app.url("/api/v1/register")).json(&body).send().await.unwrap().status(), 201);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.hits().iter().filter(|h| h.path == "/app").count(), 1);
+    assert_eq!(rx.hits().iter().filter(|h| h.path == "/off").count(), 0);
+}
+
 both_backends!(
     a_registration_alert_arrives_signed,
     every_alert_source_queues_its_event,
@@ -607,4 +650,5 @@ both_backends!(
     a_rotation_signs_with_both_secrets_until_it_is_finished,
     redeliver_sends_a_copy_and_is_logged,
     only_admins_reach_webhooks,
+    a_sign_up_through_an_app_reaches_the_apps_webhook,
 );

@@ -182,7 +182,7 @@ async fn create(
         },
     )
     .await?;
-    let _organizations =
+    let organizations =
         join_on_sign_up(tx.conn(), id, v.email.as_str(), app.and_then(|a| a.default_organization_id)).await?;
     if outcome.confirmation_pending {
         let link_base = app.map_or(base, |a| a.link_base.as_str());
@@ -193,9 +193,14 @@ async fn create(
         "user_id": id.to_string(),
         "nickname": v.nickname.as_str(),
         "invite_id": invite_id.map(|i| i.to_string()),
+        "app_id": app.map(|a| a.id.to_string()),
+        "organization_ids": organizations.iter().map(i64::to_string).collect::<Vec<_>>(),
         "approval_pending": outcome.approval_pending,
         "confirmation_pending": outcome.confirmation_pending,
     });
+    if let Some(a) = app {
+        webhooks::enqueue_app(tx.conn(), a.id, webhooks::USER_CREATED, alert.clone()).await?;
+    }
     webhooks::enqueue_alert(tx.conn(), webhooks::AlertKind::Registration, webhooks::REGISTRATION_CREATED, alert)
         .await?;
     tx.commit().await?;
