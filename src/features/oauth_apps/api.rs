@@ -184,10 +184,14 @@ pub async fn update(
         Some(Value::Null) => Some(None),
         Some(_) => Some(p.text("website")?.map(str::to_owned)),
     };
+    let scopes = scopes(&p)?;
+    if scopes.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err(AppError::validation("scopes", "scopes can't be blank"));
+    }
     let patch = Patch {
         name: p.text("name")?.map(str::to_owned),
         redirect_uris: p.text("redirect_uris")?.map(str::to_owned),
-        scopes: scopes(&p)?,
+        scopes,
         website,
         trusted: flag(&p, "trusted")?,
     };
