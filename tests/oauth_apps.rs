@@ -148,7 +148,7 @@ async fn hostile_values_are_refused_and_change_nothing(b: Backend) {
             json!({"name": "x", "redirect_uris": format!("https://a.example/{huge}"), "scopes": ["read"]}),
             "redirect_uris",
         ),
-        (json!({"name": "x", "redirect_uris": CALLBACK}), "scopes"),
+        (json!({"name": "x", "redirect_uris": CALLBACK, "scopes": ""}), "scopes"),
         (json!({"name": "x", "redirect_uris": CALLBACK, "scopes": ["root"]}), "scopes"),
         (json!({"name": "x", "redirect_uris": CALLBACK, "scopes": [1]}), "scopes"),
         (json!({"name": "x", "redirect_uris": CALLBACK, "scopes": ["read"], "website": huge}), "website"),
@@ -160,6 +160,9 @@ async fn hostile_values_are_refused_and_change_nothing(b: Backend) {
     }
     assert_eq!(app.db.count("SELECT COUNT(*) FROM oauth_apps").await, 0);
     let a = create(&app, &token, ok).await;
+    // As on Pleroma, scopes may be left out (they default to `read`).
+    let d = create(&app, &token, json!({"name": "defaults", "redirect_uris": CALLBACK})).await;
+    assert_eq!(call(&app, &token, Method::DELETE, &format!("/oauth_app/{}", d["id"]), Value::Null).await.0, 204);
     let path = format!("/oauth_app/{}", a["id"]);
     for (body, param) in [
         (json!({"redirect_uris": "javascript:alert(1)"}), "redirect_uris"),
@@ -175,7 +178,7 @@ async fn hostile_values_are_refused_and_change_nothing(b: Backend) {
         (list["apps"][0]["name"].as_str(), list["apps"][0]["redirect_uri"].as_str()),
         (Some("ok"), Some(CALLBACK))
     );
-    assert_eq!(app.db.count("SELECT COUNT(*) FROM moderation_log WHERE action LIKE 'oauth_app.%'").await, 1);
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM moderation_log WHERE action LIKE 'oauth_app.%'").await, 3);
     for missing in ["/oauth_app/999", "/oauth_app/abc", "/oauth_app/999/regenerate_secret"] {
         let m = if missing.ends_with("secret") { Method::POST } else { Method::PATCH };
         assert_eq!(call(&app, &token, m, missing, json!({"name": "x"})).await.0, 404, "{missing}");

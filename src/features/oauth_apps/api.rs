@@ -15,7 +15,7 @@ use super::service::{self, NewClient, Patch, WithSecret};
 use crate::auth::AdminCtx;
 use crate::error::AppError;
 use crate::features::invites::api::Params;
-use crate::features::oauth::service::validate;
+use crate::features::oauth::service::{DEFAULT_SCOPES, validate};
 use crate::server::rejections::ApiPath;
 use crate::server::state::AppState;
 use crate::server::storage::oauth::{self, App, AppFilter};
@@ -74,8 +74,8 @@ pub struct NewOauthApp {
     name: String,
     /// One or more absolute URIs (space or newline separated), or `urn:ietf:wg:oauth:2.0:oob`.
     redirect_uris: String,
-    /// A list, or a space-separated string, e.g. `["read", "write"]`.
-    scopes: Vec<String>,
+    /// A list, or a space-separated string, e.g. `["read", "write"]`; `read` when absent.
+    scopes: Option<Vec<String>>,
     website: Option<String>,
     trusted: Option<bool>,
 }
@@ -155,7 +155,8 @@ pub async fn create(State(state): State<AppState>, ctx: AdminCtx, p: Params) -> 
     let uris = p
         .text("redirect_uris")?
         .ok_or_else(|| AppError::validation("redirect_uris", "redirect_uris can't be blank"))?;
-    let scopes = scopes(&p)?.ok_or_else(|| AppError::validation("scopes", "scopes can't be blank"))?;
+    // Pleroma's create needs only name and redirect_uris; scopes default as on `/api/v1/apps`.
+    let scopes = scopes(&p)?.unwrap_or_else(|| DEFAULT_SCOPES.to_owned());
     if scopes.trim().is_empty() {
         return Err(AppError::validation("scopes", "scopes can't be blank"));
     }
