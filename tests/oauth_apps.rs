@@ -268,8 +268,10 @@ async fn trusted_client_credentials_reach_intake_only(b: Backend) {
         let status = call(&app, intake, Method::GET, path, Value::Null).await.0;
         assert!(status == 401 || status == 403, "{path}: {status}");
     }
-    // Distrusting the app stops new grants.
+    // Distrusting the app stops new grants and revokes the tokens it took.
     assert_eq!(call(&app, &token, Method::PATCH, &path, json!({"trusted": false})).await.0, 200);
+    let res = app.api(Method::POST, "/api/v1/intake/statuses", intake).await.json(&status_body).send().await.unwrap();
+    assert_eq!(res.status(), 401);
     assert_eq!(client_credentials(&app, &a, &secret).await.1["error"].as_str(), Some("unauthorized_client"));
 }
 

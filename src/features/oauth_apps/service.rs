@@ -104,6 +104,10 @@ pub async fn update(db: &Db, ctx: &AdminCtx, id: i64, p: Patch) -> Result<App, A
     .await?;
     if let Some(t) = p.trusted.filter(|t| *t != old.trusted) {
         oauth::set_trusted(tx.conn(), id, t, t.then_some(ctx.staff().id)).await?;
+        if !t {
+            // Trust withdrawn: the intake tokens it let the app take go too.
+            oauth::revoke_intake_tokens(tx.conn(), id).await?;
+        }
     }
     let app = oauth::app_by_id(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
     let mut changed = Vec::new();

@@ -296,3 +296,10 @@ pub async fn lock_app(c: ConnRef<'_>, id: i64) -> Result<Option<App>, AppError> 
         ConnRef::Postgres(c) => sqlx::query_as(&format!("{SQL} FOR UPDATE")).bind(id).fetch_optional(&mut *c).await?,
     })
 }
+
+/// Revokes the intake tokens of an app that is no longer trusted.
+pub async fn revoke_intake_tokens(c: ConnRef<'_>, app_id: i64) -> Result<u64, AppError> {
+    const SQL: &str = "UPDATE api_tokens SET revoked_at = $2 \
+                       WHERE app_id = $1 AND scope = 'intake' AND revoked_at IS NULL";
+    Ok(on!(c, |x| sqlx::query(SQL).bind(app_id).bind(now()).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
