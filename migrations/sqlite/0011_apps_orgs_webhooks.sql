@@ -7,6 +7,9 @@
 ALTER TABLE oauth_apps ADD COLUMN trusted BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE oauth_apps ADD COLUMN updated_at INTEGER;
 CREATE INDEX oauth_apps_name ON oauth_apps (name, id);
+-- Who marked it trusted: the owner of the intake tokens its client_credentials
+-- grant issues (they stop working when that admin is deactivated or removed).
+ALTER TABLE oauth_apps ADD COLUMN trusted_by INTEGER REFERENCES users (id) ON DELETE SET NULL;
 
 -- ── Organizations (Clerk organizations, Flashback settings document) ───────
 CREATE TABLE organizations (

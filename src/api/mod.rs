@@ -25,6 +25,7 @@ use crate::features::audit::api as moderation_log;
 use crate::features::instance::api as instance;
 use crate::features::intake::api as intake;
 use crate::features::invites::api as invites;
+use crate::features::oauth_apps::api as oauth_apps;
 use crate::features::organizations::api as organizations;
 use crate::features::organizations::document_api as organization_settings;
 use crate::features::registration::api as registrations;
@@ -99,6 +100,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(invites::list))
         .routes(routes!(invites::revoke))
         .routes(routes!(invites::email_invite))
+        .routes(routes!(oauth_apps::list, oauth_apps::create))
+        .routes(routes!(oauth_apps::update, oauth_apps::delete))
+        .routes(routes!(oauth_apps::regenerate_secret))
         .routes(routes!(settings::instance_config))
         .routes(routes!(settings::update_instance_config))
         .routes(routes!(settings::instance, settings::update_instance))

@@ -22,6 +22,8 @@ pub mod intake;
 pub mod invites;
 #[cfg(feature = "ssr")]
 pub mod oauth;
+#[cfg(feature = "ssr")]
+pub mod oauth_apps;
 pub mod organizations;
 pub mod outbox;
 pub mod registration;

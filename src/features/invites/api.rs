@@ -126,12 +126,12 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 }
 
 impl Params {
-    fn get(&self, name: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
     }
 
     /// A text parameter: absent or null is `None`, any other type a 422.
-    fn text(&self, name: &str) -> Result<Option<&str>, AppError> {
+    pub(crate) fn text(&self, name: &str) -> Result<Option<&str>, AppError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),

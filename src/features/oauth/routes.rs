@@ -52,10 +52,11 @@ impl IntoResponse for Refusal {
             }
             Refusal::InvalidGrant(d) => (StatusCode::BAD_REQUEST, "invalid_grant", d),
             Refusal::InvalidScope(d) => (StatusCode::BAD_REQUEST, "invalid_scope", d),
+            Refusal::UnauthorizedClient(d) => (StatusCode::BAD_REQUEST, "unauthorized_client", d),
             Refusal::UnsupportedGrantType => (
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "grant_type must be password, authorization_code or refresh_token.".into(),
+                "grant_type must be password, authorization_code, refresh_token or client_credentials.".into(),
             ),
             Refusal::SlowDown(d) => (StatusCode::TOO_MANY_REQUESTS, "slow_down", d),
             Refusal::Server(e) => {
@@ -128,7 +129,8 @@ fn required<'a>(v: &'a Option<String>, name: &str) -> Result<&'a str, Refusal> {
     v.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| Refusal::InvalidRequest(format!("{name} is required")))
 }
 
-/// `POST /oauth/token`: the password, authorization-code and refresh grants.
+/// `POST /oauth/token`: the password, authorization-code, refresh and
+/// (trusted apps, intake only) client_credentials grants.
 async fn token(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -149,6 +151,15 @@ async fn token(
         "authorization_code" => {
             let (code, uri) = (required(&r.code, "code")?, required(&r.redirect_uri, "redirect_uri")?);
             service::code_grant(&s.db, &app, code, uri, r.code_verifier.as_deref()).await?
+        }
+        "client_credentials" => {
+            let i = service::client_credentials_grant(&s.db, &app, r.scope.as_deref()).await?;
+            return Ok(Json(json!({
+                "access_token": i.access_token,
+                "token_type": "Bearer",
+                "scope": "intake",
+                "created_at": crate::server::storage::now(),
+            })));
         }
         "refresh_token" => service::refresh_grant(&s.db, &app, required(&r.refresh_token, "refresh_token")?).await?,
         _ => return Err(Refusal::UnsupportedGrantType),
@@ -209,6 +220,8 @@ pub async fn authorize_page(
     ApiQuery(q): ApiQuery<AuthorizeRequest>,
 ) -> Result<Response, AppError> {
     match checked(&s, &q).await {
+        // An app an admin marked trusted needs no consent from staff.
+        Ok(c) if c.app.trusted => answer(&s, &ctx, &q, c, true).await,
         Ok(c) => Ok(consent::page(&c.app, ctx.staff(), &c.scopes, &q)),
         Err(page) => Ok(page),
     }
@@ -225,8 +238,19 @@ pub async fn authorize(
         Ok(c) => c,
         Err(page) => return Ok(page),
     };
+    answer(&s, &ctx, &f, c, f.decision.as_deref() == Some("allow")).await
+}
+
+/// Sends the client a code (allowed) or `access_denied`.
+async fn answer(
+    s: &AppState,
+    ctx: &ModeratorCtx,
+    f: &AuthorizeRequest,
+    c: Checked<'_>,
+    allow: bool,
+) -> Result<Response, AppError> {
     let mut params: Vec<(&str, String)> = Vec::new();
-    if f.decision.as_deref() == Some("allow") {
+    if allow {
         let code = service::grant_code(&s.db, &c.app, ctx.staff(), &f.redirect_uri, &c.scopes, c.pkce).await?;
         if f.redirect_uri == OOB {
             return Ok(consent::out_of_band(&c.app, &code));

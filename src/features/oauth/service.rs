@@ -25,6 +25,8 @@ pub enum Refusal {
     InvalidClient,
     InvalidGrant(String),
     InvalidScope(String),
+    /// The client may not use this grant (client_credentials from an untrusted app).
+    UnauthorizedClient(String),
     UnsupportedGrantType,
     SlowDown(String),
     Server(AppError),
@@ -61,22 +63,7 @@ pub async fn register(
     scopes: &str,
     website: Option<&str>,
 ) -> Result<Registered, AppError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::validation("client_name", "client_name must be 1 to 100 characters"));
-    }
-    let uris: Vec<&str> = redirect_uris.split(['\n', ' ']).map(str::trim).filter(|u| !u.is_empty()).collect();
-    if uris.is_empty() || uris.len() > 10 {
-        return Err(AppError::validation("redirect_uris", "name 1 to 10 redirect URIs"));
-    }
-    if let Some(bad) = uris.iter().find(|u| !valid_redirect(u)) {
-        return Err(AppError::validation("redirect_uris", format!("{bad:?} is not an absolute URI")));
-    }
-    let scopes = Scopes::parse(scopes, DEFAULT_SCOPES).map_err(|e| AppError::validation("scopes", e))?;
-    let website = website.map(str::trim).filter(|w| !w.is_empty());
-    if website.is_some_and(|w| w.len() > 500) {
-        return Err(AppError::validation("website", "website is at most 500 characters"));
-    }
+    let v = validate("client_name", name, redirect_uris, scopes, website)?;
     let client_id = tokens::generate();
     let client_secret = tokens::generate();
     let mut tx = db.begin().await?;
@@ -86,14 +73,60 @@ pub async fn register(
     let new = NewApp {
         client_id: &client_id,
         secret_hash: &tokens::hash(&client_secret),
-        name,
-        redirect_uris: &uris.join("\n"),
-        scopes: &scopes.as_string(),
-        website,
+        name: &v.name,
+        redirect_uris: &v.redirect_uris,
+        scopes: &v.scopes,
+        website: v.website.as_deref(),
     };
     let app = oauth::insert_app(tx.conn(), &new).await?;
     tx.commit().await?;
     Ok(Registered { app, client_secret })
+}
+
+/// A client's fields, checked and normalized.
+pub struct Checked {
+    pub name: String,
+    /// One per line.
+    pub redirect_uris: String,
+    /// Space-separated.
+    pub scopes: String,
+    pub website: Option<String>,
+}
+
+/// Checks a client's fields; `name_param` is what the caller calls the name.
+pub fn validate(
+    name_param: &str,
+    name: &str,
+    redirect_uris: &str,
+    scopes: &str,
+    website: Option<&str>,
+) -> Result<Checked, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AppError::validation(name_param, format!("{name_param} must be 1 to 100 printable characters")));
+    }
+    if redirect_uris.len() > 25_000 {
+        return Err(AppError::validation("redirect_uris", "name 1 to 10 redirect URIs"));
+    }
+    let uris: Vec<&str> = redirect_uris.split(['\n', ' ']).map(str::trim).filter(|u| !u.is_empty()).collect();
+    if uris.is_empty() || uris.len() > 10 {
+        return Err(AppError::validation("redirect_uris", "name 1 to 10 redirect URIs"));
+    }
+    if let Some(bad) = uris.iter().find(|u| !valid_redirect(u)) {
+        let shown: String = bad.chars().take(100).collect();
+        return Err(AppError::validation("redirect_uris", format!("{shown:?} is not an absolute URI")));
+    }
+    let scopes = Scopes::parse(scopes, DEFAULT_SCOPES).map_err(|e| AppError::validation("scopes", e))?;
+    let website = website.map(str::trim).filter(|w| !w.is_empty());
+    if website.is_some_and(|w| w.len() > 500 || w.chars().any(char::is_control)) {
+        return Err(AppError::validation("website", "website is at most 500 printable characters"));
+    }
+    Ok(Checked {
+        name: name.to_owned(),
+        redirect_uris: uris.join("\n"),
+        scopes: scopes.as_string(),
+        website: website.map(str::to_owned),
+    })
 }
 
 /// `urn:ietf:wg:oauth:2.0:oob` (show the code) or an absolute URI without a
@@ -312,6 +345,48 @@ pub async fn revoke(db: &Db, app: &App, token: &str) -> Result<(), AppError> {
         .await?;
     }
     tx.commit().await
+}
+
+/// An intake token from the client_credentials grant.
+pub struct IntakeIssued {
+    pub access_token: String,
+}
+
+/// The client_credentials grant (RFC 6749 §4.4): a trusted app asking for
+/// scope `intake` gets an intake-scoped token, owned by the admin who marked
+/// the app trusted (it dies with that admin's account). No refresh token: the
+/// client can always ask again.
+pub async fn client_credentials_grant(db: &Db, app: &App, scope: Option<&str>) -> Result<IntakeIssued, Refusal> {
+    if scope.map(str::trim) != Some("intake") {
+        return Err(Refusal::InvalidScope("client_credentials grants only scope \"intake\"".into()));
+    }
+    let mut tx = db.begin().await?;
+    // Read again inside the transaction: the app may have been distrusted since.
+    let app = oauth::app_by_id(tx.conn(), app.id).await?.ok_or(Refusal::InvalidClient)?;
+    let refused = || Refusal::UnauthorizedClient("Only a trusted app may use client_credentials.".into());
+    if !app.trusted {
+        return Err(refused());
+    }
+    let owner = match app.trusted_by {
+        Some(id) => users::find_login_by_id(tx.conn(), id).await?,
+        None => None,
+    };
+    let owner = owner.filter(|o| o.is_active && o.is_admin).ok_or_else(refused)?;
+    let access_token = tokens::generate();
+    let token_id = oauth::insert_intake_token(tx.conn(), owner.id, &app, &tokens::hash(&access_token)).await?;
+    audit::record(
+        tx.conn(),
+        audit::Entry {
+            actor: audit::Actor { id: owner.id, nickname: &owner.nickname },
+            action: "oauth.token",
+            subject_users: &[],
+            data: serde_json::json!({ "token_id": token_id, "app": app.name, "app_id": app.id, "scopes": "intake", "grant": "client_credentials" }),
+            message: format!("Trusted app \"{}\" took an intake token (client_credentials)", app.name),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(IntakeIssued { access_token })
 }
 
 #[cfg(test)]
