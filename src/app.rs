@@ -15,6 +15,7 @@ use crate::features::auth::pages::{ForgotPasswordPage, LoginPage, PasswordResetP
 use crate::features::auth::server::load_page_session;
 use crate::features::dashboard::pages::DashboardPage;
 use crate::features::invites::pages::{InvitesPage, InvitesRouteData, invites_data};
+use crate::features::oauth_apps::pages::{OAuthAppsPage, OAuthAppsRouteData, oauth_apps_data};
 use crate::features::organizations::pages::{
     OrganizationPage, OrganizationRouteData, OrganizationsPage, OrganizationsRouteData, organization_data,
     organizations_data,
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invites") view={Lazy::<InvitesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/apps") view={Lazy::<AppsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/apps/:id") view={Lazy::<AppRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/oauth-apps") view={Lazy::<OAuthAppsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
                     <Route path=path!("/organizations") view={Lazy::<OrganizationsRoute>::new()} ssr=SsrMode::Async />
@@ -166,6 +168,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/invites", label: "Invites", admin_only: true },
     NavItem { href: "/organizations", label: "Organizations", admin_only: true },
     NavItem { href: "/apps", label: "Apps", admin_only: true },
+    NavItem { href: "/oauth-apps", label: "OAuth apps", admin_only: true },
     NavItem { href: "/moderation-log", label: "Moderation log", admin_only: true },
     NavItem { href: "/outbox", label: "Outbox", admin_only: true },
     NavItem { href: "/webhooks", label: "Webhooks", admin_only: true },
@@ -381,6 +384,7 @@ lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
 lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);
 lazy_page!(AppsRoute, AppsPage, AppsRouteData = apps_data);
 lazy_page!(AppRoute, AppPage, AppRouteData = app_data);
+lazy_page!(OAuthAppsRoute, OAuthAppsPage, OAuthAppsRouteData = oauth_apps_data);
 lazy_page!(ModerationLogRoute, ModerationLogPage, LogRouteData = log_data);
 lazy_page!(OrganizationsRoute, OrganizationsPage, OrganizationsRouteData = organizations_data);
 lazy_page!(OrganizationRoute, OrganizationPage, OrganizationRouteData = organization_data);

@@ -52,6 +52,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/organizations",
     "/organizations/{id}",
     "/apps",
+    "/oauth-apps",
     "/apps/{id}",
     "/outbox",
     "/outbox/{id}",

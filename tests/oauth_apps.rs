@@ -326,6 +326,77 @@ async fn concurrent_edits_and_regenerations(b: Backend) {
     );
 }
 
+/// The console: register through the form and see the secret once, hostile
+/// names escaped, filters in the URL, trust, a new secret, delete; and the
+/// page and its forms refuse moderators.
+async fn the_console_page(b: Backend) {
+    let (app, token) = admin_app(b).await;
+    let res = app
+        .post_form(
+            "/oauth-apps",
+            &[("name", "Console app"), ("redirect_uris", "https://c.example/cb\r\nmyapp://cb"), ("scopes", "read")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (status, _, html) = app.page("/oauth-apps").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("you will not see it again"), "the secret is announced once");
+    let row = app.db.count("SELECT id FROM oauth_apps WHERE name = 'Console app'").await;
+    // Shown once: the next visit no longer carries it.
+    let (_, _, again) = app.page("/oauth-apps").await;
+    assert!(!again.contains("you will not see it again"));
+    assert!(again.contains("myapp://cb") && again.contains("Console app"));
+
+    // A rejected form keeps the values and names the field; nothing is written.
+    app.post_form("/oauth-apps", &[("name", "Bad"), ("redirect_uris", "javascript:alert(1)")]).await;
+    let (_, _, html) = app.page("/oauth-apps").await;
+    assert!(html.contains("is not an absolute URI"), "error beside the field");
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM oauth_apps WHERE name = 'Bad'").await, 0);
+
+    let hostile = "\"><script>alert(1)</script>";
+    create(&app, &token, json!({"name": hostile, "redirect_uris": CALLBACK})).await;
+    let (_, _, html) = app.page("/oauth-apps?name=%3Cscript").await;
+    assert!(!html.contains("<script>alert(1)"), "escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+    assert!(!html.contains("Console app"), "filtered by name");
+    let (_, _, html) = app.page("/oauth-apps?trusted=maybe&page=-3").await;
+    assert!(html.contains("Ignored trusted") && html.contains("Ignored page"), "bad filters fall back with a notice");
+
+    // Trust, re-key and delete, each logged.
+    assert_eq!(app.post_form(&format!("/oauth-apps/{row}/trust"), &[("trusted", "true")]).await.status(), 303);
+    assert_eq!(app.db.count(&format!("SELECT COUNT(*) FROM oauth_apps WHERE id = {row} AND trusted")).await, 1);
+    let before = app.db.count("SELECT COUNT(*) FROM moderation_log").await;
+    assert_eq!(app.post_form(&format!("/oauth-apps/{row}/regenerate"), &[]).await.status(), 303);
+    let (_, _, html) = app.page("/oauth-apps").await;
+    assert!(html.contains("has a new secret"));
+    assert_eq!(app.post_form(&format!("/oauth-apps/{row}/delete"), &[]).await.status(), 303);
+    assert_eq!(app.db.count(&format!("SELECT COUNT(*) FROM oauth_apps WHERE id = {row}")).await, 0);
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM moderation_log").await, before + 2);
+
+    // Moderators get neither the page nor the forms.
+    app.db.create_user("mod", Some(Role::Moderator)).await;
+    let (moderator, res) = app.login_elsewhere("mod", common::PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(moderator.get(app.url("/oauth-apps")).send().await.unwrap().status(), 403);
+    let any = app.db.count("SELECT MIN(id) FROM oauth_apps").await;
+    for path in [
+        "/oauth-apps".to_owned(),
+        format!("/oauth-apps/{any}/trust"),
+        format!("/oauth-apps/{any}/regenerate"),
+        format!("/oauth-apps/{any}/delete"),
+    ] {
+        let res = moderator
+            .post(app.url(&path))
+            .header("Origin", &app.base)
+            .form(&[("name", "m"), ("redirect_uris", CALLBACK), ("trusted", "true")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "moderator form {path}");
+    }
+    assert_eq!(app.db.count(&format!("SELECT COUNT(*) FROM oauth_apps WHERE id = {any}")).await, 1);
+}
+
 both_backends!(
     shapes_and_the_secret_shown_once,
     filters_and_pages,
@@ -334,4 +405,5 @@ both_backends!(
     regeneration_and_deletion,
     trusted_client_credentials_reach_intake_only,
     concurrent_edits_and_regenerations,
+    the_console_page,
 );

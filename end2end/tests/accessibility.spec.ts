@@ -250,6 +250,7 @@ test.describe('signed in as an admin', () => {
     ['/invites', 'Invites'],
     ['/organizations', 'Organizations'],
     ['/apps', 'Apps'],
+    ['/oauth-apps', 'OAuth apps'],
     ['/outbox', 'Outbox'],
     ['/webhooks', 'Webhooks'],
     ['/settings/registration', 'Settings'],

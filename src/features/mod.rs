@@ -22,7 +22,6 @@ pub mod intake;
 pub mod invites;
 #[cfg(feature = "ssr")]
 pub mod oauth;
-#[cfg(feature = "ssr")]
 pub mod oauth_apps;
 pub mod organizations;
 pub mod outbox;

@@ -6,4 +6,8 @@
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod forms;
+pub mod pages;
+pub mod server;
+#[cfg(feature = "ssr")]
 pub mod service;
