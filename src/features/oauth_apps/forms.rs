@@ -45,7 +45,7 @@ pub async fn create(
     match created {
         Ok(w) => {
             let message = format!(
-                "OAuth app \"{}\" registered with client id {}. Copy its secret now: you will not see it again.",
+                "OAuth app \"{}\" registered with client id {}. Its client secret:",
                 w.app.name, w.app.client_id
             );
             session::push_flash(&session, secret_flash(message, w.client_secret)).await?;
@@ -101,13 +101,9 @@ pub async fn regenerate(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     let flash = match service::regenerate_secret(&state.db, &ctx, id).await {
-        Ok(w) => secret_flash(
-            format!(
-                "\"{}\" has a new secret; the old one no longer works. Copy it now: you will not see it again.",
-                w.app.name
-            ),
-            w.client_secret,
-        ),
+        Ok(w) => {
+            secret_flash(format!("\"{}\" has a new secret; the old one no longer works.", w.app.name), w.client_secret)
+        }
         Err(AppError::NotFound) => Flash::error("That OAuth app does not exist."),
         Err(e) => return Err(e),
     };
