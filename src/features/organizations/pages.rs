@@ -469,7 +469,7 @@ fn domain_row(id: i64, d: DomainView, enabled: bool, options: Vec<(&'static str,
     };
     view! {
         <li class="flex flex-wrap items-center gap-3 py-2">
-            <span class="flex-1 break-all font-medium">{d.domain.clone()}</span>
+            <span class="w-full break-all font-medium sm:w-auto sm:flex-1">{d.domain.clone()}</span>
             {verified}
             {badge(d.mode.clone(), GREY)}
             {(enabled && d.verified_at.is_none())
