@@ -117,6 +117,22 @@ pub fn report_state_badge(s: crate::domain::ReportState) -> impl IntoView {
 }
 
 /// A bordered panel, the console's unit of layout.
+/// Why some of a list's URL parameters were ignored (§5: bad query values
+/// fall back to defaults with a notice); nothing when all were used.
+#[component]
+pub fn Notices(notices: Vec<String>) -> impl IntoView {
+    (!notices.is_empty()).then(|| {
+        view! {
+            <div
+                role="status"
+                class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+            >
+                {notices.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
+            </div>
+        }
+    })
+}
+
 /// One link of a [`Pager`]: where it goes and what it says.
 pub struct PageLink {
     pub href: String,

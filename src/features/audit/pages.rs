@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::server::{LogItem, LogPageData, LogQuery, moderation_log_page};
 use crate::error::AppError;
 use crate::ui::data::{PageResource, page_data};
-use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, INPUT, PageHeader, PageLink, Pager, format_time};
+use crate::ui::{BUTTON, BUTTON_QUIET, ErrorView, INPUT, Notices, PageHeader, PageLink, Pager, format_time};
 
 /// What `/moderation-log` loads: created when the route matches, handed to the page.
 #[derive(Clone, Copy)]
@@ -82,17 +82,7 @@ fn LogView(query: LogQuery, page: LogPageData) -> impl IntoView {
     let older = page.items.last().map(|i| i.id).filter(|_| page.has_older);
     let selected_action = val(&query.action);
     view! {
-        {(!page.notices.is_empty())
-            .then(|| {
-                view! {
-                    <div
-                        role="status"
-                        class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-                    >
-                        {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-                    </div>
-                }
-            })}
+        <Notices notices=page.notices.clone() />
         <form
             method="get"
             action="/moderation-log"

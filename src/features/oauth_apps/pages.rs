@@ -11,8 +11,8 @@ use crate::error::AppError;
 use crate::ui::data::{PageResource, page_data};
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
-    BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, GREEN, GREY, INPUT, PageHeader, PageLink, Pager, SECTION,
-    TextArea, badge,
+    BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, GREEN, GREY, INPUT, Notices, PageHeader, PageLink, Pager,
+    SECTION, TextArea, badge,
 };
 
 /// What `/oauth-apps` loads: created when the route matches, handed to the page.
@@ -122,17 +122,7 @@ fn AppList(query: OAuthAppsQuery, data: OAuthAppsData) -> impl IntoView {
     let next =
         (data.page * PAGE_SIZE < data.count).then(|| PageLink { href: href(&query, data.page + 1), label: "Next" });
     view! {
-        {(!data.notices.is_empty())
-            .then(|| {
-                view! {
-                    <div
-                        role="status"
-                        class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-                    >
-                        {data.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-                    </div>
-                }
-            })}
+        <Notices notices=data.notices.clone() />
         <form
             method="get"
             action="/oauth-apps"

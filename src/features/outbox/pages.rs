@@ -9,7 +9,8 @@ use super::server::{MailDetail, OutboxItem, OutboxPageData, OutboxQuery, STATUSE
 use crate::error::AppError;
 use crate::ui::data::{PageResource, page_data};
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, PageHeader, PageLink, Pager, RED, badge, format_time,
+    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, Notices, PageHeader, PageLink, Pager, RED, badge,
+    format_time,
 };
 
 /// What `/outbox` loads: created when the route matches, handed to the page.
@@ -86,17 +87,7 @@ fn OutboxList(query: OutboxQuery, page: OutboxPageData) -> impl IntoView {
     let status = query.status.clone().unwrap_or_default();
     let kind = query.kind.clone().unwrap_or_default();
     view! {
-        {(!page.notices.is_empty())
-            .then(|| {
-                view! {
-                    <div
-                        role="status"
-                        class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-                    >
-                        {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-                    </div>
-                }
-            })}
+        <Notices notices=page.notices.clone() />
         <form
             method="get"
             action="/outbox"

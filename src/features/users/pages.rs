@@ -15,8 +15,8 @@ use crate::ui::flash::FormState;
 use crate::ui::page_session::ViewLink;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, GREY, INDIGO, INPUT, PageHeader, PageLink, Pager,
-    RED, Select, badge, format_time,
+    AMBER, BUTTON, BUTTON_DANGER, BUTTON_QUIET, ErrorView, Field, GREY, INDIGO, INPUT, Notices, PageHeader, PageLink,
+    Pager, RED, Select, badge, format_time,
 };
 
 /// The form name under which a pending "apply to all matching" waits (see forms.rs).
@@ -247,17 +247,7 @@ fn UsersView(
     view! {
         <ListTools query=query.clone() page=page.clone() views />
         {confirm.map(|form| view! { <ConfirmAll form here=page.here.clone() /> })}
-        {(!page.notices.is_empty())
-            .then(|| {
-                view! {
-                    <div
-                        role="status"
-                        class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-                    >
-                        {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-                    </div>
-                }
-            })}
+        <Notices notices=page.notices.clone() />
         <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="users-total">
             {total.clone()}
         </p>

@@ -14,7 +14,8 @@ use super::server::{
 use crate::error::AppError;
 use crate::ui::data::{PageResource, page_data};
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, PageHeader, PageLink, Pager, RED, badge, format_time,
+    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, Notices, PageHeader, PageLink, Pager, RED, badge,
+    format_time,
 };
 
 /// What `/webhooks` loads: created when the route matches, handed to the page.
@@ -148,17 +149,7 @@ fn WebhooksView(query: WebhooksQuery, page: WebhooksPageData) -> impl IntoView {
         })
         .collect_view();
     view! {
-        {(!page.notices.is_empty())
-            .then(|| {
-                view! {
-                    <div
-                        role="status"
-                        class="mb-4 rounded-lg border border-amber-500/50 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-                    >
-                        {page.notices.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
-                    </div>
-                }
-            })}
+        <Notices notices=page.notices.clone() />
         <h2 class="mb-2 text-lg font-semibold">"Endpoints"</h2>
         {if page.endpoints.is_empty() {
             view! {
