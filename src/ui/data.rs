@@ -48,3 +48,22 @@ where
 {
     Resource::new_with_options(source, fetcher, true)
 }
+
+/// [`page_data`] for a route with an `:id`: `fetcher` gets the id, and an id
+/// that is not a number is a 404 without a call.
+pub fn page_data_by_id<T, Fut>(
+    fetcher: impl Fn(i64) -> Fut + Send + Sync + Copy + 'static,
+) -> PageResource<Result<T, crate::error::AppError>>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, crate::error::AppError>> + Send + 'static,
+{
+    let params = leptos_router::hooks::use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    page_data(id, move |id| async move {
+        match id {
+            Some(id) => fetcher(id).await,
+            None => Err(crate::error::AppError::NotFound),
+        }
+    })
+}

@@ -4,11 +4,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::server::{AppView, AppsData, app_page, apps_page};
 use crate::error::AppError;
-use crate::ui::data::{PageResource, page_data};
+use crate::ui::data::{PageResource, page_data, page_data_by_id};
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::tristate::TriStateField;
@@ -132,14 +131,7 @@ pub struct AppRouteData {
 }
 
 pub fn app_data() -> AppRouteData {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let app = page_data(id, |id| async move {
-        match id {
-            Some(id) => app_page(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let app = page_data_by_id(app_page);
     AppRouteData { app }
 }
 

@@ -135,6 +135,7 @@ macro_rules! list_of {
         }
     };
 }
+pub(super) use list_of;
 list_of!(MemberList, Membership);
 list_of!(DomainList, Domain);
 /// For the document: handlers read these fields themselves so that every

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::api::list_of;
 use super::api::{object, org_or_404, text};
 use super::document::{self, Replacer};
 use super::rules::{DocError, parse_settings_body, pretty};
@@ -20,15 +21,6 @@ use crate::server::rejections::ApiPath;
 use crate::server::state::AppState;
 use crate::server::storage::organizations as rows;
 
-macro_rules! list_of {
-    ($name:ident, $item:ty) => {
-        #[derive(Debug, Serialize, ToSchema)]
-        pub struct $name {
-            data: Vec<$item>,
-            total_count: usize,
-        }
-    };
-}
 list_of!(VersionList, SettingsVersion);
 list_of!(TokenList, OrgToken);
 

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::editor::{SettingsEditor, Versions};
 use super::server::{
@@ -13,7 +13,7 @@ use super::server::{
 };
 use crate::domain::settings::ENROLLMENT_MODES;
 use crate::error::AppError;
-use crate::ui::data::{PageResource, page_data};
+use crate::ui::data::{PageResource, page_data, page_data_by_id};
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
@@ -192,14 +192,7 @@ pub struct OrganizationRouteData {
 }
 
 pub fn organization_data() -> OrganizationRouteData {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let org = page_data(id, |id| async move {
-        match id {
-            Some(id) => organization_page(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let org = page_data_by_id(organization_page);
     OrganizationRouteData { org }
 }
 

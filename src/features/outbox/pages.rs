@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::server::{MailDetail, OutboxItem, OutboxPageData, OutboxQuery, STATUSES, outbox_mail, outbox_page};
 use crate::error::AppError;
-use crate::ui::data::{PageResource, page_data};
+use crate::ui::data::{PageResource, page_data, page_data_by_id};
 use crate::ui::{
     AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, Notices, PageHeader, PageLink, Pager, RED, badge,
     format_time,
@@ -235,14 +235,7 @@ pub struct OutboxMailRouteData {
 }
 
 pub fn outbox_mail_data() -> OutboxMailRouteData {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let mail = page_data(id, |id| async move {
-        match id {
-            Some(id) => outbox_mail(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let mail = page_data_by_id(outbox_mail);
     OutboxMailRouteData { mail }
 }
 

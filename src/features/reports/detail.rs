@@ -5,14 +5,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::server::{NoteItem, ReportDetail, load_report};
 use crate::domain::ReportState;
 use crate::error::AppError;
 use crate::features::audit::lines::log_line_items;
 use crate::features::statuses::item::StatusCard;
-use crate::ui::data::{PageResource, page_data};
+use crate::ui::data::{PageResource, page_data_by_id};
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
@@ -30,14 +29,7 @@ pub struct ReportRouteData {
 
 /// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
 pub fn report_data() -> ReportRouteData {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let report = page_data(id, |id| async move {
-        match id {
-            Some(id) => load_report(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let report = page_data_by_id(load_report);
     ReportRouteData { report }
 }
 

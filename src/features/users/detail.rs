@@ -3,14 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::pages::status_badges;
 use super::server::detail::{UserDetail, load_user_detail};
 use super::service::bulk::DELETE_CONFIRMATION;
 use crate::error::AppError;
 use crate::features::statuses::pages::status_with_actions;
-use crate::ui::data::{PageResource, page_data};
+use crate::ui::data::{PageResource, page_data_by_id};
 use crate::ui::flash::FormState;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
@@ -26,14 +25,7 @@ pub struct UserDetailRouteData {
 
 /// Starts loading the page for the current URL; called by the route's `data()` (app.rs).
 pub fn user_detail_data() -> UserDetailRouteData {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let user = page_data(id, |id| async move {
-        match id {
-            Some(id) => load_user_detail(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let user = page_data_by_id(load_user_detail);
     UserDetailRouteData { user }
 }
 

@@ -5,14 +5,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::server::{
     DeliveryDetail, DeliveryItem, EndpointItem, STATUSES, WebhooksPageData, WebhooksQuery, webhook_delivery,
     webhooks_page,
 };
 use crate::error::AppError;
-use crate::ui::data::{PageResource, page_data};
+use crate::ui::data::{PageResource, page_data, page_data_by_id};
 use crate::ui::{
     AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREEN, GREY, INPUT, Notices, PageHeader, PageLink, Pager, RED, badge,
     format_time,
@@ -323,14 +323,7 @@ pub struct DeliveryRouteData {
 }
 
 pub fn delivery_data() -> DeliveryRouteData {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let delivery = page_data(id, |id| async move {
-        match id {
-            Some(id) => webhook_delivery(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let delivery = page_data_by_id(webhook_delivery);
     DeliveryRouteData { delivery }
 }
 
