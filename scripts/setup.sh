@@ -39,8 +39,8 @@ fi
 
 # Tailwind, wasm-opt (binaryen) and Playwright from npm; `npm install`, not
 # `npm ci` (the lockfile's platform-specific optional packages break ci here).
-if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/playwright ] || [ ! -d node_modules/csv-parse ] || [ ! -d node_modules/@axe-core/playwright ]; then
-  say "installing npm tools (tailwindcss, binaryen, playwright, csv-parse, axe-core)"
+if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/playwright ] || [ ! -d node_modules/csv-parse ] || [ ! -d node_modules/@axe-core/playwright ] || [ ! -d node_modules/oidc-provider ]; then
+  say "installing npm tools (tailwindcss, binaryen, playwright, csv-parse, axe-core, oidc-provider)"
   npm install --no-audit --no-fund
 fi
 

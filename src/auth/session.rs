@@ -145,6 +145,8 @@ fn is_public(path: &str) -> bool {
         "/login"
             | "/setup"
             | "/logout"
+            | "/auth/sso/start"
+            | "/auth/sso/callback"
             | "/password-reset"
             | "/forgot-password"
             | "/healthz"

@@ -10,6 +10,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", post(super::auth::forms::login))
         .route("/logout", post(super::auth::forms::logout))
+        .route("/auth/sso/start", get(super::sso::routes::start))
+        .route("/auth/sso/callback", get(super::sso::routes::callback))
         .route("/setup", post(super::auth::forms::setup))
         .route("/account/password", post(super::account::forms::change_password))
         .route("/account/tokens", post(super::account::forms::create_token))

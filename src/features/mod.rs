@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod registration;
 pub mod reports;
 pub mod settings;
+pub mod sso;
 pub mod statuses;
 pub mod users;
 pub mod webhooks;

@@ -33,6 +33,10 @@ pub async fn login(
     ApiForm(form): ApiForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let ip = peer.ip().to_string();
+    if !crate::features::sso::settings::password_sign_in(&state).await? {
+        let message = crate::features::sso::settings::PASSWORD_SIGN_IN_OFF;
+        return login_failed(&session, &form, 403, message).await;
+    }
     let (row, staff) =
         match sign_in::check(&state.db, state.config.login_limits, &form.nickname, &form.password, &ip).await? {
             Ok(found) => found,

@@ -6,6 +6,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::server::setup_allowed;
+use crate::features::sso::server::sign_in_options;
 use crate::error::AppError;
 use crate::features::users::server::detail::reset_link_valid;
 use crate::ui::data::page_data;
@@ -44,12 +45,13 @@ fn throttled_form(minutes: Option<String>) -> Option<FormState> {
 pub fn LoginPage() -> impl IntoView {
     let session = use_page_session();
     let query = use_query_map();
+    let options = page_data(|| (), |_| sign_in_options());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let s = match session.await {
-                    Ok(s) => s,
-                    Err(e) => return view! { <ErrorView error=e /> }.into_any(),
+                let (s, options) = match (session.await, options.await) {
+                    (Ok(s), Ok(o)) => (s, o),
+                    (Err(e), _) | (_, Err(e)) => return view! { <ErrorView error=e /> }.into_any(),
                 };
                 if s.staff.is_some() {
                     return view! { <Redirect path="/" /> }.into_any();
@@ -62,31 +64,68 @@ pub fn LoginPage() -> impl IntoView {
                     <Card title="Sign in">
                         <Flashes flashes=s.flashes.clone() />
                         <FormError form=form.clone() />
-                        <form method="post" action="/login" novalidate>
-                            <input type="hidden" name="next" value=next />
-                            <Field
-                                name="nickname"
-                                label="Nickname"
-                                form=form.clone().unwrap_or_default()
-                                autocomplete="username"
-                                required=true
-                            />
-                            <Field
-                                name="password"
-                                label="Password"
-                                kind="password"
-                                autocomplete="current-password"
-                                required=true
-                            />
-                            <button type="submit" class=format!("{BUTTON} w-full")>
-                                "Sign in"
-                            </button>
-                        </form>
-                        <p class="mt-2 text-sm">
-                            <a href="/forgot-password" class="inline-flex min-h-11 items-center underline">
-                                "Forgot your password?"
-                            </a>
-                        </p>
+                        {options
+                            .sso
+                            .clone()
+                            .map(|name| {
+                                let start = if next.is_empty() {
+                                    "/auth/sso/start".to_owned()
+                                } else {
+                                    format!(
+                                        "/auth/sso/start?next={}",
+                                        url_escape(&next),
+                                    )
+                                };
+                                view! {
+                                    <a
+                                        href=start
+                                        class=format!("{BUTTON} mb-4 w-full justify-center")
+                                        rel="nofollow"
+                                    >
+                                        {format!("Sign in with {name}")}
+                                    </a>
+                                }
+                            })}
+                        {if options.password {
+                            view! {
+                                <form method="post" action="/login" novalidate>
+                                    <input type="hidden" name="next" value=next.clone() />
+                                    <Field
+                                        name="nickname"
+                                        label="Nickname"
+                                        form=form.clone().unwrap_or_default()
+                                        autocomplete="username"
+                                        required=true
+                                    />
+                                    <Field
+                                        name="password"
+                                        label="Password"
+                                        kind="password"
+                                        autocomplete="current-password"
+                                        required=true
+                                    />
+                                    <button type="submit" class=format!("{BUTTON} w-full")>
+                                        "Sign in"
+                                    </button>
+                                </form>
+                                <p class="mt-2 text-sm">
+                                    <a
+                                        href="/forgot-password"
+                                        class="inline-flex min-h-11 items-center underline"
+                                    >
+                                        "Forgot your password?"
+                                    </a>
+                                </p>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <p class="text-sm text-slate-600 dark:text-slate-400">
+                                    "Password sign-in is turned off on this instance."
+                                </p>
+                            }
+                                .into_any()
+                        }}
                         <p class="mt-4 text-xs text-slate-600 dark:text-slate-400">
                             "Only admins and moderators can sign in."
                         </p>
@@ -301,3 +340,13 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 
 /// What every accepted "forgot password" request is told.
 pub const FORGOT_SENT: &str = "If an account matches, we sent a link to choose a new password. Check your mail.";
+
+/// `s` as a query value (the sign-in page's `next`, handed on to single sign-on).
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

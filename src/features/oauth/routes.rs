@@ -146,6 +146,10 @@ async fn token(
     let issued = match r.grant_type.as_str() {
         "password" => {
             let (user, pass) = (required(&r.username, "username")?, required(&r.password, "password")?);
+            if !crate::features::sso::settings::password_sign_in(&s).await? {
+                let off = crate::features::sso::settings::PASSWORD_SIGN_IN_OFF;
+                return Err(Refusal::UnauthorizedClient(off.into()));
+            }
             service::password_grant(&s.db, s.config.login_limits, &ip, &app, user, pass, r.scope.as_deref()).await?
         }
         "authorization_code" => {

@@ -21,6 +21,7 @@ pub mod seed;
 pub mod seed_content;
 pub mod settings;
 pub mod sql;
+pub mod sso;
 pub mod stats;
 pub mod statuses;
 pub mod throttle;
