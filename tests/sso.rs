@@ -166,6 +166,8 @@ async fn signs_in_end_to_end_and_links_by_verified_email(b: Backend) {
     assert_eq!(audit_count(&app, "sso.link").await, 1);
     assert_eq!(audit_count(&app, "session.sign_in").await, 1);
     assert_eq!(app.db.count("SELECT COUNT(*) FROM sso_logins").await, 0, "the state is spent");
+    let (_, _, page) = app.page(&format!("/users/{}", alice.id)).await;
+    assert!(page.contains("Signs in with SSO"), "the user page says so");
 
     // Again from another browser: the identity is linked now.
     let other = common::client();

@@ -7,7 +7,7 @@ use crate::error::AppError;
 
 /// The sign-in page's choices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SignInOptions {
+pub struct LoginChoices {
     /// "Sign in with …": the provider's name, when single sign-on is on.
     pub sso: Option<String>,
     /// Whether the password form is offered (and accepted).
@@ -15,17 +15,17 @@ pub struct SignInOptions {
 }
 
 #[server]
-pub async fn sign_in_options() -> Result<SignInOptions, AppError> {
+pub async fn sign_in_options() -> Result<LoginChoices, AppError> {
     options().await
 }
 
 #[cfg(feature = "ssr")]
 #[tracing::instrument(skip_all, err(level = "info"))]
-async fn options() -> Result<SignInOptions, AppError> {
+async fn options() -> Result<LoginChoices, AppError> {
     let state = crate::server::state::AppState::get()?;
     let sso = super::service::config(&state).await?.map(|s| {
         s.display_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| "single sign-on".into())
     });
     let password = super::settings::password_sign_in(&state).await?;
-    Ok(SignInOptions { sso, password })
+    Ok(LoginChoices { sso, password })
 }

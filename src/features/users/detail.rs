@@ -91,6 +91,7 @@ fn DetailView(d: UserDetail, form: Option<FormState>) -> impl IntoView {
             {fact("Locked", yes_no(d.locked))} {fact("Discoverable", yes_no(d.discoverable))}
             {fact("Actor type", d.actor_type.clone())}
             {d.password_reset_pending.then(|| fact("Password", "Must be reset at next sign-in".into()))}
+            {d.sso.then(|| fact("Sign-in", "Signs in with SSO".into()))}
             {d.registration_reason.clone().map(|r| fact("Registration reason", r))}
             {(!d.bio.is_empty()).then(|| fact("Bio", d.bio.clone()))}
         </dl>

@@ -36,7 +36,7 @@ pub async fn insert_login(
     const SQL: &str =
         "INSERT INTO sso_logins (state, nonce, pkce_verifier, return_to, created_at) VALUES ($1, $2, $3, $4, $5)";
     let t = now();
-    on!(c.reborrow(), |c| sqlx::query(PURGE).bind(t - LOGIN_VALID_FOR_SECS).execute(&mut *c).await)?;
+    on!(c.reborrow(), |c| sqlx::query(PURGE).bind(t - LOGIN_VALID_FOR_SECS).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     on!(c, |c| sqlx::query(SQL)
         .bind(state)
         .bind(nonce)
@@ -44,7 +44,8 @@ pub async fn insert_login(
         .bind(return_to)
         .bind(t)
         .execute(&mut *c)
-        .await)?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -81,7 +82,8 @@ pub async fn link(
         .bind(email)
         .bind(now())
         .execute(&mut *c)
-        .await)?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -89,7 +91,7 @@ pub async fn link(
 pub async fn touch_identity(c: ConnRef<'_>, issuer: &str, subject: &str, email: Option<&str>) -> Result<(), AppError> {
     const SQL: &str = "UPDATE sso_identities SET last_login_at = $3, email = COALESCE($4, email) \
                        WHERE issuer = $1 AND subject = $2";
-    on!(c, |c| sqlx::query(SQL).bind(issuer).bind(subject).bind(now()).bind(email).execute(&mut *c).await)?;
+    on!(c, |c| sqlx::query(SQL).bind(issuer).bind(subject).bind(now()).bind(email).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

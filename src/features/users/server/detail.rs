@@ -25,6 +25,8 @@ pub struct UserDetail {
     pub discoverable: bool,
     pub registration_reason: Option<String>,
     pub password_reset_pending: bool,
+    /// The account has a single sign-on identity linked.
+    pub sso: bool,
     /// The latest entries about this user (admins only; empty for moderators).
     pub log: Vec<LogLine>,
     pub more_log: bool,
@@ -78,6 +80,7 @@ async fn user_detail_for(ctx: &crate::auth::ModeratorCtx, id: i64) -> Result<Use
     let report_page = reports::page(conn.as_ref(), &against, Sort::Newest, None, 5).await?;
     let report_counts = reports::count_by_state(conn.as_ref(), Some(id)).await?;
     let registration_reason = row.registration_reason.clone();
+    let sso = crate::server::storage::sso::user_linked(conn.as_ref(), id).await?;
     Ok(UserDetail {
         user: UserItem::from_row(row, tags.remove(&id).unwrap_or_default()),
         bio: cred.bio,
@@ -87,6 +90,7 @@ async fn user_detail_for(ctx: &crate::auth::ModeratorCtx, id: i64) -> Result<Use
         discoverable: cred.discoverable,
         registration_reason,
         password_reset_pending: cred.password_reset_pending,
+        sso,
         log,
         more_log,
         can_admin,
