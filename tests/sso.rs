@@ -31,6 +31,7 @@ impl Drop for Oidc {
 }
 
 fn provider_for(app: &TestApp) -> Oidc {
+    steward::server::telemetry::init_tracing();
     let callback = format!("{}/auth/sso/callback", app.base);
     let mut child = Command::new("node")
         .arg("tests/support/oidc/provider.mjs")
@@ -49,6 +50,8 @@ fn provider_for(app: &TestApp) -> Oidc {
             break p.trim().to_owned();
         }
     };
+    // Keep draining its output: a closed pipe would end the provider.
+    std::thread::spawn(move || for _ in lines {});
     Oidc { child, base: format!("http://127.0.0.1:{port}") }
 }
 
@@ -323,10 +326,14 @@ async fn a_state_works_once_and_in_its_own_browser(b: Backend) {
     assert_eq!(victim.get(&stolen).send().await.unwrap().status(), 400);
     assert_eq!(attacker.get(&stolen).send().await.unwrap().status(), 400, "the state was spent");
     // Unknown, empty and hostile states.
-    for q in ["?code=x&state=nope", "?code=x", "?state=%00&code=%3Cscript%3E", "?error=access_denied&state=x"] {
+    for q in ["?code=x&state=nope", "?code=x", "?state=x&code=%3Cscript%3E", "?error=access_denied&state=x"] {
         let res = app.client.get(app.url(&format!("/auth/sso/callback{q}"))).send().await.unwrap();
         assert_eq!(res.status(), 400, "{q}");
+        assert!(!res.text().await.unwrap().contains("<script>"), "{q}");
     }
+    // NUL is refused before any handler, as everywhere.
+    let res = app.client.get(app.url("/auth/sso/callback?state=%00&code=x")).send().await.unwrap();
+    assert_eq!(res.status(), 422);
     // An expired state (older than ten minutes) is refused too.
     let c = common::client();
     let expired = to_callback(&app, &c, "/auth/sso/start", "alice").await;
@@ -343,7 +350,8 @@ async fn next_must_be_a_local_path(b: Backend) {
     for (next, want) in [
         ("//evil.example", "/"),
         ("https://evil.example/", "/"),
-        ("/%5Cevil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/%5Cevil.example", "/%5Cevil.example"),
         ("/reports?state=open", "/reports?state=open"),
     ] {
         let c = common::client();

@@ -41,6 +41,9 @@ fn http() -> &'static reqwest::Client {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
+            // Sign-ins are rare: a fresh connection each time, never one the
+            // provider (or a proxy before it) has since dropped.
+            .pool_max_idle_per_host(0)
             .build()
             .expect("the HTTP client builds")
     })
@@ -82,7 +85,7 @@ pub struct Authorization {
 async fn get_json<T: serde::de::DeserializeOwned>(url: &str, what: &str) -> Result<T, Failure> {
     let unreachable = || Failure::Unreachable(format!("The single sign-on provider's {what} could not be read."));
     let res = http().get(url).header("Accept", "application/json").send().await.map_err(|e| {
-        tracing::warn!(error = %e.without_url(), %url, "single sign-on: {what} unreachable");
+        tracing::warn!(error = ?e.without_url(), %url, "single sign-on: {what} unreachable");
         unreachable()
     })?;
     if !res.status().is_success() {

@@ -21,6 +21,10 @@ import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
 
+// Whoever started us may stop reading our output: that is no reason to stop.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
 const port = Number(process.argv[2] ?? process.env.OIDC_PORT ?? 0);
 const redirectUris = (process.argv[3] ?? process.env.OIDC_REDIRECT_URIS ?? 'http://127.0.0.1:3000/auth/sso/callback')
   .split(',')
