@@ -120,7 +120,8 @@ async fn to_callback(app: &TestApp, client: &reqwest::Client, start: &str, who: 
         let res = client.get(&next).send().await.unwrap();
         assert!(res.status().is_redirection(), "provider step {next}: {}", res.status());
         let loc = location(&res);
-        next = if loc.starts_with("http") { loc } else { url::Url::parse(&next).unwrap().join(&loc).unwrap().to_string() };
+        next =
+            if loc.starts_with("http") { loc } else { url::Url::parse(&next).unwrap().join(&loc).unwrap().to_string() };
     }
     panic!("the provider never sent the browser back");
 }
@@ -164,7 +165,10 @@ async fn signs_in_end_to_end_and_links_by_verified_email(b: Backend) {
     let (status, loc, _) = sign_in_as(&app, &app.client, "/auth/sso/start?next=/users", "alice").await;
     assert_eq!((status, loc.as_str()), (303, "/users"));
     assert!(in_console(&app, &app.client).await);
-    let linked = app.db.count(&format!("SELECT COUNT(*) FROM sso_identities WHERE user_id = {} AND subject = 'alice'", alice.id)).await;
+    let linked = app
+        .db
+        .count(&format!("SELECT COUNT(*) FROM sso_identities WHERE user_id = {} AND subject = 'alice'", alice.id))
+        .await;
     assert_eq!(linked, 1);
     assert_eq!(audit_count(&app, "sso.link").await, 1);
     assert_eq!(audit_count(&app, "session.sign_in").await, 1);
@@ -355,7 +359,10 @@ async fn next_must_be_a_local_path(b: Backend) {
         ("/reports?state=open", "/reports?state=open"),
     ] {
         let c = common::client();
-        let start = format!("/auth/sso/start?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+        let start = format!(
+            "/auth/sso/start?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
         let (status, loc, _) = sign_in_as(&app, &c, &start, "alice").await;
         assert_eq!((status, loc.as_str()), (303, want), "{next}");
     }

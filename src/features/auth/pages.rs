@@ -6,8 +6,8 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::server::setup_allowed;
-use crate::features::sso::server::sign_in_options;
 use crate::error::AppError;
+use crate::features::sso::server::sign_in_options;
 use crate::features::users::server::detail::reset_link_valid;
 use crate::ui::data::page_data;
 use crate::ui::flash::FormState;
@@ -71,17 +71,10 @@ pub fn LoginPage() -> impl IntoView {
                                 let start = if next.is_empty() {
                                     "/auth/sso/start".to_owned()
                                 } else {
-                                    format!(
-                                        "/auth/sso/start?next={}",
-                                        url_escape(&next),
-                                    )
+                                    format!("/auth/sso/start?next={}", url_escape(&next))
                                 };
                                 view! {
-                                    <a
-                                        href=start
-                                        class=format!("{BUTTON} mb-4 w-full justify-center")
-                                        rel="nofollow"
-                                    >
+                                    <a href=start class=format!("{BUTTON} mb-4 w-full justify-center") rel="nofollow">
                                         {format!("Sign in with {name}")}
                                     </a>
                                 }
@@ -109,10 +102,7 @@ pub fn LoginPage() -> impl IntoView {
                                     </button>
                                 </form>
                                 <p class="mt-2 text-sm">
-                                    <a
-                                        href="/forgot-password"
-                                        class="inline-flex min-h-11 items-center underline"
-                                    >
+                                    <a href="/forgot-password" class="inline-flex min-h-11 items-center underline">
                                         "Forgot your password?"
                                     </a>
                                 </p>

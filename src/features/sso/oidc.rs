@@ -10,19 +10,20 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreClientAuthMethod, CoreGenderClaim, CoreIdTokenClaims,
-    CoreJsonWebKeySet, CoreProviderMetadata, CoreUserInfoClaims,
+    CoreAuthenticationFlow, CoreClient, CoreClientAuthMethod, CoreGenderClaim, CoreIdTokenClaims, CoreJsonWebKeySet,
+    CoreProviderMetadata, CoreUserInfoClaims,
 };
 use openidconnect::{
     AuthType, AuthUrl, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
     EmptyAdditionalClaims, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySetUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, TokenUrl,
-    UserInfoUrl, reqwest,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, TokenUrl, UserInfoUrl,
+    reqwest,
 };
 
 use crate::domain::settings::Sso;
 
-type Client = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type Client =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 /// Why a step with the provider failed, in words fit for the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,13 +137,15 @@ impl Provider {
             }
         };
         if let Some(u) = set(&sso.authorization_url) {
-            meta = meta.set_authorization_endpoint(AuthUrl::new(u.to_owned()).map_err(|_| bad_url("authorization URL"))?);
+            meta =
+                meta.set_authorization_endpoint(AuthUrl::new(u.to_owned()).map_err(|_| bad_url("authorization URL"))?);
         }
         if let Some(u) = set(&sso.token_url) {
             meta = meta.set_token_endpoint(Some(TokenUrl::new(u.to_owned()).map_err(|_| bad_url("token URL"))?));
         }
         if let Some(u) = set(&sso.userinfo_url) {
-            meta = meta.set_userinfo_endpoint(Some(UserInfoUrl::new(u.to_owned()).map_err(|_| bad_url("userinfo URL"))?));
+            meta =
+                meta.set_userinfo_endpoint(Some(UserInfoUrl::new(u.to_owned()).map_err(|_| bad_url("userinfo URL"))?));
         }
         if let Some(u) = set(&sso.jwks_url) {
             meta = meta.set_jwks_uri(JsonWebKeySetUrl::new(u.to_owned()).map_err(|_| bad_url("JWKS URL"))?);
@@ -209,7 +212,9 @@ impl Provider {
                 openidconnect::RequestTokenError::Other(_) => "other".into(),
             };
             tracing::warn!(%kind, "single sign-on: code exchange refused");
-            Failure::Refused("The single sign-on provider refused the sign-in. Start again from the sign-in page.".into())
+            Failure::Refused(
+                "The single sign-on provider refused the sign-in. Start again from the sign-in page.".into(),
+            )
         })?;
         let id_token = response
             .id_token()

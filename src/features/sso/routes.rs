@@ -63,7 +63,9 @@ pub async fn callback(
         return Err(AppError::BadRequest(message.into()));
     }
     let code = q.code.filter(|c| !c.is_empty() && c.len() <= 4096).ok_or_else(|| {
-        AppError::BadRequest("The single sign-on provider sent no sign-in code. Start again from the sign-in page.".into())
+        AppError::BadRequest(
+            "The single sign-on provider sent no sign-in code. Start again from the sign-in page.".into(),
+        )
     })?;
     let ip = peer.ip().to_string();
     let done = super::service::finish(&state, &code, &given, &ip).await?;

@@ -63,8 +63,7 @@ pub struct SignedIn {
     pub return_to: String,
 }
 
-const EXPIRED: &str =
-    "This sign-in has expired or was already used. Start again from the sign-in page.";
+const EXPIRED: &str = "This sign-in has expired or was already used. Start again from the sign-in page.";
 
 /// Finishes a sign-in: takes its state (once), verifies what the provider
 /// sent, finds, links or creates the account, and decides whether it may
@@ -91,8 +90,7 @@ pub async fn finish(state: &AppState, code: &str, login_state: &str, ip: &str) -
                 .ok_or_else(|| AppError::Internal("a linked account vanished".into()))?;
             let staff = row.staff();
             if let Some(s) = &staff {
-                sso::touch_identity(tx.conn(), &identity.issuer, &identity.subject, verified_email(&identity))
-                    .await?;
+                sso::touch_identity(tx.conn(), &identity.issuer, &identity.subject, verified_email(&identity)).await?;
                 users::touch_last_active(tx.conn(), s.id).await?;
                 audit::record(
                     tx.conn(),
@@ -139,9 +137,10 @@ fn email_domain(email: &str) -> Option<String> {
 /// Whether `domain` is one of `allowed` or under one of them.
 pub fn domain_allowed(domain: &str, allowed: &[String]) -> bool {
     let domain = domain.to_ascii_lowercase();
-    allowed.iter().map(|a| a.trim().trim_start_matches('@').trim_end_matches('.').to_ascii_lowercase()).any(|a| {
-        !a.is_empty() && (domain == a || domain.strip_suffix(&a).is_some_and(|rest| rest.ends_with('.')))
-    })
+    allowed
+        .iter()
+        .map(|a| a.trim().trim_start_matches('@').trim_end_matches('.').to_ascii_lowercase())
+        .any(|a| !a.is_empty() && (domain == a || domain.strip_suffix(&a).is_some_and(|rest| rest.ends_with('.'))))
 }
 
 /// With allowed domains configured: a verified email in one of them.

@@ -36,7 +36,11 @@ pub async fn insert_login(
     const SQL: &str =
         "INSERT INTO sso_logins (state, nonce, pkce_verifier, return_to, created_at) VALUES ($1, $2, $3, $4, $5)";
     let t = now();
-    on!(c.reborrow(), |c| sqlx::query(PURGE).bind(t - LOGIN_VALID_FOR_SECS).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    on!(c.reborrow(), |c| sqlx::query(PURGE)
+        .bind(t - LOGIN_VALID_FOR_SECS)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     on!(c, |c| sqlx::query(SQL)
         .bind(state)
         .bind(nonce)
@@ -52,10 +56,8 @@ pub async fn insert_login(
 /// Takes (deletes) the sign-in `state` names: `None` when unknown, already
 /// taken or expired. One statement, so a state works once under any race.
 pub async fn take_login(c: ConnRef<'_>, state: &str) -> Result<Option<PendingLogin>, AppError> {
-    const SQL: &str =
-        "DELETE FROM sso_logins WHERE state = $1 RETURNING nonce, pkce_verifier, return_to, created_at";
-    let row: Option<PendingLogin> =
-        on!(c, |c| sqlx::query_as(SQL).bind(state).fetch_optional(&mut *c).await)?;
+    const SQL: &str = "DELETE FROM sso_logins WHERE state = $1 RETURNING nonce, pkce_verifier, return_to, created_at";
+    let row: Option<PendingLogin> = on!(c, |c| sqlx::query_as(SQL).bind(state).fetch_optional(&mut *c).await)?;
     Ok(row.filter(|r| r.created_at > now() - LOGIN_VALID_FOR_SECS))
 }
 
@@ -91,7 +93,14 @@ pub async fn link(
 pub async fn touch_identity(c: ConnRef<'_>, issuer: &str, subject: &str, email: Option<&str>) -> Result<(), AppError> {
     const SQL: &str = "UPDATE sso_identities SET last_login_at = $3, email = COALESCE($4, email) \
                        WHERE issuer = $1 AND subject = $2";
-    on!(c, |c| sqlx::query(SQL).bind(issuer).bind(subject).bind(now()).bind(email).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    on!(c, |c| sqlx::query(SQL)
+        .bind(issuer)
+        .bind(subject)
+        .bind(now())
+        .bind(email)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
