@@ -62,8 +62,10 @@ const ADMIN_PAGES: &[&str] = &[
     "/settings/instance",
 ];
 
-/// Server functions that answer anyone (the sign-in, setup and reset pages use them).
-const PUBLIC_SERVER_FNS: &[&str] = &["load_page_session", "setup_allowed", "reset_link_valid", "register_info"];
+/// Server functions that answer anyone (the sign-in, setup and reset pages use
+/// them; `sign_in_options` is what the sign-in page offers).
+const PUBLIC_SERVER_FNS: &[&str] =
+    &["load_page_session", "setup_allowed", "reset_link_valid", "register_info", "sign_in_options"];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Caller {

@@ -31,3 +31,26 @@ pub async fn password_sign_in_may_be_turned_off(c: ConnRef<'_>, sso: &Sso) -> Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sso() -> Sso {
+        Sso {
+            enabled: true,
+            issuer: Some("https://id.example".into()),
+            client_id: Some("steward".into()),
+            ..Sso::default()
+        }
+    }
+
+    #[test]
+    fn configured_needs_enabled_issuer_and_client_id() {
+        assert!(configured(&sso()));
+        assert!(!configured(&Sso { enabled: false, ..sso() }));
+        assert!(!configured(&Sso { issuer: None, ..sso() }));
+        assert!(!configured(&Sso { issuer: Some("  ".into()), ..sso() }));
+        assert!(!configured(&Sso { client_id: Some(String::new()), ..sso() }));
+    }
+}
