@@ -193,7 +193,7 @@ pub static SETTINGS: &[Setting] = &[
         .default("false"),
     runtime("registration", "hibp_url", "Breached-password API", Kind::Url)
         .about("Base URL of the Have I Been Pwned range API.")
-        .default("\"https://api.pwnedpasswords.com\"")
+        .default("\"https://api.pwnedpasswords.com/\"")
         .env("STEWARD_HIBP_URL"),
     bound("registration", "allowlist", "Allowlist only", Kind::Boolean, RESTR, "allowlist")
         .about("Only addresses and domains on the allowlist may register.")

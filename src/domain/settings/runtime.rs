@@ -18,14 +18,18 @@ impl Document for Runtime {
     const KEY: &'static str = "runtime";
     const NAME: &'static str = "runtime config";
 
+    /// Every runtime setting, the ones not stored at their defaults, so
+    /// history and the log read "5 → 1" rather than "null → 1".
     fn redacted(&self) -> Value {
-        let shown = self.0.iter().map(|(id, v)| {
-            let v = match config::find(id) {
-                Some(s) => config::redact(s, v),
-                None => v.clone(),
-            };
-            (id.clone(), v)
-        });
-        Value::Object(shown.collect())
+        let mut shown: serde_json::Map<String, Value> = config::SETTINGS
+            .iter()
+            .filter(|s| s.store == config::Store::Runtime)
+            .map(|s| (s.id(), config::redact(s, self.0.get(&s.id()).unwrap_or(&s.default_value()))))
+            .collect();
+        // Keys no longer declared (a setting removed since) stay visible.
+        for (id, v) in self.0.iter().filter(|(id, _)| config::find(id).is_none()) {
+            shown.insert(id.clone(), v.clone());
+        }
+        Value::Object(shown)
     }
 }

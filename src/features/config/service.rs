@@ -320,7 +320,8 @@ pub async fn history(state: &AppState, before_id: Option<i64>, limit: i64) -> Re
 
 /// The current config version, read without locking.
 pub async fn current_version(state: &AppState) -> Result<i64, AppError> {
-    const SQL: &str = "SELECT COALESCE(SUM(version), 0) FROM settings WHERE key IN ($1, $2, $3, $4, $5)";
+    const SQL: &str =
+        "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM settings WHERE key IN ($1, $2, $3, $4, $5)";
     let mut c = state.db.conn().await?;
     let [a, b, d, e, f] = DOCUMENTS;
     let sum: i64 =
