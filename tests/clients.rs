@@ -58,7 +58,7 @@ async fn peers_and_need_reboot_answer_what_every_admin_fe_page_asks(b: Backend) 
     for staff in [&admin, &m] {
         let token = app.db.token_for(staff).await;
         let (status, body) = call(&app, &token, Method::GET, "/need_reboot", None).await;
-        assert_eq!((status, body), (200, json!({"need_reboot": false})));
+        assert_eq!((status, body), (200, json!({"need_reboot": false, "pending": []})));
     }
 }
 
