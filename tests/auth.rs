@@ -286,7 +286,7 @@ async fn tokens_are_shown_once_listed_and_revocable_from_the_account_page(b: Bac
 }
 
 async fn an_expired_session_ends_at_its_absolute_lifetime(b: Backend) {
-    let app = common::spawn_app_with(b, |c| c.session_absolute = std::time::Duration::ZERO).await;
+    let app = common::spawn_app_with(b, |c| c.env.set("sessions.max_hours", 0)).await;
     app.db.create_user("alice", Some(Role::Admin)).await;
     app.login("alice", PASSWORD).await;
     let res = app.get("/account").await;

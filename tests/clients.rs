@@ -58,7 +58,7 @@ async fn peers_and_need_reboot_answer_what_every_admin_fe_page_asks(b: Backend) 
     for staff in [&admin, &m] {
         let token = app.db.token_for(staff).await;
         let (status, body) = call(&app, &token, Method::GET, "/need_reboot", None).await;
-        assert_eq!((status, body), (200, json!({"need_reboot": false})));
+        assert_eq!((status, body), (200, json!({"need_reboot": false, "pending": []})));
     }
 }
 
@@ -83,7 +83,7 @@ async fn verify_credentials_says_who_holds_the_token_and_their_role(b: Backend) 
 }
 
 async fn a_configured_origin_may_call_the_api_from_a_browser(b: Backend) {
-    let app = spawn_app(b).await;
+    let app = common::spawn_app_with(b, |c| c.env.set("cors.allowed_origins", vec![ADMIN_FE])).await;
     let http = reqwest::Client::new();
     let preflight = |origin: &'static str, path: &'static str| {
         http.request(Method::OPTIONS, app.url(path))

@@ -4,66 +4,12 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use common::process::{Server, steward};
 use common::{Backend, PASSWORD, TestDb, client};
 
 const USERS: u64 = 100_000;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(url: &str) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(env!("CARGO_BIN_EXE_steward"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", url)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while reqwest::get(format!("{base}/readyz")).await.map(|r| r.status() != 200).unwrap_or(true) {
-            assert!(Instant::now() < deadline, "steward did not become ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Server { child, base }
-    }
-
-    /// SIGKILL: no shutdown hook, no chance to roll anything back itself.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn steward(url: &str, args: &[&str], stdin: Option<&str>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    assert!(child.wait().unwrap().success(), "steward {args:?}");
-}
 
 /// Tags every user (the whole, unfiltered list) with `tag` through the
 /// console's bulk form, as an admin who confirmed the count.
@@ -107,7 +53,7 @@ async fn a_bulk_action_killed_midway_is_all_or_nothing(b: Backend) {
     assert_eq!(db.count("SELECT COUNT(*) FROM users").await, USERS as i64);
 
     // How long the whole action takes here, to kill the next one halfway.
-    let mut server = Server::start(&db.url).await;
+    let mut server = Server::start(&db.url, &[]).await;
     let started = Instant::now();
     assert_eq!(tag_everyone(server.base.clone(), "warmup".into()).await.unwrap(), 303);
     let full = started.elapsed();
@@ -120,7 +66,7 @@ async fn a_bulk_action_killed_midway_is_all_or_nothing(b: Backend) {
         tokio::time::sleep(delay).await;
         server.kill();
         let answered = request.await.unwrap();
-        server = Server::start(&db.url).await;
+        server = Server::start(&db.url, &[]).await;
         let (users, log) = tagged(&db, &tag).await;
         assert!(
             (users, log) == (0, 0) || (users, log) == (USERS as i64, 1),

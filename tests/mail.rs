@@ -15,7 +15,7 @@ use serde_json::json;
 use steward::domain::Role;
 use steward::domain::settings::InstanceSettings;
 use steward::mail::worker::{self, Mailer, Pace};
-use steward::server::config::{Config, Secret};
+use steward::server::config::Config;
 use steward::server::settings;
 use steward::server::storage::Db;
 use steward::server::storage::audit::Actor;
@@ -130,7 +130,9 @@ fn mailer(url: &str) -> Mailer {
 async fn app_with(b: Backend, smtp: Option<&Smtp>, tweak: impl FnOnce(&mut Config)) -> (TestApp, String) {
     let url = smtp.map(Smtp::url);
     let app = spawn_app_with(b, |c| {
-        c.smtp_url = url.map(Secret);
+        if let Some(u) = url {
+            c.env.set("email.smtp_url", u);
+        }
         tweak(c);
     })
     .await;
@@ -394,7 +396,7 @@ async fn forgot_password_answers_the_same_and_mails_only_a_match(b: Backend) {
 }
 
 async fn forgot_password_rejects_hostile_input_and_is_throttled(b: Backend) {
-    let (app, _) = app_with(b, None, |c| c.registrations_per_ip = 3).await;
+    let (app, _) = app_with(b, None, |c| c.env.set("throttling.registrations_per_ip", 3)).await;
     assert_eq!(app.post_form("/logout", &[]).await.status(), 303);
     // Bad shapes: clear errors, never 500.
     assert_eq!(forgot(&app, json!({"email": "a\u{0}b"})).await, 422);

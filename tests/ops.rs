@@ -43,7 +43,7 @@ async fn unknown_pages_get_the_404_page_with_status_404(b: Backend) {
 /// Reads take turns (one at a time here): a crowd of page and API reads is
 /// served in full, each streamed page handing its turn on when it ends.
 async fn reads_beyond_the_concurrency_limit_wait_their_turn(b: Backend) {
-    let app = spawn_app_with(b, |c| c.read_concurrency = 1).await;
+    let app = spawn_app_with(b, |c| c.env.set("limits.read_concurrency", 1)).await;
     let admin = app.db.create_user("alice", Some(steward::domain::Role::Admin)).await;
     let token = app.db.token_for(&admin).await;
     assert_eq!(app.login("alice", common::PASSWORD).await.status(), 303);

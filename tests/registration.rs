@@ -267,7 +267,7 @@ async fn range_server(breached: &'static str) -> (String, std::sync::Arc<std::sy
 
 async fn breached_passwords_are_refused_and_an_outage_lets_registration_through(b: Backend) {
     let (url, seen) = range_server("password1234").await;
-    let app = spawn_app_with(b, |c| c.hibp_url = url.parse().unwrap()).await;
+    let app = spawn_app_with(b, |c| c.env.set("registration.hibp_url", url.as_str())).await;
     open(&app).await;
     let body = |nick: &str, pw: &str| json!({"nickname": nick, "email": format!("{nick}@example.org"), "password": pw});
     // Off: not asked.
@@ -282,7 +282,7 @@ async fn breached_passwords_are_refused_and_an_outage_lets_registration_through(
     // Only five hex digits ever left the machine.
     assert!(seen.lock().unwrap().iter().all(|p| p.len() == 5 && p.chars().all(|c| c.is_ascii_hexdigit())));
     // The service unreachable: registration goes on.
-    let down = spawn_app_with(b, |c| c.hibp_url = "http://127.0.0.1:9".parse().unwrap()).await;
+    let down = spawn_app_with(b, |c| c.env.set("registration.hibp_url", "http://127.0.0.1:9/")).await;
     open(&down).await;
     set::<InstanceSettings>(&down, |s| s.hibp = true).await;
     assert_eq!(register(&down, body("h3", "password1234")).await.0, 201);
@@ -502,7 +502,7 @@ async fn the_form_keeps_values_and_refuses_hostile_input(b: Backend) {
 }
 
 async fn registrations_are_throttled_per_address(b: Backend) {
-    let app = spawn_app_with(b, |c| c.registrations_per_ip = 3).await;
+    let app = spawn_app_with(b, |c| c.env.set("throttling.registrations_per_ip", 3)).await;
     open(&app).await;
     for i in 0..3 {
         assert_eq!(register(&app, applicant(&format!("t{i}"))).await.0, 201);

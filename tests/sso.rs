@@ -10,8 +10,8 @@ use std::process::{Child, Command, Stdio};
 
 use common::{Backend, PASSWORD, TestApp, spawn_app};
 use serde_json::{Value, json};
-use steward::domain::Role;
 use steward::domain::settings::{InstanceConfig, Sso};
+use steward::domain::{Role, Staff};
 use steward::server::storage::audit::Actor;
 
 const CLIENT_ID: &str = "steward";
@@ -70,7 +70,7 @@ async fn configure(app: &TestApp, sso: Sso) {
     let admin = first_admin(app).await;
     steward::server::settings::change::<InstanceConfig>(
         &app.db.db,
-        Actor { id: admin.0, nickname: &admin.1 },
+        Actor { id: admin.id, nickname: &admin.nickname },
         None,
         |c| {
             c.sso = sso.clone();
@@ -81,24 +81,25 @@ async fn configure(app: &TestApp, sso: Sso) {
     .unwrap();
 }
 
-/// An admin to sign the settings change (the test's own, made if missing).
-async fn first_admin(app: &TestApp) -> (i64, String) {
+/// An admin to sign settings changes (the test's own, made if missing).
+async fn first_admin(app: &TestApp) -> Staff {
     let n = app.db.count("SELECT COUNT(*) FROM users WHERE nickname = 'root'").await;
     if n == 0 {
-        app.db.create_user("root", Some(Role::Admin)).await;
+        return app.db.create_user("root", Some(Role::Admin)).await;
     }
-    (app.db.count("SELECT id FROM users WHERE nickname = 'root'").await, "root".into())
+    let id = app.db.count("SELECT id FROM users WHERE nickname = 'root'").await;
+    Staff { id, nickname: "root".into(), role: Role::Admin }
 }
 
-/// Stores runtime settings (`auth.password_sign_in`, `auth.sso_provision_role`).
-async fn runtime(app: &TestApp, values: Value) {
-    use steward::server::storage::settings as rows;
-    let mut tx = app.db.db.begin().await.unwrap();
-    let row = rows::lock(tx.conn(), "runtime", "{}").await.unwrap();
-    let mut doc: serde_json::Map<String, Value> = serde_json::from_str(&row.value).unwrap();
-    doc.extend(values.as_object().unwrap().clone());
-    rows::put(tx.conn(), "runtime", &Value::Object(doc).to_string(), row.version + 1).await.unwrap();
-    tx.commit().await.unwrap();
+/// Changes `auth.*` runtime settings through the config API, as an admin
+/// would: its status and answer.
+async fn runtime(app: &TestApp, values: Value) -> (u16, Value) {
+    let root = first_admin(app).await;
+    let token = app.db.token_for(&root).await;
+    let body = json!({"configs": [{"group": ":steward", "key": ":auth", "value": values}]});
+    let res = app.api(reqwest::Method::POST, "/api/v1/admin/config", &token).await.json(&body).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 fn location(res: &reqwest::Response) -> String {
@@ -223,7 +224,7 @@ async fn allowed_domains_need_a_verified_email_in_them(b: Backend) {
     sso.allowed_domains = vec!["example.org".into()];
     sso.auto_provision = true;
     configure(&app, sso).await;
-    runtime(&app, json!({ "auth.sso_provision_role": "moderator" })).await;
+    assert_eq!(runtime(&app, json!({ "sso_provision_role": "moderator" })).await.0, 200);
 
     // bob@other.test has an account, but not in an allowed domain.
     let c = common::client();
@@ -276,7 +277,7 @@ async fn auto_provision_creates_accounts_without_a_role_by_default(b: Backend) {
     assert_eq!(app.db.count("SELECT COUNT(*) FROM users").await, 2, "root and bob");
 
     // With sso_provision_role = moderator, the next account enters the console.
-    runtime(&app, json!({ "auth.sso_provision_role": "moderator" })).await;
+    assert_eq!(runtime(&app, json!({ "sso_provision_role": "moderator" })).await.0, 200);
     let c = common::client();
     let (status, loc, _) = sign_in_as(&app, &c, "/auth/sso/start", "dave").await;
     assert_eq!((status, loc.as_str()), (303, "/"));
@@ -426,10 +427,17 @@ async fn the_guard_wants_a_linked_active_admin(b: Backend) {
 
 async fn password_sign_in_off_is_refused_everywhere(b: Backend) {
     let app = spawn_app(b).await;
-    app.db.create_user("admin", Some(Role::Admin)).await;
+    app.db.create_user("alice", Some(Role::Admin)).await;
     let op = provider_for(&app);
     configure(&app, sso_block(&op.base)).await;
-    runtime(&app, json!({ "auth.password_sign_in": false })).await;
+    // No admin has signed in with single sign-on yet: the guard refuses.
+    let (status, e) = runtime(&app, json!({ "password_sign_in": false })).await;
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(e["errors"][0]["meta"]["param"], "auth.password_sign_in");
+    let (status, _, _) = sign_in_as(&app, &common::client(), "/auth/sso/start", "alice").await;
+    assert_eq!(status, 303);
+    let (status, e) = runtime(&app, json!({ "password_sign_in": false })).await;
+    assert_eq!(status, 200, "{e}");
 
     let (status, _, page) = app.page("/login").await;
     assert_eq!(status, 200);
@@ -437,7 +445,7 @@ async fn password_sign_in_off_is_refused_everywhere(b: Backend) {
     assert!(page.contains("Password sign-in is turned off"), "{page}");
     assert!(page.contains("Sign in with Example SSO"));
 
-    let res = app.login("admin", PASSWORD).await;
+    let res = app.login("alice", PASSWORD).await;
     assert_eq!(res.status(), 303);
     assert!(!in_console(&app, &app.client).await, "the form post was refused");
     let res = app.client.get(app.url("/login")).send().await.unwrap();
@@ -451,7 +459,7 @@ async fn password_sign_in_off_is_refused_everywhere(b: Backend) {
         (res.status().as_u16(), res.json::<Value>().await.unwrap())
     };
     assert_eq!(status, 200);
-    let body = json!({ "client_id": reg["client_id"], "client_secret": reg["client_secret"], "grant_type": "password", "username": "admin", "password": PASSWORD });
+    let body = json!({ "client_id": reg["client_id"], "client_secret": reg["client_secret"], "grant_type": "password", "username": "alice", "password": PASSWORD });
     let res = reqwest::Client::new().post(app.url("/oauth/token")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 400);
     let e: Value = res.json().await.unwrap();
@@ -459,8 +467,24 @@ async fn password_sign_in_off_is_refused_everywhere(b: Backend) {
     assert!(e.get("access_token").is_none());
 
     // Back on: the same password works.
-    runtime(&app, json!({ "auth.password_sign_in": true })).await;
-    assert_eq!(app.login("admin", PASSWORD).await.status(), 303);
+    assert_eq!(runtime(&app, json!({ "password_sign_in": true })).await.0, 200);
+    assert_eq!(app.login("alice", PASSWORD).await.status(), 303);
+    assert!(in_console(&app, &app.client).await);
+}
+
+/// The escape hatch: STEWARD_PASSWORD_SIGN_IN=true wins over a stored `false`.
+async fn the_environment_turns_password_sign_in_back_on(b: Backend) {
+    let app = common::spawn_app_with(b, |c| c.env.set("auth.password_sign_in", true)).await;
+    app.db.create_user("alice", Some(Role::Admin)).await;
+    let op = provider_for(&app);
+    configure(&app, sso_block(&op.base)).await;
+    let (status, _, _) = sign_in_as(&app, &common::client(), "/auth/sso/start", "alice").await;
+    assert_eq!(status, 303);
+    let (status, e) = runtime(&app, json!({ "password_sign_in": false })).await;
+    assert_eq!(status, 200, "{e}");
+    let (_, _, page) = app.page("/login").await;
+    assert!(page.contains("name=\"password\""), "the environment keeps the form");
+    assert_eq!(app.login("alice", PASSWORD).await.status(), 303);
     assert!(in_console(&app, &app.client).await);
 }
 
@@ -475,4 +499,5 @@ both_backends!(
     sso_off_or_unconfigured_has_no_button_and_no_start,
     the_guard_wants_a_linked_active_admin,
     password_sign_in_off_is_refused_everywhere,
+    the_environment_turns_password_sign_in_back_on,
 );

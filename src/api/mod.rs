@@ -22,7 +22,7 @@ use crate::error::AppError;
 use crate::features::account::api as tokens;
 use crate::features::apps::api as apps;
 use crate::features::audit::api as moderation_log;
-use crate::features::instance::api as instance;
+use crate::features::config::api as config;
 use crate::features::intake::api as intake;
 use crate::features::invites::api as invites;
 use crate::features::oauth_apps::api as oauth_apps;
@@ -92,7 +92,12 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(statuses::of_user))
         .routes(routes!(statuses::of_instance))
         .routes(routes!(statuses::stats))
-        .routes(routes!(instance::need_reboot))
+        .routes(routes!(config::need_reboot))
+        .routes(routes!(config::restart))
+        .routes(routes!(config::show, config::update))
+        .routes(routes!(config::show_descriptions))
+        .routes(routes!(config::history))
+        .routes(routes!(config::revert))
         .routes(routes!(registrations::list))
         .routes(routes!(registrations::approve))
         .routes(routes!(registrations::reject))

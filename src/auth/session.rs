@@ -203,7 +203,7 @@ async fn current_staff(state: &AppState, session: &Session) -> Result<Option<Sta
     if t - session.get::<i64>(SEEN_AT).await?.unwrap_or(0) >= REFRESH_EVERY_SECS {
         session.insert(SEEN_AT, t).await?;
     }
-    if t - signed_in_at >= state.config.session_absolute.as_secs() as i64 {
+    if t - signed_in_at >= state.live.current().session_absolute.as_secs() as i64 {
         sign_out(session).await?;
         push_flash(session, Flash::info("Your session expired. Sign in again.")).await?;
         return Ok(None);

@@ -1,6 +1,7 @@
 //! Domain values with their rules and no I/O. Raw input becomes one of these
 //! once, at the edge; inner code never re-checks.
 
+pub mod config;
 mod credentials;
 pub mod email_rules;
 pub mod moderation;

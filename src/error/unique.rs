@@ -46,6 +46,7 @@ const UNIQUES: &[Unique] = &[
         Some("version"),
     ),
     unique("webhook_endpoints_alert_kind", "webhook_endpoints.kind", None),
+    unique("sso_identities_issuer_subject_key", "sso_identities.issuer, sso_identities.subject", None),
 ];
 
 /// The index behind a unique violation, from PostgreSQL's constraint name or

@@ -12,6 +12,7 @@ pub mod account;
 pub mod apps;
 pub mod audit;
 pub mod auth;
+pub mod config;
 pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod forms;

@@ -109,13 +109,32 @@ enum Failure {
     Permanent(String),
 }
 
-/// Starts the worker when an SMTP server is configured.
-pub fn spawn(db: Db, config: &crate::server::config::Config) -> Result<(), AppError> {
-    let Some(url) = &config.smtp_url else { return Ok(()) };
+/// The app's mail worker: delivers with the SMTP server and From address
+/// of the settings applied at the last (re)assembly of the app (`/restart`
+/// applies new ones); without a server, mail stays in the outbox.
+pub async fn follow(db: Db, live: crate::server::live::Live) {
     let pace = Pace::default();
-    let mailer = Mailer::new(&url.0, &config.mail_from, pace.timeout)?;
-    tokio::spawn(run(db, mailer, pace));
-    Ok(())
+    let mut current: Option<((String, String), Option<Mailer>)> = None;
+    loop {
+        let applied = live.applied();
+        let wanted = applied.smtp_url.as_ref().map(|u| (u.0.clone(), applied.mail_from.clone()));
+        if current.as_ref().map(|(k, _)| k) != wanted.as_ref() {
+            current = wanted.map(|(url, from)| {
+                let mailer = Mailer::new(&url, &from, pace.timeout).inspect_err(|e| e.log()).ok();
+                ((url, from), mailer)
+            });
+        }
+        let batch = match &current {
+            Some((_, Some(mailer))) => deliver_due(&db, mailer, &pace).await,
+            _ => Ok(0),
+        };
+        match batch {
+            Ok(n) if n as i64 >= pace.batch => continue,
+            Ok(_) => {}
+            Err(e) => e.log(),
+        }
+        tokio::time::sleep(pace.poll).await;
+    }
 }
 
 /// Delivers due mail forever; a pass that failed (database away) is logged

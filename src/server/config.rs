@@ -2,11 +2,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::auth::throttle::Limits;
+use crate::server::live::Overrides;
 
 #[derive(Debug, Parser)]
 #[command(name = "steward", version, about = "Self-hosted instance admin panel")]
@@ -113,68 +112,88 @@ pub struct ServeArgs {
     /// The URL users reach Steward at (for links, cookie security and the CSRF origin check).
     #[arg(long, env = "STEWARD_PUBLIC_URL", global = true)]
     pub public_url: Option<url::Url>,
-    /// Minutes of inactivity after which a console session ends.
-    #[arg(long, env = "STEWARD_SESSION_IDLE_MINUTES", default_value_t = 60, global = true)]
-    pub session_idle_minutes: u64,
-    /// Hours after sign-in after which a console session ends regardless of activity.
-    #[arg(long, env = "STEWARD_SESSION_MAX_HOURS", default_value_t = 12, global = true)]
-    pub session_max_hours: u64,
-    /// Failed sign-ins allowed per account within the throttle window.
-    #[arg(long, env = "STEWARD_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 5, global = true)]
-    pub login_failures_per_account: i64,
-    /// Failed sign-ins allowed per IP address within the throttle window.
-    #[arg(long, env = "STEWARD_LOGIN_FAILURES_PER_IP", default_value_t = 20, global = true)]
-    pub login_failures_per_ip: i64,
-    /// Throttle window in minutes.
-    #[arg(long, env = "STEWARD_LOGIN_WINDOW_MINUTES", default_value_t = 15, global = true)]
-    pub login_window_minutes: i64,
-    /// Browser origins (e.g. https://admin.example.org) whose pages may call
-    /// the API, OAuth and nodeinfo routes; comma-separated. None by default.
-    #[arg(long, env = "STEWARD_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
-    pub cors_origins: Vec<String>,
-    /// GET and HEAD requests worked on at once (others wait their turn);
-    /// 0 means twice the number of cores. See src/server/admission.rs.
-    #[arg(long, env = "STEWARD_READ_CONCURRENCY", default_value_t = 0, global = true)]
-    pub read_concurrency: usize,
-    /// Public registrations (form and API, accepted or refused) allowed per
-    /// IP address per hour.
-    #[arg(long, env = "STEWARD_REGISTRATIONS_PER_IP", default_value_t = 10, global = true)]
-    pub registrations_per_ip: i64,
-    /// Base URL of the Have I Been Pwned range API (used when `hibp` is on).
-    #[arg(long, env = "STEWARD_HIBP_URL", default_value = "https://api.pwnedpasswords.com", global = true)]
-    pub hibp_url: url::Url,
-    /// SMTP server for outgoing mail, e.g. `smtp://localhost:25` or
-    /// `smtps://user:pass@mail.example.org`. Without it mail stays in the outbox.
-    #[arg(long, env = "STEWARD_SMTP_URL", global = true)]
-    pub smtp_url: Option<String>,
-    /// The From address of Steward's mail.
-    #[arg(long, env = "STEWARD_MAIL_FROM", default_value = "Steward <steward@localhost>", global = true)]
-    pub mail_from: String,
     /// Runtime site options (site root, pkg dir); see README.
     #[arg(long, env = "STEWARD_LEPTOS_TOML", default_value = "Leptos.toml", global = true)]
     pub leptos_toml: PathBuf,
+    // The flags below override settings of the runtime config registry
+    // (src/domain/config/registry.rs, where their defaults and help live):
+    // given, they win over what is stored; absent, the stored value or the
+    // default applies.
+    /// sessions.idle_minutes
+    #[arg(long, env = "STEWARD_SESSION_IDLE_MINUTES", global = true)]
+    pub session_idle_minutes: Option<u64>,
+    /// sessions.max_hours
+    #[arg(long, env = "STEWARD_SESSION_MAX_HOURS", global = true)]
+    pub session_max_hours: Option<u64>,
+    /// throttling.login_failures_per_account
+    #[arg(long, env = "STEWARD_LOGIN_FAILURES_PER_ACCOUNT", global = true)]
+    pub login_failures_per_account: Option<i64>,
+    /// throttling.login_failures_per_ip
+    #[arg(long, env = "STEWARD_LOGIN_FAILURES_PER_IP", global = true)]
+    pub login_failures_per_ip: Option<i64>,
+    /// throttling.login_window_minutes
+    #[arg(long, env = "STEWARD_LOGIN_WINDOW_MINUTES", global = true)]
+    pub login_window_minutes: Option<i64>,
+    /// cors.allowed_origins: browser origins (e.g. https://admin.example.org)
+    /// whose pages may call the API; comma-separated.
+    #[arg(long, env = "STEWARD_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
+    pub cors_origins: Vec<String>,
+    /// limits.read_concurrency: GET and HEAD requests worked on at once; 0
+    /// means twice the number of cores. See src/server/admission.rs.
+    #[arg(long, env = "STEWARD_READ_CONCURRENCY", global = true)]
+    pub read_concurrency: Option<usize>,
+    /// throttling.registrations_per_ip
+    #[arg(long, env = "STEWARD_REGISTRATIONS_PER_IP", global = true)]
+    pub registrations_per_ip: Option<i64>,
+    /// registration.hibp_url: base URL of the Have I Been Pwned range API.
+    #[arg(long, env = "STEWARD_HIBP_URL", global = true)]
+    pub hibp_url: Option<url::Url>,
+    /// email.smtp_url: e.g. `smtp://localhost:25` or `smtps://user:pass@mail.example.org`.
+    #[arg(long, env = "STEWARD_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// email.from
+    #[arg(long, env = "STEWARD_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// auth.password_sign_in: `true` turns password sign-in back on whatever
+    /// is stored (the way back in if single sign-on fails).
+    #[arg(long, env = "STEWARD_PASSWORD_SIGN_IN", global = true)]
+    pub password_sign_in: Option<bool>,
 }
 
-/// Settings the running server reads; built once from [`ServeArgs`].
+impl ServeArgs {
+    /// The registry settings given by flag or environment.
+    pub fn overrides(&self) -> Overrides {
+        let mut o = Overrides::default();
+        let mut put = |id: &str, v: Option<serde_json::Value>| {
+            if let Some(v) = v {
+                o.set(id, v);
+            }
+        };
+        put("sessions.idle_minutes", self.session_idle_minutes.map(Into::into));
+        put("sessions.max_hours", self.session_max_hours.map(Into::into));
+        put("throttling.login_failures_per_account", self.login_failures_per_account.map(Into::into));
+        put("throttling.login_failures_per_ip", self.login_failures_per_ip.map(Into::into));
+        put("throttling.login_window_minutes", self.login_window_minutes.map(Into::into));
+        put("throttling.registrations_per_ip", self.registrations_per_ip.map(Into::into));
+        put("cors.allowed_origins", (!self.cors_origins.is_empty()).then(|| self.cors_origins.clone().into()));
+        put("limits.read_concurrency", self.read_concurrency.map(Into::into));
+        put("registration.hibp_url", self.hibp_url.as_ref().map(|u| u.as_str().into()));
+        put("email.smtp_url", self.smtp_url.clone().map(Into::into));
+        put("email.from", self.mail_from.clone().map(Into::into));
+        put("auth.password_sign_in", self.password_sign_in.map(Into::into));
+        o
+    }
+}
+
+/// Settings the running server reads; built once from [`ServeArgs`]. The
+/// registry's settings are not here: read them from `AppState::live`.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
     pub public_url: Option<url::Url>,
     pub secure_cookies: bool,
-    pub session_idle: Duration,
-    pub session_absolute: Duration,
-    pub login_limits: Limits,
-    /// Origins allowed to call the API from a browser (`scheme://host[:port]`).
-    pub cors_origins: Vec<String>,
-    /// GET and HEAD requests worked on at once.
-    pub read_concurrency: usize,
-    /// Public registrations allowed per IP per hour.
-    pub registrations_per_ip: i64,
-    pub hibp_url: url::Url,
-    /// Where mail goes (see [`ServeArgs::smtp_url`]); secrets inside are
-    /// never printed.
-    pub smtp_url: Option<Secret>,
-    pub mail_from: String,
+    /// Registry settings given at start; they win over stored values.
+    pub env: Overrides,
     /// The time registration rules read (the review window); tests set it.
     pub clock: Clock,
     /// How the webhook worker paces itself; tests shorten it.
@@ -222,22 +241,7 @@ impl From<&ServeArgs> for Config {
             addr: a.addr,
             secure_cookies: a.public_url.as_ref().is_some_and(|u| u.scheme() == "https"),
             public_url: a.public_url.clone(),
-            session_idle: Duration::from_secs(a.session_idle_minutes * 60),
-            session_absolute: Duration::from_secs(a.session_max_hours * 3600),
-            login_limits: Limits {
-                per_account: a.login_failures_per_account,
-                per_ip: a.login_failures_per_ip,
-                window_secs: a.login_window_minutes * 60,
-            },
-            cors_origins: a.cors_origins.clone(),
-            read_concurrency: match a.read_concurrency {
-                0 => 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
-                n => n,
-            },
-            registrations_per_ip: a.registrations_per_ip,
-            hibp_url: a.hibp_url.clone(),
-            smtp_url: a.smtp_url.clone().map(Secret),
-            mail_from: a.mail_from.clone(),
+            env: a.overrides(),
             clock: Clock::default(),
             webhook_pace: Default::default(),
         }

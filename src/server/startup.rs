@@ -1,7 +1,7 @@
 //! Builds the router and runs the server until SIGTERM or Ctrl-C.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -12,6 +12,7 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -20,6 +21,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::config::Config;
+use super::live::Live;
 use super::state::AppState;
 use super::storage::{Db, instance, users};
 use super::{admission, assets, cors, rejections, security_headers, telemetry};
@@ -31,7 +33,11 @@ use crate::error::AppError;
 pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const SESSION_COOKIE: &str = "steward_session";
 
+/// The app: a thin router that hands each request to the current assembly
+/// ([`assemble`]), which `/restart` replaces ([`Reloader`]).
 pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<Router, AppError> {
+    let live = Live::load(db.clone(), config.env.clone()).await?;
+    let slot: Slot = Arc::new(RwLock::new(Router::new()));
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
@@ -39,23 +45,65 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         daily: Default::default(),
         usage: Default::default(),
         peers: Default::default(),
+        live: live.clone(),
+        reloader: Reloader(Arc::downgrade(&slot)),
+        tasks: Default::default(),
     };
     telemetry::prometheus();
 
     let store = session::Store::for_db(&db).await?;
-    tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(600)));
-    // Public registrations count over an hour, sign-ins over their window.
-    tokio::spawn(prune_login_failures(db.clone(), state.config.login_limits.window_secs.max(3600)));
-    crate::mail::worker::spawn(db.clone(), &state.config)?;
-    crate::webhooks::worker::spawn(db.clone(), state.config.webhook_pace.clone())?;
+    state.tasks.spawn(async move {
+        let _ = store.continuously_delete_expired(Duration::from_secs(600)).await;
+    });
+    state.tasks.spawn(prune_login_failures(db.clone(), live.clone()));
+    state.tasks.spawn(crate::mail::worker::follow(db.clone(), live.clone()));
+    crate::webhooks::worker::spawn(&state.tasks, db.clone(), state.config.webhook_pace.clone())?;
+    state.tasks.spawn(live.watch());
+
+    *slot.write().unwrap_or_else(|p| p.into_inner()) = assemble(&state).await?;
+    Ok(Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
+        let current = slot.read().unwrap_or_else(|p| p.into_inner()).clone();
+        current.oneshot(req)
+    })))
+}
+
+/// Where the current assembly is kept.
+type Slot = Arc<RwLock<Router>>;
+
+/// Replaces the running assembly with one built from the current settings.
+/// Holds the slot weakly: the slot's router holds the state, which holds this.
+#[derive(Clone, Debug)]
+pub struct Reloader(std::sync::Weak<RwLock<Router>>);
+
+impl Reloader {
+    /// Re-reads the settings and reassembles the app; requests already
+    /// running finish on the old assembly. Returns the settings now applied.
+    pub async fn reload(&self, state: &AppState) -> Result<Arc<crate::server::live::Resolved>, AppError> {
+        state.live.refresh().await?;
+        let applied = state.live.mark_applied();
+        let fresh = assemble(state).await?;
+        let slot = self.0.upgrade().ok_or_else(|| AppError::Internal("the app is shutting down".into()))?;
+        *slot.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        tracing::info!("reassembled the app from the current settings");
+        Ok(applied)
+    }
+}
+
+/// The routes and layers, built from the settings applied at this moment
+/// (`Live::applied`): the session idle timeout and the read admission are
+/// fixed per assembly; everything else reads the live settings per request.
+async fn assemble(state: &AppState) -> Result<Router, AppError> {
+    let applied = state.live.applied();
+    let store = session::Store::for_db(&state.db).await?;
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
-            state.config.session_idle.as_secs() as i64,
+            applied.session_idle.as_secs() as i64,
         )));
+    let state = state.clone();
 
     let routes = generate_route_list(App);
     let console = Router::new()
@@ -93,14 +141,14 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         .merge(crate::features::organizations::flashback::public_router())
         .merge(crate::features::auth::forgot::public_router())
         .route("/api/v1/openapi.json", get(crate::api::openapi_json))
-        .layer(cors::layer(&state.config.cors_origins, state.db.clone()));
+        .layer(cors::layer(state.live.clone()));
     let app = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(telemetry::metrics_handler))
         .merge(console)
-        .layer(from_fn_with_state(admission::Reads::new(state.config.read_concurrency), admission::reads_in_turn))
+        .layer(from_fn_with_state(admission::Reads::new(applied.read_concurrency), admission::reads_in_turn))
         .layer(CatchPanicLayer::custom(rejections::panic_response))
         .layer(axum::middleware::from_fn(rejections::contract))
         .layer(axum::middleware::from_fn(security_headers::add))
@@ -123,11 +171,13 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
     Ok(app)
 }
 
-/// Forgets failed sign-ins once no throttle window can count them.
-async fn prune_login_failures(db: Db, window_secs: i64) {
+/// Forgets failed sign-ins once no throttle window can count them
+/// (public registrations count over an hour, sign-ins over their window).
+async fn prune_login_failures(db: Db, live: Live) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
+        let window_secs = live.current().login_limits.window_secs.max(3600);
         let pruned = async {
             let mut conn = db.conn().await?;
             crate::server::storage::throttle::prune(conn.as_ref(), crate::server::storage::now() - window_secs).await
@@ -186,7 +236,6 @@ pub async fn serve_on(
 ) -> Result<(), AppError> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
-    use tower::ServiceExt;
 
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);

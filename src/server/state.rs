@@ -6,8 +6,11 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::config::Config;
+use super::live::Live;
+use super::startup::Reloader;
 use super::storage::Db;
 use super::storage::stats::{DailyCache, PeersCache, UsageCache};
+use super::tasks::Tasks;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -20,6 +23,12 @@ pub struct AppState {
     pub usage: Arc<UsageCache>,
     /// Hosts of remote accounts (see [`PeersCache`]).
     pub peers: Arc<PeersCache>,
+    /// The registry settings as this process sees them.
+    pub live: Live,
+    /// Reassembles the app from the current settings (`/restart`).
+    pub reloader: Reloader,
+    /// Background tasks; they end when the last clone of the state goes.
+    pub tasks: Arc<Tasks>,
 }
 
 impl AppState {

@@ -64,10 +64,10 @@ pub fn client(pace: &Pace) -> Result<reqwest::Client, AppError> {
         .map_err(|e| AppError::Internal(format!("webhook HTTP client: {e}")))
 }
 
-/// Starts the worker; it runs with the server.
-pub fn spawn(db: Db, pace: Pace) -> Result<(), AppError> {
+/// Starts the worker as one of the app's tasks (it ends with the app).
+pub fn spawn(tasks: &crate::server::tasks::Tasks, db: Db, pace: Pace) -> Result<(), AppError> {
     let http = client(&pace)?;
-    tokio::spawn(run(db, http, pace));
+    tasks.spawn(run(db, http, pace));
     Ok(())
 }
 

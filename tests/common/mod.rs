@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod content;
+pub mod process;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -12,6 +13,7 @@ use steward::auth::{password, tokens as codec};
 use steward::domain::Staff;
 use steward::domain::{Email, Nickname, Password, Role};
 use steward::server::config::Config;
+use steward::server::live::Overrides;
 use steward::server::startup;
 use steward::server::storage::{Db, tokens, users};
 
@@ -132,19 +134,26 @@ pub fn config_for(addr: std::net::SocketAddr) -> Config {
         addr,
         public_url: None,
         secure_cookies: false,
-        session_idle: std::time::Duration::from_secs(3600),
-        session_absolute: std::time::Duration::from_secs(12 * 3600),
-        login_limits: steward::auth::throttle::Limits { per_account: 3, per_ip: 6, window_secs: 900 },
-        cors_origins: vec!["https://admin.example.org".into()],
-        read_concurrency: 4,
-        registrations_per_ip: 1000,
-        // Nothing listens there: a test that turns `hibp` on starts its own range server.
-        hibp_url: "http://127.0.0.1:9".parse().unwrap(),
-        smtp_url: None,
-        mail_from: "Steward <steward@test.invalid>".into(),
+        env: test_overrides(),
         clock: Default::default(),
         webhook_pace: Default::default(),
     }
+}
+
+/// What the test apps are started with, as an operator would set it in the
+/// environment (so it wins over stored settings): tight sign-in limits, loose
+/// public-form limits, no network.
+pub fn test_overrides() -> Overrides {
+    let mut o = Overrides::default();
+    o.set("throttling.login_failures_per_account", 3);
+    o.set("throttling.login_failures_per_ip", 6);
+    o.set("throttling.login_window_minutes", 15);
+    o.set("throttling.registrations_per_ip", 1000);
+    o.set("limits.read_concurrency", 4);
+    // Nothing listens there: a test that turns `hibp` on starts its own range server.
+    o.set("registration.hibp_url", "http://127.0.0.1:9/");
+    o.set("email.from", "Steward <steward@test.invalid>");
+    o
 }
 
 /// An app with an admin signed in on `app.client`, and the admin's API token.

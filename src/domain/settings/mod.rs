@@ -6,11 +6,13 @@
 
 mod instance_config;
 mod review;
+mod runtime;
 
 use serde::{Deserialize, Serialize};
 
 pub use instance_config::{InstanceConfig, Sso};
 pub use review::{ReviewWindow, next_change_hour};
+pub use runtime::Runtime;
 
 /// A document of the settings store: its key, and a default in force until
 /// the first change.

@@ -17,10 +17,9 @@ use utoipa::ToSchema;
 use crate::api::extract::ApiJson;
 use crate::auth::session;
 use crate::error::AppError;
-use crate::server::config::Config;
 use crate::server::rejections::ApiForm;
 use crate::server::state::AppState;
-use crate::server::storage::{ConnRef, Db, audit, on, password_resets};
+use crate::server::storage::{ConnRef, audit, on, password_resets};
 use crate::ui::flash::FormState;
 
 /// Every request takes at least this long, so that the work done for a
@@ -39,7 +38,9 @@ pub fn public_router() -> Router<AppState> {
 /// (an email address or a nickname): throttled per IP; on a match with an
 /// address, a one-time link is stored (hashed) and mailed, in one
 /// transaction with its log entry.
-pub async fn request(db: &Db, config: &Config, login: &str, ip: &str) -> Result<(), AppError> {
+pub async fn request(state: &AppState, login: &str, ip: &str) -> Result<(), AppError> {
+    let (db, config) = (&state.db, &state.config);
+    let per_ip = state.live.current().registrations_per_ip;
     let login = login.trim();
     if login.is_empty() {
         return Err(AppError::validation("login", "Enter your email address or nickname."));
@@ -52,7 +53,7 @@ pub async fn request(db: &Db, config: &Config, login: &str, ip: &str) -> Result<
     let result = db
         .retrying(|| async move {
             let mut tx = db.begin().await?;
-            crate::auth::throttle::check_public(tx.conn(), "forgot", config.registrations_per_ip, ip).await?;
+            crate::auth::throttle::check_public(tx.conn(), "forgot", per_ip, ip).await?;
             // Made whether or not anyone matches: the same steps either way.
             let token = crate::auth::tokens::generate();
             let hash = crate::auth::tokens::hash(&token);
@@ -102,7 +103,7 @@ pub async fn form(
     session: Session,
     ApiForm(f): ApiForm<ForgotForm>,
 ) -> Result<Response, AppError> {
-    match request(&state.db, &state.config, &f.login, &peer.ip().to_string()).await {
+    match request(&state, &f.login, &peer.ip().to_string()).await {
         Ok(()) => Ok(Redirect::to("/forgot-password?sent=1").into_response()),
         Err(e @ (AppError::Validation { .. } | AppError::TooManyRequests(_))) => {
             let param = e.param().unwrap_or_default().to_owned();
@@ -141,6 +142,6 @@ pub async fn api(
         (None, Some(n)) => n,
         _ => return Err(AppError::validation("email", "Send either email or nickname.")),
     };
-    request(&state.db, &state.config, login, &peer.ip().to_string()).await?;
+    request(&state, login, &peer.ip().to_string()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -33,21 +33,28 @@ pub async fn login(
     ApiForm(form): ApiForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let ip = peer.ip().to_string();
-    if !crate::features::sso::settings::password_sign_in(&state).await? {
+    if !crate::features::sso::settings::password_sign_in(&state) {
         let message = crate::features::sso::settings::PASSWORD_SIGN_IN_OFF;
         return login_failed(&session, &form, 403, message).await;
     }
-    let (row, staff) =
-        match sign_in::check(&state.db, state.config.login_limits, &form.nickname, &form.password, &ip).await? {
-            Ok(found) => found,
-            // No session for a throttled attempt: a flood would otherwise
-            // write one row per request. The page rebuilds the message.
-            Err(Refused::Throttled { minutes }) => {
-                return Ok(Redirect::to(&login_url(form.next.as_deref(), Some(minutes))).into_response());
-            }
-            // Wrong attempts are few (the throttle caps them): keep the form.
-            Err(r @ Refused::Wrong) => return login_failed(&session, &form, 401, &r.message()).await,
-        };
+    let (row, staff) = match sign_in::check(
+        &state.db,
+        state.live.current().login_limits,
+        &form.nickname,
+        &form.password,
+        &ip,
+    )
+    .await?
+    {
+        Ok(found) => found,
+        // No session for a throttled attempt: a flood would otherwise
+        // write one row per request. The page rebuilds the message.
+        Err(Refused::Throttled { minutes }) => {
+            return Ok(Redirect::to(&login_url(form.next.as_deref(), Some(minutes))).into_response());
+        }
+        // Wrong attempts are few (the throttle caps them): keep the form.
+        Err(r @ Refused::Wrong) => return login_failed(&session, &form, 401, &r.message()).await,
+    };
     let mut tx = state.db.begin().await?;
     if row.password_reset_pending {
         // A forced reset: no session until a new password is set.

@@ -1,5 +1,4 @@
 //! The instance as a whole: nodeinfo, Mastodon's instance and peers, the
-//! token holder's account, and whether a restart is pending.
+//! token holder's account.
 
-pub mod api;
 pub mod discovery;

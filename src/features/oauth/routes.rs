@@ -91,7 +91,7 @@ async fn register(
     let ip = peer.ip().to_string();
     let reg = service::register(
         &s.db,
-        s.config.login_limits,
+        s.live.current().login_limits,
         &ip,
         &r.client_name,
         &r.redirect_uris,
@@ -146,11 +146,12 @@ async fn token(
     let issued = match r.grant_type.as_str() {
         "password" => {
             let (user, pass) = (required(&r.username, "username")?, required(&r.password, "password")?);
-            if !crate::features::sso::settings::password_sign_in(&s).await? {
+            if !crate::features::sso::settings::password_sign_in(&s) {
                 let off = crate::features::sso::settings::PASSWORD_SIGN_IN_OFF;
                 return Err(Refusal::UnauthorizedClient(off.into()));
             }
-            service::password_grant(&s.db, s.config.login_limits, &ip, &app, user, pass, r.scope.as_deref()).await?
+            service::password_grant(&s.db, s.live.current().login_limits, &ip, &app, user, pass, r.scope.as_deref())
+                .await?
         }
         "authorization_code" => {
             let (code, uri) = (required(&r.code, "code")?, required(&r.redirect_uri, "redirect_uri")?);

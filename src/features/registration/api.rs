@@ -51,7 +51,7 @@ pub async fn register(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(a): ApiJson<Application>,
 ) -> Result<(StatusCode, Json<Registered>), AppError> {
-    let outcome = service::register(&state.db, &state.config, &a, &peer.ip().to_string()).await?;
+    let outcome = service::register(&state, &a, &peer.ip().to_string()).await?;
     Ok((StatusCode::CREATED, Json(outcome.into())))
 }
 

@@ -43,7 +43,7 @@ pub async fn register(
     ApiForm(a): ApiForm<Application>,
 ) -> Result<Response, AppError> {
     let back = form_page(&a);
-    match service::register(&state.db, &state.config, &a, &peer.ip().to_string()).await {
+    match service::register(&state, &a, &peer.ip().to_string()).await {
         Ok(outcome) => Ok(Redirect::to(&format!("/register?done={}", outcome.as_param())).into_response()),
         Err(e @ (AppError::Validation { .. } | AppError::Conflict { .. } | AppError::Denied(_))) => {
             let mut fs = FormState::new("register", e.status())

@@ -17,8 +17,8 @@ use crate::domain::{Email, Nickname, Password};
 use crate::error::AppError;
 use crate::features::organizations::service::join_on_sign_up;
 use crate::mail::{self, Mail};
-use crate::server::config::Config;
 use crate::server::settings;
+use crate::server::state::AppState;
 use crate::server::storage::registrations::{self, Applicant};
 use crate::server::storage::{ConnRef, Db, audit, invites};
 use crate::webhooks;
@@ -93,10 +93,11 @@ fn validate(a: &Application, p: &RegistrationPolicy) -> Result<Valid, AppError> 
 
 /// Registers `a` from `ip` under the policy in force, or says why not.
 #[tracing::instrument(skip_all, fields(nickname = %a.nickname.chars().take(64).collect::<String>()))]
-pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Result<Outcome, AppError> {
+pub async fn register(state: &AppState, a: &Application, ip: &str) -> Result<Outcome, AppError> {
+    let (db, config, live) = (&state.db, &state.config, state.live.current());
     {
         let mut tx = db.begin().await?;
-        throttle::check_public(tx.conn(), "register", config.registrations_per_ip, ip).await?;
+        throttle::check_public(tx.conn(), "register", live.registrations_per_ip, ip).await?;
         tx.commit().await?;
     }
     // One connection for the reads; given back before the HIBP call.
@@ -114,7 +115,7 @@ pub async fn register(db: &Db, config: &Config, a: &Application, ip: &str) -> Re
     let app = via_app::check(conn.as_ref(), a.app.as_deref(), v.email.as_str(), &base).await?;
     drop(conn);
     if p.instance.hibp
-        && let hibp::Verdict::Breached(n) = hibp::check(&config.hibp_url, v.password.expose()).await
+        && let hibp::Verdict::Breached(n) = hibp::check(&live.hibp_url, v.password.expose()).await
     {
         return Err(AppError::validation(
             "password",

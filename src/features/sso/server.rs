@@ -26,6 +26,6 @@ async fn options() -> Result<LoginChoices, AppError> {
     let sso = super::service::config(&state).await?.map(|s| {
         s.display_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| "single sign-on".into())
     });
-    let password = super::settings::password_sign_in(&state).await?;
+    let password = super::settings::password_sign_in(&state);
     Ok(LoginChoices { sso, password })
 }

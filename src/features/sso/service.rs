@@ -79,7 +79,7 @@ pub async fn finish(state: &AppState, code: &str, login_state: &str, ip: &str) -
     let provider = Provider::load(&sso_cfg, &redirect_uri(state, &sso_cfg)).await?;
     let identity = provider.finish(code, &pending.pkce_verifier, &pending.nonce).await?;
     check_domain(&sso_cfg, &identity)?;
-    let (_, role) = auth_settings(state).await?;
+    let (_, role) = auth_settings(state);
     let (row, staff) = state
         .db
         .retrying(|| async {

@@ -12,17 +12,6 @@ pub struct Row {
     pub version: i64,
 }
 
-/// One kept version of a document, newest first in [`versions`].
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct VersionRow {
-    pub version: i64,
-    pub before: Option<String>,
-    pub after: String,
-    pub actor_id: Option<i64>,
-    pub actor_nickname: String,
-    pub created_at: i64,
-}
-
 pub async fn get(c: ConnRef<'_>, key: &str) -> Result<Option<Row>, AppError> {
     const SQL: &str = "SELECT value, version FROM settings WHERE key = $1";
     Ok(on!(c, |c| sqlx::query_as(SQL).bind(key).fetch_optional(&mut *c).await)?)
@@ -91,9 +80,46 @@ pub async fn record_version(c: ConnRef<'_>, v: NewVersion<'_>) -> Result<(), App
     Ok(())
 }
 
-/// The newest `limit` versions of `key`.
-pub async fn versions(c: ConnRef<'_>, key: &str, limit: i64) -> Result<Vec<VersionRow>, AppError> {
-    const SQL: &str = "SELECT version, before, after, actor_id, actor_nickname, created_at \
-                       FROM settings_versions WHERE key = $1 ORDER BY version DESC LIMIT $2";
-    Ok(on!(c, |c| sqlx::query_as(SQL).bind(key).bind(limit).fetch_all(&mut *c).await)?)
+/// One kept version of any document, with its row id (what a revert names).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub key: String,
+    pub version: i64,
+    pub before: Option<String>,
+    pub after: String,
+    pub actor_id: Option<i64>,
+    pub actor_nickname: String,
+    pub created_at: i64,
+}
+
+const HISTORY_COLUMNS: &str = "id, key, version, before, after, actor_id, actor_nickname, created_at";
+
+/// The versions of the documents in `keys`, newest first, older than the row
+/// `before_id` when given (keyset pages).
+pub async fn history(
+    c: ConnRef<'_>,
+    keys: &[&str],
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<HistoryRow>, AppError> {
+    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "SELECT {HISTORY_COLUMNS} FROM settings_versions WHERE id < $1 AND key IN ({}) ORDER BY id DESC LIMIT $2",
+        placeholders.join(", ")
+    );
+    let before = before_id.unwrap_or(i64::MAX);
+    Ok(on!(c, |c| {
+        let mut q = sqlx::query_as(&sql).bind(before).bind(limit);
+        for k in keys {
+            q = q.bind(*k);
+        }
+        q.fetch_all(&mut *c).await
+    })?)
+}
+
+/// One kept version by its row id.
+pub async fn history_entry(c: ConnRef<'_>, id: i64) -> Result<Option<HistoryRow>, AppError> {
+    let sql = format!("SELECT {HISTORY_COLUMNS} FROM settings_versions WHERE id = $1");
+    Ok(on!(c, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)?)
 }
