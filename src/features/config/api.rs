@@ -139,8 +139,16 @@ fn child(section: &str, key: &str, param: &str) -> Result<&'static Setting, AppE
         .ok_or_else(|| AppError::validation(param, format!("{key} is not a setting of :{section}.")))
 }
 
-/// The edits a Pleroma body asks for.
-fn edits_of(body: &Value) -> Result<(Vec<Edit>, Vec<&'static str>, Option<i64>), AppError> {
+/// What a Pleroma body asks for: the edits, the sections they touch, and
+/// the config version the editor read (if sent).
+#[derive(Debug)]
+struct Asked {
+    edits: Vec<Edit>,
+    sections: Vec<&'static str>,
+    version: Option<i64>,
+}
+
+fn edits_of(body: &Value) -> Result<Asked, AppError> {
     let obj = body.as_object().ok_or_else(|| AppError::validation("configs", "Send {\"configs\": [...]}."))?;
     if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "configs" | "version")) {
         return Err(AppError::validation(k, format!("{k} is not a field of this request.")));
@@ -186,7 +194,7 @@ fn edits_of(body: &Value) -> Result<(Vec<Edit>, Vec<&'static str>, Option<i64>),
             edits.push(Edit { setting, value: Some(v), was: None });
         }
     }
-    Ok((edits, sections, version))
+    Ok(Asked { edits, sections, version })
 }
 
 /// Saves settings in Pleroma's shape; all or nothing, one version per
@@ -203,8 +211,8 @@ pub async fn update(
     ctx: AdminCtx,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Configs>, AppError> {
-    let (edits, mut sections, expected) = edits_of(&body)?;
-    let outcome = service::apply(&state, Actor::from(ctx.staff()), &edits, expected, None).await?;
+    let Asked { edits, mut sections, version } = edits_of(&body)?;
+    let outcome = service::apply(&state, Actor::from(ctx.staff()), &edits, version, None).await?;
     sections.dedup();
     Ok(Json(configs(&state, &sections, false, outcome.version)))
 }
@@ -439,7 +447,7 @@ mod tests {
             {"group": ":steward", "key": ":sso", "value": {"client_secret": "***", "enabled": true}},
             {"group": ":steward", "key": ":throttling", "delete": true, "subkeys": [":login_window_minutes"]},
         ]});
-        let (edits, sections, version) = edits_of(&body).unwrap();
+        let Asked { edits, sections, version } = edits_of(&body).unwrap();
         let ids: Vec<String> = edits.iter().map(|e| e.setting.id()).collect();
         assert_eq!(ids, ["sessions.idle_minutes", "sso.enabled", "throttling.login_window_minutes"]);
         assert_eq!(edits[2].value, None);
