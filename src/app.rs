@@ -13,6 +13,7 @@ use crate::features::apps::pages::{AppPage, AppRouteData, AppsPage, AppsRouteDat
 use crate::features::audit::pages::{LogRouteData, ModerationLogPage, log_data};
 use crate::features::auth::pages::{ForgotPasswordPage, LoginPage, PasswordResetPage, SetupPage};
 use crate::features::auth::server::load_page_session;
+use crate::features::config::pages::{ConfigHistoryPage, ConfigPage};
 use crate::features::dashboard::pages::DashboardPage;
 use crate::features::invites::pages::{InvitesPage, InvitesRouteData, invites_data};
 use crate::features::oauth_apps::pages::{OAuthAppsPage, OAuthAppsRouteData, oauth_apps_data};
@@ -136,6 +137,8 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/settings/registration") view=RegistrationSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/instance") view=InstanceSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/config") view=ConfigPage ssr=SsrMode::Async />
+                    <Route path=path!("/config/history") view=ConfigHistoryPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -173,6 +176,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/outbox", label: "Outbox", admin_only: true },
     NavItem { href: "/webhooks", label: "Webhooks", admin_only: true },
     NavItem { href: "/settings/registration", label: "Settings", admin_only: true },
+    NavItem { href: "/config", label: "Configuration", admin_only: true },
     NavItem { href: "/account", label: "Account", admin_only: false },
 ];
 

@@ -60,6 +60,8 @@ const ADMIN_PAGES: &[&str] = &[
     "/webhooks/deliveries/{id}",
     "/settings/registration",
     "/settings/instance",
+    "/config",
+    "/config/history",
 ];
 
 /// Server functions that answer anyone (the sign-in, setup and reset pages use

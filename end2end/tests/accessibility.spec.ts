@@ -255,6 +255,8 @@ test.describe('signed in as an admin', () => {
     ['/webhooks', 'Webhooks'],
     ['/settings/registration', 'Settings'],
     ['/settings/instance', 'Settings'],
+    ['/config', 'Configuration'],
+    ['/config/history', 'Configuration history'],
     ['/account', 'Account'],
     ['/no-such-page', 'Page not found'],
   ];

@@ -8,4 +8,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod check;
 #[cfg(feature = "ssr")]
+pub mod forms;
+pub mod pages;
+pub mod server;
+#[cfg(feature = "ssr")]
 pub mod service;
