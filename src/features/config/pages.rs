@@ -309,7 +309,7 @@ fn SettingField(s: SettingView, form: Option<FormState>) -> impl IntoView {
                         }
                     })}
             }
-                .into_any()
+            .into_any()
         }
         Control::Lines => view! {
             <textarea
@@ -455,9 +455,7 @@ fn Entry(i: HistoryItem) -> impl IntoView {
                             <li class="break-words">
                                 <span class="font-medium">{c.label}</span>
                                 ": "
-                                <span>{c.before}</span>
-                                " → "
-                                <span>{c.after}</span>
+                                <span>{format!("{} → {}", c.before, c.after)}</span>
                             </li>
                         }
                     })
