@@ -178,19 +178,14 @@ fn SettingField(s: SettingView, form: Option<FormState>) -> impl IntoView {
             {if s.saved { badge("Saved".into(), GREEN) } else { badge("Default".into(), GREY) }}
         </span>
     };
-    let title = |with_for: bool| {
-        let class = "text-sm font-medium";
-        if with_for {
-            view! {
-                <label for=cid.clone() class=class>
-                    {s.label.clone()}
-                </label>
-            }
-            .into_any()
-        } else {
-            view! { <span class=class>{s.label.clone()}</span> }.into_any()
+    // A checkbox's label is beside the box; the others' is above the control.
+    let title = (s.control != Control::Checkbox).then(|| {
+        view! {
+            <label for=cid.clone() class="text-sm font-medium">
+                {s.label.clone()}
+            </label>
         }
-    };
+    });
     let list_id = (!s.suggestions.is_empty()).then(|| format!("{cid}-suggestions"));
     let control = match s.control.clone() {
         Control::Checkbox => {
@@ -326,7 +321,6 @@ fn SettingField(s: SettingView, form: Option<FormState>) -> impl IntoView {
         }
         .into_any(),
     };
-    let is_checkbox = s.control == Control::Checkbox;
     let env_note = s.env_value.clone().map(|v| {
         let var = s.env.clone().unwrap_or_default();
         let stored = if s.control == Control::Secret {
@@ -364,9 +358,7 @@ fn SettingField(s: SettingView, form: Option<FormState>) -> impl IntoView {
             class="mb-5 border-b border-slate-200 pb-4 last-of-type:border-0 dark:border-slate-800"
             data-setting=s.id.clone()
         >
-            <div class="mb-1 flex flex-wrap items-center justify-between gap-2">
-                {(!is_checkbox).then(|| title(true))} {is_checkbox.then(|| title(false))} {badges}
-            </div>
+            <div class="mb-1 flex flex-wrap items-center justify-between gap-2">{title} {badges}</div>
             <p id=desc_id class=HINT>
                 {s.description.clone()}
                 " "
