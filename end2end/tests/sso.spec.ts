@@ -74,7 +74,7 @@ test('a new staff member signs in through the instance OIDC provider', async ({ 
     // Back from the provider, signed in as the new moderator.
     await expect(page).toHaveURL(new RegExp(`^${baseURL}/$`));
     if (isPhone(page)) await openPhoneMenu(page);
-    await expect(page.getByText('@alice').first()).toBeVisible();
+    await expect(page.getByText('@alice').filter({ visible: true }).first()).toBeVisible();
 
     // The admin sees who joined, and how, in the log.
     const log = await api(page, token, 'GET', '/moderation_log');

@@ -74,7 +74,11 @@ pub fn LoginPage() -> impl IntoView {
                                     format!("/auth/sso/start?next={}", url_escape(&next))
                                 };
                                 view! {
-                                    <a href=start class=format!("{BUTTON} mb-4 w-full justify-center") rel="nofollow">
+                                    <a
+                                        href=start
+                                        class=format!("{BUTTON} mb-4 w-full justify-center")
+                                        rel="external nofollow"
+                                    >
                                         {format!("Sign in with {name}")}
                                     </a>
                                 }

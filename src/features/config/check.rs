@@ -140,6 +140,9 @@ mod tests {
         );
         assert_eq!(from_form(find("sso.enabled").unwrap(), "true").unwrap(), true);
         assert!(from_form(find("sessions.max_hours").unwrap(), "twelve").is_err());
+        let issuer = find("sso.issuer").unwrap();
+        assert_eq!(check(issuer, &Value::from(" http://127.0.0.1:4999 ")).unwrap(), "http://127.0.0.1:4999");
+        assert_eq!(check(issuer, &Value::from("https://id.example.org/realms/x")).unwrap(), "https://id.example.org/realms/x");
         assert_eq!(from_form(find("sso.issuer").unwrap(), " ").unwrap(), Value::Null);
     }
 }

@@ -27,7 +27,10 @@ pub fn http_url(param: &str, raw: &str) -> Result<Option<String>, AppError> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(bad());
     }
-    Ok(Some(url.to_string()))
+    // Kept as typed when parsing only added the root's slash: an OIDC issuer
+    // is compared character for character with the provider's.
+    let shown = url.to_string();
+    Ok(Some(if shown == format!("{s}/") { s } else { shown }))
 }
 
 /// An origin: `scheme://host[:port]`, nothing after it (a trailing `/` is
