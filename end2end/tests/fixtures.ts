@@ -429,3 +429,14 @@ export async function usersHydrated(page: Page): Promise<void> {
 export function flash(page: Page, text: string | RegExp) {
   return page.getByRole('status').filter({ hasText: text });
 }
+
+/** Calls the admin API with `token` and expects success; the JSON answer (null for 204). */
+export async function adminApi(page: Page, token: string, method: string, path: string, data?: unknown, scheme = 'Bearer') {
+  const res = await page.request.fetch(`/api/v1/admin${path}`, {
+    method,
+    headers: { Authorization: `${scheme} ${token}` },
+    data,
+  });
+  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
+  return res.status() === 204 ? null : res.json();
+}

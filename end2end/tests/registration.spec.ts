@@ -4,21 +4,12 @@
 // phone in the phone project). The policy is set through the admin API, as
 // an operator's script would; the person registering uses the plain form.
 
-import { test, expect, ADMIN, flash, isPhone, openPhoneMenu, signIn, type Page } from './fixtures';
+import { test, expect, ADMIN, flash, isPhone, openPhoneMenu, signIn, type Page, adminApi } from './fixtures';
 
 test.use({ stewardAccounts: [ADMIN] });
 
 const SECRET = 'a long enough secret';
 
-async function api(page: Page, token: string, method: string, path: string, data?: unknown, scheme = 'Bearer') {
-  const res = await page.request.fetch(`/api/v1/admin${path}`, {
-    method,
-    headers: { Authorization: `${scheme} ${token}` },
-    data,
-  });
-  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
-  return res.status() === 204 ? null : res.json();
-}
 
 async function fillRegistration(page: Page, nickname: string, email: string) {
   await page.getByLabel('Nickname', { exact: true }).fill(nickname);
@@ -36,10 +27,10 @@ test('register with an invite, be refused for a blocked domain, wait for approva
 }) => {
   const token = await steward.createToken(ADMIN.nickname, 'e2e');
   // The policy: invite only (the default), a blocked domain, and review all day.
-  const invite = await api(page, token, 'POST', '/users/invite_token', { max_use: 3 });
-  await api(page, token, 'PATCH', '/instance/restrictions', { blocklist: true });
-  await api(page, token, 'POST', '/blocklist_identifiers', { identifier: 'spam.example' });
-  const config = await api(
+  const invite = await adminApi(page, token, 'POST', '/users/invite_token', { max_use: 3 });
+  await adminApi(page, token, 'PATCH', '/instance/restrictions', { blocklist: true });
+  await adminApi(page, token, 'POST', '/blocklist_identifiers', { identifier: 'spam.example' });
+  const config = await adminApi(
     page,
     token,
     'POST',
@@ -85,9 +76,9 @@ test('register with an invite, be refused for a blocked domain, wait for approva
   await expect(page.getByTestId('pending-count')).toHaveText('Nobody is waiting.');
 
   // The invite counted the use; the approval was logged.
-  const invites = await api(page, token, 'GET', '/users/invites');
+  const invites = await adminApi(page, token, 'GET', '/users/invites');
   expect(invites.invites.find((i: { token: string }) => i.token === invite.token).uses).toBe(1);
-  const log = await api(page, token, 'GET', '/moderation_log?search=approved');
+  const log = await adminApi(page, token, 'GET', '/moderation_log?search=approved');
   expect(JSON.stringify(log)).toContain('baker');
 });
 

@@ -7,7 +7,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { test, expect, ADMIN, REPO_ROOT, isPhone, openPhoneMenu, type Page } from './fixtures';
+import { test, expect, ADMIN, REPO_ROOT, isPhone, openPhoneMenu, adminApi } from './fixtures';
 
 test.use({ stewardAccounts: [ADMIN] });
 
@@ -34,21 +34,12 @@ async function provider(redirectUri: string): Promise<{ issuer: string; child: C
   return { issuer: `http://127.0.0.1:${port}`, child };
 }
 
-async function api(page: Page, token: string, method: string, path: string, data?: unknown) {
-  const res = await page.request.fetch(`/api/v1/admin${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}` },
-    data,
-  });
-  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
-  return res.json();
-}
 
 test('a new staff member signs in through the instance OIDC provider', async ({ page, steward, baseURL }) => {
   const idp = await provider(`${baseURL}/auth/sso/callback`);
   try {
     const token = await steward.createToken(ADMIN.nickname, 'e2e');
-    await api(page, token, 'POST', '/config', {
+    await adminApi(page, token, 'POST', '/config', {
       configs: [
         {
           group: ':steward',
@@ -77,7 +68,7 @@ test('a new staff member signs in through the instance OIDC provider', async ({ 
     await expect(page.getByText('@alice').filter({ visible: true }).first()).toBeVisible();
 
     // The admin sees who joined, and how, in the log.
-    const log = await api(page, token, 'GET', '/moderation_log');
+    const log = await adminApi(page, token, 'GET', '/moderation_log');
     const messages = (log.items ?? log).map((e: { message: string }) => e.message).join('\n');
     expect(messages).toMatch(/alice/);
   } finally {

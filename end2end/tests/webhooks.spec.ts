@@ -4,7 +4,7 @@
 
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { test, expect, ADMIN, flash, signIn, type Page } from './fixtures';
+import { test, expect, ADMIN, flash, signIn, adminApi } from './fixtures';
 
 test.use({ stewardAccounts: [ADMIN] });
 
@@ -26,22 +26,13 @@ async function receiver(): Promise<{ url: string; hits: Hit[]; close: () => Prom
   return { url: `http://127.0.0.1:${port}/hook`, hits, close: () => new Promise((ok) => server.close(() => ok())) };
 }
 
-async function api(page: Page, token: string, method: string, path: string, data?: unknown) {
-  const res = await page.request.fetch(`/api/v1/admin${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}` },
-    data,
-  });
-  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
-  return res.json();
-}
 
 test('a system alert appears in the delivery log and can be redelivered', async ({ page, steward }) => {
   const rx = await receiver();
   try {
     const token = await steward.createToken(ADMIN.nickname, 'e2e');
     // Setting the URL is itself a settings change: it is announced there.
-    await api(page, token, 'POST', '/instance-config/update', { system_alerts_webhook_url: rx.url });
+    await adminApi(page, token, 'POST', '/instance-config/update', { system_alerts_webhook_url: rx.url });
     await expect.poll(() => rx.hits.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
     expect(rx.hits[0].headers['steward-event']).toBe('settings.updated');
     expect(rx.hits[0].headers['steward-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);

@@ -37,7 +37,6 @@ where
     }
 }
 
-/// serde names the failing path first: "…: label: invalid type…" or "missing field `label`".
 /// A whole-number query parameter within `range`, absent when empty; 422
 /// naming it otherwise.
 pub fn number(name: &str, v: Option<&str>, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, AppError> {
@@ -52,6 +51,7 @@ pub fn number(name: &str, v: Option<&str>, range: std::ops::RangeInclusive<i64>)
     }
 }
 
+/// serde names the failing path first: "…: label: invalid type…" or "missing field `label`".
 fn field_of(text: &str) -> Option<&str> {
     if let Some(rest) = text.split("missing field `").nth(1) {
         return rest.split('`').next();

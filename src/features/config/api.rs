@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::service::{self, Edit};
-use crate::api::extract::ApiJson;
+use crate::api::extract::{ApiJson, number};
 use crate::auth::{AdminCtx, ModeratorCtx};
 use crate::domain::config::{self, GROUP, SECTIONS, SETTINGS, Setting};
 use crate::error::AppError;
@@ -354,17 +354,6 @@ pub struct History {
     next_before: Option<i64>,
 }
 
-fn number(param: &str, raw: &Option<String>, default: i64, max: i64) -> Result<i64, AppError> {
-    match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| AppError::validation(param, format!("{param} is a number from 1 to {max}."))),
-    }
-}
-
 /// Every change to the registry's settings, newest first, with what changed.
 #[utoipa::path(get, path = "/config/history", params(HistoryParams),
     responses((status = 200, body = History), (status = 403, description = "Admins only."),
@@ -376,8 +365,8 @@ pub async fn history(
     ctx: AdminCtx,
     ApiQuery(p): ApiQuery<HistoryParams>,
 ) -> Result<Json<History>, AppError> {
-    let limit = number("limit", &p.limit, 50, 200)?;
-    let before = p.before.as_ref().map(|_| number("before", &p.before, 0, i64::MAX)).transpose()?;
+    let limit = number("limit", p.limit.as_deref(), 1..=200)?.unwrap_or(50);
+    let before = number("before", p.before.as_deref(), 1..=i64::MAX)?;
     let rows = service::history(&state, before, limit).await?;
     let next_before = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r.id)).flatten();
     let versions = rows

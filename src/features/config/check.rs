@@ -30,6 +30,9 @@ pub fn check(s: &Setting, value: &Value) -> Result<Value, AppError> {
             None if nullable => Ok(Value::Null),
             None => refuse("it cannot be empty."),
         },
+        (Kind::Url, Value::String(raw)) if p == "sso.issuer" => {
+            Ok(validate::issuer(p, raw)?.map_or(Value::Null, Value::String))
+        }
         (Kind::Url, Value::String(raw)) => Ok(validate::http_url(p, raw)?.map_or(Value::Null, Value::String)),
         (Kind::Email, Value::String(raw)) if raw.trim().is_empty() => Ok(Value::Null),
         (Kind::Email, Value::String(raw)) => Ok(Value::String(validate::email(p, raw.trim())?)),
@@ -142,7 +145,10 @@ mod tests {
         assert!(from_form(find("sessions.max_hours").unwrap(), "twelve").is_err());
         let issuer = find("sso.issuer").unwrap();
         assert_eq!(check(issuer, &Value::from(" http://127.0.0.1:4999 ")).unwrap(), "http://127.0.0.1:4999");
-        assert_eq!(check(issuer, &Value::from("https://id.example.org/realms/x")).unwrap(), "https://id.example.org/realms/x");
+        assert_eq!(
+            check(issuer, &Value::from("https://id.example.org/realms/x")).unwrap(),
+            "https://id.example.org/realms/x"
+        );
         assert_eq!(from_form(find("sso.issuer").unwrap(), " ").unwrap(), Value::Null);
     }
 }

@@ -161,7 +161,11 @@ impl SsoEdit {
         Ok(SsoEdit {
             enabled: bool_field(f, "enabled")?,
             display_name: text_field(f, "display_name", 100)?,
-            issuer: url_field(f, "issuer")?,
+            issuer: match f.given::<String>("issuer")? {
+                Given::Absent => None,
+                Given::Null => Some(None),
+                Given::Value(s) => Some(validate::issuer(&f.param("issuer"), &s)?),
+            },
             authorization_url: url_field(f, "authorization_url")?,
             token_url: url_field(f, "token_url")?,
             userinfo_url: url_field(f, "userinfo_url")?,

@@ -27,10 +27,14 @@ pub fn http_url(param: &str, raw: &str) -> Result<Option<String>, AppError> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(bad());
     }
-    // Kept as typed when parsing only added the root's slash: an OIDC issuer
-    // is compared character for character with the provider's.
-    let shown = url.to_string();
-    Ok(Some(if shown == format!("{s}/") { s } else { shown }))
+    Ok(Some(url.to_string()))
+}
+
+/// An OIDC issuer: an absolute http(s) URL kept exactly as typed (trimmed),
+/// since ID tokens are checked against it character for character
+/// (`https://id.example.org` is not `https://id.example.org/`).
+pub fn issuer(param: &str, raw: &str) -> Result<Option<String>, AppError> {
+    Ok(http_url(param, raw)?.map(|_| raw.trim().to_owned()))
 }
 
 /// An origin: `scheme://host[:port]`, nothing after it (a trailing `/` is

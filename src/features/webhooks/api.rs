@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::server::STATUSES;
 use super::service;
+use crate::api::extract::number;
 use crate::auth::AdminCtx;
 use crate::error::AppError;
 use crate::server::rejections::{ApiPath, ApiQuery};
@@ -135,17 +136,6 @@ pub struct RotatedSecret {
     previous_secret_until: i64,
 }
 
-fn number(name: &str, raw: &Option<String>, default: i64, max: i64) -> Result<i64, AppError> {
-    match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| AppError::validation(name, format!("{name} must be a whole number from 1 to {max}"))),
-    }
-}
-
 /// Every webhook endpoint: the two alert endpoints (once their URL is set in
 /// the instance config) and the apps' webhooks.
 #[utoipa::path(get, path = "/webhooks",
@@ -169,8 +159,8 @@ pub async fn deliveries(
     ctx: AdminCtx,
     ApiQuery(p): ApiQuery<DeliveryParams>,
 ) -> Result<Json<DeliveryList>, AppError> {
-    let page = number("page", &p.page, 1, 100_000)?;
-    let page_size = number("page_size", &p.page_size, 50, 200)?;
+    let page = number("page", p.page.as_deref(), 1..=100_000)?.unwrap_or(1);
+    let page_size = number("page_size", p.page_size.as_deref(), 1..=200)?.unwrap_or(50);
     let endpoint = match p.endpoint_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
