@@ -181,8 +181,7 @@ pub async fn apply(
                 .iter()
                 .filter(|(s, v)| {
                     let now = value_in(s, docs.get(doc_key(s)).map(|(d, _)| d));
-                    // A secret's new value is never compared (nor shown).
-                    s.is_secret() || v.clone().unwrap_or_else(|| s.default_value()) != now
+                    v.clone().unwrap_or_else(|| s.default_value()) != now
                 })
                 .map(|(s, _)| *s)
                 .collect();
