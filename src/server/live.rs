@@ -135,6 +135,13 @@ impl Resolved {
         }
     }
 
+    /// The config version: the sum of the versions of the documents holding
+    /// registry settings (each only grows, so the sum changes with any change).
+    pub fn config_version(&self) -> i64 {
+        let docs: std::collections::BTreeSet<&str> = config::SETTINGS.iter().map(|s| s.document()).collect();
+        docs.iter().filter_map(|d| self.versions.get(*d)).sum()
+    }
+
     /// The settings marked `restart` whose value differs from `applied`'s.
     pub fn pending_restart(&self, applied: &Resolved) -> Vec<&'static Setting> {
         config::SETTINGS
@@ -147,14 +154,12 @@ impl Resolved {
 
 /// The stored value of `s`, if the store holds one: a key of the runtime
 /// document, or a field of a bound document that differs from its default.
-pub fn stored(s: &Setting, docs: &BTreeMap<String, (Value, i64)>) -> Option<Value> {
+fn stored(s: &Setting, docs: &BTreeMap<String, (Value, i64)>) -> Option<Value> {
+    let (doc, version) = docs.get(s.document())?;
+    let field = s.lookup(doc)?;
     match s.store {
-        Store::Runtime => docs.get("runtime").and_then(|(doc, _)| doc.get(s.id())).cloned(),
-        Store::Doc { doc, path } => {
-            let (value, version) = docs.get(doc)?;
-            let field = path.split('.').try_fold(value, |v, k| v.get(k))?;
-            (*version > 0 && *field != s.default_value()).then(|| field.clone())
-        }
+        Store::Runtime => Some(field.clone()),
+        Store::Doc { .. } => (*version > 0 && *field != s.default_value()).then(|| field.clone()),
     }
 }
 

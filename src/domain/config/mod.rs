@@ -93,7 +93,26 @@ impl Setting {
     pub fn is_secret(&self) -> bool {
         self.kind == Kind::Secret
     }
+
+    /// The key of the settings document its value is stored in.
+    pub fn document(&self) -> &'static str {
+        match self.store {
+            Store::Runtime => RUNTIME_DOCUMENT,
+            Store::Doc { doc, .. } => doc,
+        }
+    }
+
+    /// Its field in that document's JSON, if present.
+    pub fn lookup<'a>(&self, doc: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
+        match self.store {
+            Store::Runtime => doc.get(self.id()),
+            Store::Doc { path, .. } => path.split('.').try_fold(doc, |v, k| v.get(k)),
+        }
+    }
 }
+
+/// The key of the document `Store::Runtime` settings live in.
+pub const RUNTIME_DOCUMENT: &str = "runtime";
 
 /// Pleroma's group for every Steward setting.
 pub const GROUP: &str = ":steward";

@@ -15,7 +15,7 @@ use crate::domain::config;
 pub struct Runtime(pub BTreeMap<String, Value>);
 
 impl Document for Runtime {
-    const KEY: &'static str = "runtime";
+    const KEY: &'static str = config::RUNTIME_DOCUMENT;
     const NAME: &'static str = "runtime config";
 
     /// Every runtime setting, the ones not stored at their defaults, so

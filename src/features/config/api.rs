@@ -88,8 +88,7 @@ pub async fn show(
         Some("true") => true,
         Some(_) => return Err(AppError::validation("only_db", "only_db is true or false.")),
     };
-    let version = service::current_version(&state).await?;
-    state.live.refresh().await?;
+    let version = state.live.refresh().await?.config_version();
     let all: Vec<&str> = SECTIONS.iter().map(|s| s.key).collect();
     Ok(Json(configs(&state, &all, only_db, version)))
 }

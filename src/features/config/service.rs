@@ -13,9 +13,9 @@ use crate::domain::settings::{Document, InstanceConfig, InstanceSettings, Regist
 use crate::error::AppError;
 use crate::server::settings;
 use crate::server::state::AppState;
+use crate::server::storage::ConnRef;
 use crate::server::storage::audit::{self, Actor};
 use crate::server::storage::settings::{self as rows, HistoryRow};
-use crate::server::storage::{ConnRef, on};
 
 /// The documents registry settings live in, in the order they are locked.
 pub const DOCUMENTS: [&str; 5] =
@@ -43,18 +43,7 @@ pub struct Outcome {
 
 /// The value of `s` stored in `doc` (a document's JSON), or its default.
 pub fn value_in(s: &Setting, doc: Option<&Value>) -> Value {
-    let found = doc.and_then(|d| match s.store {
-        Store::Runtime => d.get(s.id()),
-        Store::Doc { path, .. } => path.split('.').try_fold(d, |v, k| v.get(k)),
-    });
-    found.cloned().unwrap_or_else(|| s.default_value())
-}
-
-fn doc_key(s: &Setting) -> &'static str {
-    match s.store {
-        Store::Runtime => Runtime::KEY,
-        Store::Doc { doc, .. } => doc,
-    }
+    doc.and_then(|d| s.lookup(d)).cloned().unwrap_or_else(|| s.default_value())
 }
 
 /// Sets (or, for `None`, resets) each setting's field in a document's JSON.
@@ -126,12 +115,6 @@ fn default_json(key: &str) -> Result<String, AppError> {
     v.map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// The config's version: the sum of its documents' versions (each only
-/// grows, so the sum changes with every change to any of them).
-pub fn config_version<'a>(versions: impl IntoIterator<Item = &'a i64>) -> i64 {
-    versions.into_iter().sum()
-}
-
 /// Applies `edits` as one change. `expected` (the config version the editor
 /// read) refuses the whole change with 409 if anything changed since;
 /// per-edit `was` values refuse only what the editor did not see. `note`
@@ -154,14 +137,15 @@ pub async fn apply(
         .retrying(|| async {
             let mut tx = state.db.begin().await?;
             let docs = lock_all(tx.conn()).await?;
-            let current = config_version(docs.values().map(|(_, v)| v));
+            // The config version, as `live::Resolved::config_version` counts it.
+            let current: i64 = docs.values().map(|(_, v)| v).sum();
             if let Some(v) = expected
                 && v != current
             {
                 return Err(AppError::Stale { current });
             }
             for e in edits {
-                let now = value_in(e.setting, docs.get(doc_key(e.setting)).map(|(d, _)| d));
+                let now = value_in(e.setting, docs.get(e.setting.document()).map(|(d, _)| d));
                 if let Some(was) = &e.was
                     && !e.setting.is_secret()
                     && *was != now
@@ -180,14 +164,14 @@ pub async fn apply(
             let changed: Vec<&'static Setting> = clean
                 .iter()
                 .filter(|(s, v)| {
-                    let now = value_in(s, docs.get(doc_key(s)).map(|(d, _)| d));
+                    let now = value_in(s, docs.get(s.document()).map(|(d, _)| d));
                     v.clone().unwrap_or_else(|| s.default_value()) != now
                 })
                 .map(|(s, _)| *s)
                 .collect();
             let mut touched = 0;
             for key in DOCUMENTS {
-                let mine: Vec<_> = clean.iter().filter(|(s, _)| doc_key(s) == key).cloned().collect();
+                let mine: Vec<_> = clean.iter().filter(|(s, _)| s.document() == key).cloned().collect();
                 if mine.is_empty() {
                     continue;
                 }
@@ -255,7 +239,7 @@ pub fn changes(row: &HistoryRow) -> Vec<FieldChange> {
     let (before, after) = (row.before.as_deref().and_then(parse), parse(&row.after));
     config::SETTINGS
         .iter()
-        .filter(|s| doc_key(s) == row.key)
+        .filter(|s| s.document() == row.key)
         .filter_map(|s| {
             let (b, a) = (value_in(s, before.as_ref()), value_in(s, after.as_ref()));
             (b != a).then(|| FieldChange { setting: s.id(), label: s.label.into(), before: b, after: a })
@@ -304,17 +288,6 @@ pub async fn revert(state: &AppState, actor: Actor<'_>, id: i64) -> Result<(Outc
 pub async fn history(state: &AppState, before_id: Option<i64>, limit: i64) -> Result<Vec<HistoryRow>, AppError> {
     let mut c = state.db.conn().await?;
     rows::history(c.as_ref(), &DOCUMENTS, before_id, limit).await
-}
-
-/// The current config version, read without locking.
-pub async fn current_version(state: &AppState) -> Result<i64, AppError> {
-    const SQL: &str =
-        "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM settings WHERE key IN ($1, $2, $3, $4, $5)";
-    let mut c = state.db.conn().await?;
-    let [a, b, d, e, f] = DOCUMENTS;
-    let sum: i64 =
-        on!(c.as_ref(), |c| sqlx::query_scalar(SQL).bind(a).bind(b).bind(d).bind(e).bind(f).fetch_one(&mut *c).await)?;
-    Ok(sum)
 }
 
 #[cfg(test)]
