@@ -3,7 +3,7 @@
 # PostgreSQL: seeds with `steward seed`, starts the release server, signs in,
 # and drives each URL with wrk (2 threads, 8 connections). Prints req/s, p50,
 # p99 and the server's RSS, then exports every user as CSV once and prints the
-# server's peak heap during it. Usage: bench/users.sh [N] [seconds per URL]
+# server's peak heap during it. Usage: [BACKENDS="sqlite postgres"] bench/users.sh [N] [seconds per URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"
@@ -74,12 +74,18 @@ export_all() { # $1 = server pid, rest = curl header args
     "$rows" "$secs" "$((before / 1024))" "$((peak / 1024))"
 }
 
+BACKENDS="${BACKENDS:-sqlite postgres}"
+if [[ " $BACKENDS " == *" sqlite "* ]]; then
 rm -f "$OUT"/bench.db*
 run_backend sqlite "sqlite://$OUT/bench.db" \
   "python3 -c \"import sqlite3; c=sqlite3.connect('$OUT/bench.db'); print(*c.execute('SELECT created_at, id FROM users ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?', ($N//2,)).fetchone())\""
 
+fi
+
+if [[ " $BACKENDS " == *" postgres "* ]]; then
 DB=steward_bench_users
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 run_backend postgres "postgres://postgres@127.0.0.1:5432/$DB" \
   "psql -h 127.0.0.1 -U postgres -d $DB -tAF ' ' -c 'SELECT created_at, id FROM users ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $N / 2'"
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE $DB"
+fi

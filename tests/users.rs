@@ -198,6 +198,7 @@ async fn the_users_api_speaks_pleroma(b: Backend) {
     assert_eq!(status, 200);
     let expected = app.db.count("SELECT COUNT(*) FROM users WHERE local AND is_active AND is_approved").await;
     assert_eq!(body["count"], expected);
+    assert_eq!(body["count_estimated"], false);
     assert_eq!(body["page_size"], 5);
     let u = &body["users"][0];
     assert!(u["id"].is_string());
@@ -234,7 +235,26 @@ async fn the_users_api_speaks_pleroma(b: Backend) {
     assert_eq!(missing.status(), 404);
 }
 
+/// Above 1,000 matches the API estimates its `count` instead of counting
+/// every row on each call, and says so.
+async fn the_users_api_labels_an_estimated_count(b: Backend) {
+    let app = spawn_app(b).await;
+    seed::users(&app.db.db, 1_500, 5).await.unwrap();
+    let m = app.db.create_user("mod", Some(Role::Moderator)).await;
+    let token = app.db.token_for(&m).await;
+    for (query, sql) in [("", "TRUE"), ("?filters=local", "local")] {
+        let res = app.api(Method::GET, &format!("/api/v1/admin/users{query}"), &token).await.send().await.unwrap();
+        let body: Value = res.json().await.unwrap();
+        let exact = app.db.count(&format!("SELECT COUNT(*) FROM users WHERE {sql}")).await;
+        assert!(exact > 1_000, "{sql}: the fixture has more than the cap");
+        assert_eq!(body["count_estimated"], true, "{query}: {exact}");
+        let error = (body["count"].as_i64().unwrap() - exact).abs() as f64 / exact as f64;
+        assert!(error < 0.25, "{query}: estimated {}, exactly {exact}", body["count"]);
+    }
+}
+
 both_backends!(
+    the_users_api_labels_an_estimated_count,
     each_filter_returns_exactly_the_matching_rows,
     large_totals_are_estimated_close_to_the_truth,
     pages_walk_forward_and_back_in_every_sort,
@@ -270,4 +290,49 @@ async fn sqlite_serves_the_common_filter_from_its_partial_index() {
         .unwrap();
     assert!(plan.starts_with("SCAN users_search VIRTUAL TABLE"), "{plan}");
     assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+}
+
+/// PostgreSQL reads a search's matches in id windows that widen from the
+/// page's edge (users_list::IdWindows): matches far apart in the id range
+/// still come newest first, with nothing skipped or repeated, in every kind
+/// of page and in the count.
+#[tokio::test]
+async fn postgres_search_walks_widening_id_windows() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let spread = [5_i64, 5_000, 40_000, 300_000, 2_500_000];
+    for (i, id) in spread.iter().enumerate() {
+        t.create_user(&format!("needle{i}"), None).await;
+        t.create_user(&format!("hay{i}"), None).await;
+        t.db.exec(&format!("UPDATE users SET id = {id} WHERE nickname = 'needle{i}'")).await.unwrap();
+        t.db.exec(&format!("UPDATE users SET id = {} WHERE nickname = 'hay{i}'", id + 1)).await.unwrap();
+    }
+    let filter = UserFilter { q: Some("needle".into()), ..Default::default() };
+    let mut c = t.db.conn().await.unwrap();
+    let ids = |rows: &[users_list::UserRow]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+
+    let first = users_list::list(c.as_ref(), &filter, Sort::default(), &PageAt::First, 2).await.unwrap();
+    assert_eq!(ids(&first.rows), [2_500_000, 300_000]);
+    let second =
+        users_list::list(c.as_ref(), &filter, Sort::default(), &PageAt::After(first.next.unwrap()), 2).await.unwrap();
+    assert_eq!(ids(&second.rows), [40_000, 5_000]);
+    let last =
+        users_list::list(c.as_ref(), &filter, Sort::default(), &PageAt::After(second.next.unwrap()), 2).await.unwrap();
+    assert_eq!((ids(&last.rows), last.next), (vec![5], None));
+    let back =
+        users_list::list(c.as_ref(), &filter, Sort::default(), &PageAt::Before(last.prev.unwrap()), 2).await.unwrap();
+    assert_eq!(ids(&back.rows), [40_000, 5_000]);
+    let oldest_first = Sort::parse("created_at").unwrap();
+    let asc = users_list::list(c.as_ref(), &filter, oldest_first, &PageAt::First, 3).await.unwrap();
+    assert_eq!(ids(&asc.rows), [5, 5_000, 40_000]);
+
+    let (page2, _) = users_list::offset_page(c.as_ref(), &filter, 2, 2).await.unwrap();
+    assert_eq!(ids(&page2), [40_000, 5_000]);
+    let (page3, _) = users_list::offset_page(c.as_ref(), &filter, 3, 2).await.unwrap();
+    assert_eq!(ids(&page3), [5]);
+
+    assert_eq!(users_list::count_or_estimate(c.as_ref(), &filter, 10).await.unwrap(), users_list::Count::Exact(5));
+    assert!(matches!(
+        users_list::count_or_estimate(c.as_ref(), &filter, 3).await.unwrap(),
+        users_list::Count::About(_)
+    ));
 }

@@ -129,6 +129,9 @@ pub(super) struct Shape {
     /// Counts visit every match, so tags drive the query from user_tags
     /// instead of probing it row by row in list order.
     counting: bool,
+    /// A PostgreSQL substring search in creation order: read in id windows
+    /// (see `IdWindows`) rather than sorting every match.
+    windowed: bool,
 }
 
 impl UserFilter {
@@ -152,6 +155,9 @@ impl UserFilter {
             shape.from = "user_tags ut JOIN users ON users.id = ut.user_id";
             shape.driver = Driver::Tag;
         }
+        let trigram_search = self.q.as_deref().is_some_and(|q| q.trim().chars().count() >= 3);
+        shape.windowed =
+            !shape.sqlite && trigram_search && shape.driver == Driver::Users && sort.key == SortKey::CreatedAt;
         shape
     }
 
@@ -163,7 +169,7 @@ impl UserFilter {
             Some(_) => ("users_search JOIN users ON users.id = users_search.rowid", Driver::Search),
             None => ("users", Driver::Users),
         };
-        Shape { from, driver, fts, sqlite, counting: true }
+        Shape { from, driver, fts, sqlite, counting: true, windowed: false }
     }
 
     /// The filter's conditions, in the order the shape reads them.
@@ -310,6 +316,93 @@ pub const COLUMNS: &str = "users.id, users.nickname, users.email, users.display_
     users.registration_reason, users.is_admin, users.is_moderator, users.local, users.is_active, users.is_approved, \
     users.is_confirmed, users.created_at, users.last_active_at";
 
+/// [`COLUMNS`] of the page's subquery `p`, in [`Packed`] order.
+const PACKED: &str = "p.id, p.nickname, p.email, p.display_name, p.avatar, p.actor_type, p.registration_reason, \
+    p.is_admin, p.is_moderator, p.local, p.is_active, p.is_approved, p.is_confirmed, p.created_at, p.last_active_at";
+/// The tags of the subquery's user `p`, aggregated by the caller.
+const TAGS_OF_P: &str = "FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.user_id = p.id";
+
+/// One row of a page as the database packs it: a JSON array of [`PACKED`]
+/// and the tags.
+#[derive(Deserialize)]
+struct Packed(
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Flag,
+    Flag,
+    Flag,
+    Flag,
+    Flag,
+    Flag,
+    i64,
+    Option<i64>,
+    Vec<String>,
+);
+
+impl Packed {
+    fn unpack(self) -> (UserRow, Vec<String>) {
+        let Packed(
+            id,
+            nickname,
+            email,
+            display_name,
+            avatar,
+            actor_type,
+            registration_reason,
+            a,
+            m,
+            l,
+            ac,
+            ap,
+            co,
+            created_at,
+            last_active_at,
+            tags,
+        ) = self;
+        let row = UserRow {
+            id,
+            nickname,
+            email,
+            display_name,
+            avatar,
+            actor_type,
+            registration_reason,
+            is_admin: a.0,
+            is_moderator: m.0,
+            local: l.0,
+            is_active: ac.0,
+            is_approved: ap.0,
+            is_confirmed: co.0,
+            created_at,
+            last_active_at,
+        };
+        (row, tags)
+    }
+}
+
+/// A boolean column in JSON: `true`/`false` from PostgreSQL, `1`/`0` from SQLite.
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Flag, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Bool(bool),
+            Int(i64),
+        }
+        Ok(Flag(match Either::deserialize(d)? {
+            Either::Bool(b) => b,
+            Either::Int(i) => i != 0,
+        }))
+    }
+}
+
 pub struct ListPage {
     pub rows: Vec<UserRow>,
     pub tags: HashMap<i64, Vec<String>>,
@@ -327,27 +420,27 @@ pub async fn list(
     limit: i64,
 ) -> Result<ListPage, AppError> {
     let shape = filter.shape(&c, sort);
-    let expr = sort.expr(shape.driver);
     // Walking backwards (the "previous" page) reverses the order, then the rows.
     let backwards = matches!(at, PageAt::Before(_));
     let descending = sort.descending != backwards;
-    let op = if descending { "<" } else { ">" };
-    let dir = if descending { "DESC" } else { "ASC" };
-    let order =
-        if sort.key == SortKey::CreatedAt { format!("{expr} {dir}") } else { format!("{expr} {dir}, users.id {dir}") };
-    let mut rows: Vec<UserRow> = on!(c.reborrow(), |x| {
-        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM {}", shape.from));
-        filter.push_where(&mut q, &shape);
-        if let PageAt::After(cur) | PageAt::Before(cur) = at {
-            if sort.key == SortKey::CreatedAt {
-                q.and().push(format!("{expr} {op} ")).bind(cur.id);
-            } else {
-                q.and().push(format!("({expr}, users.id) {op} (")).bind(cur.arg()).push(", ").bind(cur.id).push(")");
+    let cursor = match at {
+        PageAt::After(cur) | PageAt::Before(cur) => Some(cur),
+        PageAt::First => None,
+    };
+    let walk = Walk { filter, shape: &shape, sort, descending, cursor };
+    let mut rows = if shape.windowed {
+        let mut rows = Vec::new();
+        for window in IdWindows::from(c.reborrow(), cursor.map(|cur| cur.id), descending).await? {
+            let want = limit + 1 - rows.len() as i64;
+            rows.extend(walk.rows(c.reborrow(), Some(window), want, 0).await?);
+            if rows.len() as i64 > limit {
+                break;
             }
         }
-        q.push(format!(" ORDER BY {order} LIMIT ")).bind(limit + 1);
-        q.build_query_as().fetch_all(&mut *x).await
-    })?;
+        rows
+    } else {
+        walk.rows(c.reborrow(), None, limit + 1, 0).await?
+    };
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     if backwards {
@@ -358,11 +451,162 @@ pub async fn list(
         PageAt::After(_) => (more, true),
         PageAt::Before(_) => (true, more),
     };
-    let next = rows.last().filter(|_| has_next).map(|r| r.cursor(sort));
-    let prev = rows.first().filter(|_| has_prev).map(|r| r.cursor(sort));
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let tags = tags_of(c, &ids).await?;
+    let next = rows.last().filter(|_| has_next).map(|r| r.0.cursor(sort));
+    let prev = rows.first().filter(|_| has_prev).map(|r| r.0.cursor(sort));
+    let (rows, tags) = split_tags(rows);
     Ok(ListPage { rows, tags, next, prev })
+}
+
+/// Rows apart from their tags, as [`ListPage`] keeps them.
+fn split_tags(rows: Vec<(UserRow, Vec<String>)>) -> (Vec<UserRow>, HashMap<i64, Vec<String>>) {
+    let mut tags = HashMap::new();
+    let rows = rows
+        .into_iter()
+        .map(|(r, t)| {
+            if !t.is_empty() {
+                tags.insert(r.id, t);
+            }
+            r
+        })
+        .collect();
+    (rows, tags)
+}
+
+/// One ordered walk over a filter's matches, from a cursor or the start.
+struct Walk<'a> {
+    filter: &'a UserFilter,
+    shape: &'a Shape,
+    sort: Sort,
+    descending: bool,
+    cursor: Option<&'a Cursor>,
+}
+
+impl Walk<'_> {
+    /// The walk's next `n` rows with their tags, after skipping `skip`,
+    /// within `window` (ids, half-open) if given.
+    ///
+    /// The page arrives as one JSON value built by the database: sqlx hands
+    /// each SQLite row from its worker thread to the request's task on its
+    /// own, and at 50 rows × 15 columns those hand-offs (thread wake-ups in
+    /// the kernel, a third of a page's time in `bench/profile.sh`) cost more
+    /// than the query. The tags come in the same value.
+    async fn rows(
+        &self,
+        c: ConnRef<'_>,
+        window: Option<(i64, i64)>,
+        n: i64,
+        skip: i64,
+    ) -> Result<Vec<(UserRow, Vec<String>)>, AppError> {
+        let expr = self.sort.expr(self.shape.driver);
+        let (op, dir) = if self.descending { ("<", "DESC") } else { (">", "ASC") };
+        let (order, outer_order) = match self.sort.key {
+            SortKey::CreatedAt => (format!("{expr} {dir}"), format!("p.id {dir}")),
+            SortKey::Nickname => {
+                (format!("{expr} {dir}, users.id {dir}"), format!("lower(p.nickname) {dir}, p.id {dir}"))
+            }
+            SortKey::LastActive => {
+                (format!("{expr} {dir}, users.id {dir}"), format!("coalesce(p.last_active_at, 0) {dir}, p.id {dir}"))
+            }
+        };
+        let json: String = on!(c, |x| {
+            let mut q = Sql::new(if self.shape.sqlite {
+                format!(
+                    "SELECT json_group_array(json_array({PACKED}, json((SELECT json_group_array(t.name ORDER BY \
+                     ut.added, t.name) {TAGS_OF_P}))) ORDER BY {outer_order}) FROM (SELECT {COLUMNS} FROM {}",
+                    self.shape.from
+                )
+            } else {
+                format!(
+                    "SELECT coalesce(json_agg(json_build_array({PACKED}, (SELECT coalesce(json_agg(t.name ORDER BY \
+                     ut.added, t.name), '[]'::json) {TAGS_OF_P})) ORDER BY {outer_order}), '[]'::json)::text \
+                     FROM (SELECT {COLUMNS} FROM {}",
+                    self.shape.from
+                )
+            });
+            self.filter.push_where(&mut q, self.shape);
+            if let Some(cur) = self.cursor {
+                if self.sort.key == SortKey::CreatedAt {
+                    q.and().push(format!("{expr} {op} ")).bind(cur.id);
+                } else {
+                    q.and()
+                        .push(format!("({expr}, users.id) {op} ("))
+                        .bind(cur.arg())
+                        .push(", ")
+                        .bind(cur.id)
+                        .push(")");
+                }
+            }
+            if let Some((lo, hi)) = window {
+                q.and().push("users.id >= ").bind(lo).push(" AND users.id < ").bind(hi);
+            }
+            q.push(format!(" ORDER BY {order} LIMIT ")).bind(n);
+            if skip > 0 {
+                q.push(" OFFSET ").bind(skip);
+            }
+            q.push(") AS p");
+            q.build_query_scalar().fetch_one(&mut *x).await
+        })?;
+        let packed: Vec<Packed> =
+            serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("user page: {e}")))?;
+        Ok(packed.into_iter().map(Packed::unpack).collect())
+    }
+
+    /// How many of the walk's matches lie in `window`.
+    async fn count_in(&self, c: ConnRef<'_>, (lo, hi): (i64, i64)) -> Result<i64, AppError> {
+        Ok(on!(c, |x| {
+            let mut q = Sql::new(format!("SELECT COUNT(*) FROM {}", self.shape.from));
+            self.filter.push_where(&mut q, self.shape);
+            q.and().push("users.id >= ").bind(lo).push(" AND users.id < ").bind(hi);
+            q.build_query_scalar().fetch_one(&mut *x).await
+        })?)
+    }
+}
+
+/// PostgreSQL's trigram index finds a search's matches in no particular
+/// order, so the newest page of "john" would fetch and sort all 81,000 of a
+/// million. Instead the id range is read in windows (half-open `[lo, hi)`)
+/// from the page's edge outwards, each 8× wider than the last: a common term
+/// fills a page from the first window, a rare one costs a few scans of its
+/// few matches. Ids follow creation, so windows come in list order.
+struct IdWindows {
+    edge: i64,
+    end: i64,
+    width: i64,
+    descending: bool,
+}
+
+impl IdWindows {
+    const FIRST_WIDTH: i64 = 4096;
+
+    /// Windows from `after` (exclusive; the start of the table if none)
+    /// towards the end of the table in the walk's direction.
+    async fn from(c: ConnRef<'_>, after: Option<i64>, descending: bool) -> Result<IdWindows, AppError> {
+        const BOUNDS: &str = "SELECT MIN(id), MAX(id) FROM users";
+        let (min, max): (Option<i64>, Option<i64>) = on!(c, |x| sqlx::query_as(BOUNDS).fetch_one(&mut *x).await)?;
+        let (min, max) = (min.unwrap_or(0), max.unwrap_or(-1));
+        let (edge, end) = match (descending, after) {
+            (true, Some(id)) => (id.min(max + 1), min),
+            (true, None) => (max + 1, min),
+            (false, Some(id)) => (id.saturating_add(1).max(min), max + 1),
+            (false, None) => (min, max + 1),
+        };
+        Ok(IdWindows { edge, end, width: Self::FIRST_WIDTH, descending })
+    }
+}
+
+impl Iterator for IdWindows {
+    type Item = (i64, i64);
+
+    fn next(&mut self) -> Option<(i64, i64)> {
+        let window = if self.descending {
+            (self.edge > self.end).then(|| (self.edge.saturating_sub(self.width).max(self.end), self.edge))?
+        } else {
+            (self.edge < self.end).then(|| (self.edge, self.edge.saturating_add(self.width).min(self.end)))?
+        };
+        self.edge = if self.descending { window.0 } else { window.1 };
+        self.width = self.width.saturating_mul(8);
+        Some(window)
+    }
 }
 
 /// Numbered page for Pleroma's `page`/`page_size` (OFFSET: fine for the first
@@ -373,17 +617,32 @@ pub async fn offset_page(
     page: i64,
     size: i64,
 ) -> Result<(Vec<UserRow>, HashMap<i64, Vec<String>>), AppError> {
-    let shape = filter.shape(&c, Sort::default());
-    let expr = Sort::default().expr(shape.driver);
-    let rows: Vec<UserRow> = on!(c.reborrow(), |x| {
-        let mut q = Sql::new(format!("SELECT {COLUMNS} FROM {}", shape.from));
-        filter.push_where(&mut q, &shape);
-        q.push(format!(" ORDER BY {expr} DESC LIMIT ")).bind(size).push(" OFFSET ").bind((page - 1) * size);
-        q.build_query_as().fetch_all(&mut *x).await
-    })?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let tags = tags_of(c, &ids).await?;
-    Ok((rows, tags))
+    let sort = Sort::default();
+    let shape = filter.shape(&c, sort);
+    let walk = Walk { filter, shape: &shape, sort, descending: true, cursor: None };
+    let mut skip = (page - 1) * size;
+    let rows = if shape.windowed {
+        // Windows whose matches all lie before the page are counted, not read.
+        let mut rows = Vec::new();
+        for window in IdWindows::from(c.reborrow(), None, true).await? {
+            if skip > 0 {
+                let n = walk.count_in(c.reborrow(), window).await?;
+                if n <= skip {
+                    skip -= n;
+                    continue;
+                }
+            }
+            rows.extend(walk.rows(c.reborrow(), Some(window), size - rows.len() as i64, skip).await?);
+            skip = 0;
+            if rows.len() as i64 == size {
+                break;
+            }
+        }
+        rows
+    } else {
+        walk.rows(c.reborrow(), None, size, skip).await?
+    };
+    Ok(split_tags(rows))
 }
 
 /// Tags of the given users in one query, each user's in the order added.
@@ -423,6 +682,9 @@ pub enum Count {
     About(i64),
 }
 
+/// Exact counts of a PostgreSQL search stop here (see `count_or_estimate`).
+pub const SEARCH_SAMPLE: i64 = 100;
+
 /// How many rows match: exact up to `cap`, else an estimate. The newest
 /// `cap + 1` matches are read in id order (a bounded walk along the list's
 /// own index); how densely they sit in the id range they span, scaled to the
@@ -442,12 +704,23 @@ pub async fn count_or_estimate(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64
         _ => {}
     }
     let expr = sort.expr(shape.driver);
-    let (n, oldest): (i64, Option<i64>) = on!(c.reborrow(), |x| {
-        let mut q = Sql::new(format!("SELECT COUNT(*), MIN(k) FROM (SELECT {expr} AS k FROM {}", shape.from));
-        filter.push_where(&mut q, &shape);
-        q.push(format!(" ORDER BY {expr} DESC LIMIT ")).bind(cap + 1).push(") AS newest");
-        q.build_query_as().fetch_one(&mut *x).await
-    })?;
+    // A windowed search evaluates its pattern on every row it passes: 1,001
+    // matches of "john" are 12,500 rows (7 ms), five times the page itself.
+    let cap = if shape.windowed { cap.min(SEARCH_SAMPLE) } else { cap };
+    let (n, oldest) = if shape.windowed {
+        let (mut n, mut oldest) = (0, None);
+        for window in IdWindows::from(c.reborrow(), None, true).await? {
+            let (found, min) = newest_matches(c.reborrow(), filter, &shape, expr, Some(window), cap + 1 - n).await?;
+            n += found;
+            oldest = min.or(oldest);
+            if n > cap {
+                break;
+            }
+        }
+        (n, oldest)
+    } else {
+        newest_matches(c.reborrow(), filter, &shape, expr, None, cap + 1).await?
+    };
     let Some(oldest) = oldest.filter(|_| n > cap) else { return Ok(Count::Exact(n)) };
     const NEWEST_BEFORE: &str = "SELECT id FROM users WHERE created_at < $1 ORDER BY created_at DESC, id DESC LIMIT 1";
     const OLDEST_FROM: &str = "SELECT id FROM users WHERE created_at >= $1 ORDER BY created_at, id LIMIT 1";
@@ -463,6 +736,27 @@ pub async fn count_or_estimate(mut c: ConnRef<'_>, filter: &UserFilter, cap: i64
     let sampled = (hi - oldest + 1) as f64;
     let reachable = (hi - lo + 1) as f64;
     Ok(Count::About(((n as f64) * reachable / sampled).round() as i64))
+}
+
+/// How many of the newest `need` matches there are (within `window`, if
+/// given) and the oldest one's key.
+async fn newest_matches(
+    c: ConnRef<'_>,
+    filter: &UserFilter,
+    shape: &Shape,
+    expr: &str,
+    window: Option<(i64, i64)>,
+    need: i64,
+) -> Result<(i64, Option<i64>), AppError> {
+    Ok(on!(c, |x| {
+        let mut q = Sql::new(format!("SELECT COUNT(*), MIN(k) FROM (SELECT {expr} AS k FROM {}", shape.from));
+        filter.push_where(&mut q, shape);
+        if let Some((lo, hi)) = window {
+            q.and().push("users.id >= ").bind(lo).push(" AND users.id < ").bind(hi);
+        }
+        q.push(format!(" ORDER BY {expr} DESC LIMIT ")).bind(need).push(") AS newest");
+        q.build_query_as().fetch_one(&mut *x).await
+    })?)
 }
 
 /// The whole table's size, cheaply: the planner's statistics (refreshed by

@@ -16,8 +16,11 @@ use utoipa::ToSchema;
 use crate::auth::ModeratorCtx;
 use crate::domain::query::nonempty;
 use crate::error::AppError;
+use crate::features::users::server::COUNT_CAP;
 use crate::server::state::AppState;
-use crate::server::storage::users_list::{self, Cursor, Origin, PageAt, RoleFilter, Sort, Status, UserFilter, UserRow};
+use crate::server::storage::users_list::{
+    self, Count, Cursor, Origin, PageAt, RoleFilter, Sort, Status, UserFilter, UserRow,
+};
 
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct Roles {
@@ -109,7 +112,14 @@ pub fn to_api_all(rows: Vec<UserRow>, mut tags: HashMap<i64, Vec<String>>, base_
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserList {
+    /// Matching users: exact up to 1,000 (100 for a search on PostgreSQL), above
+    /// that an estimate (see `count_estimated`).
     count: i64,
+    /// True when `count` is an estimate: how densely the newest 1,001 matches
+    /// sit in the id range, scaled to the whole range. Counting a million rows
+    /// exactly on every call is what made this list slow; Pleroma's clients use
+    /// `count` only to draw the pager.
+    count_estimated: bool,
     page_size: i64,
     users: Vec<ApiUser>,
     /// Pass as `after` for the next page (keyset, any depth); null at the end.
@@ -238,7 +248,10 @@ pub async fn list(
 ) -> Result<Json<UserList>, AppError> {
     let ListParams { filter, page, size, after } = query.try_into()?;
     let mut conn = state.db.conn().await?;
-    let count = users_list::count_exact(conn.as_ref(), &filter).await?;
+    let (count, count_estimated) = match users_list::count_or_estimate(conn.as_ref(), &filter, COUNT_CAP).await? {
+        Count::Exact(n) => (n, false),
+        Count::About(n) => (n, true),
+    };
     let base = state.config.base_url();
     let (rows, tags, next) = match after {
         Some(cur) => {
@@ -252,7 +265,7 @@ pub async fn list(
         }
     };
     let users = to_api_all(rows, tags, &base);
-    Ok(Json(UserList { count, page_size: size, users, next_cursor: next.map(|c| c.encode()) }))
+    Ok(Json(UserList { count, count_estimated, page_size: size, users, next_cursor: next.map(|c| c.encode()) }))
 }
 
 /// One user by id or nickname.
