@@ -291,11 +291,17 @@ pub struct UserRow {
     pub avatar: String,
     pub actor_type: String,
     pub registration_reason: Option<String>,
+    #[serde(deserialize_with = "flag")]
     pub is_admin: bool,
+    #[serde(deserialize_with = "flag")]
     pub is_moderator: bool,
+    #[serde(deserialize_with = "flag")]
     pub local: bool,
+    #[serde(deserialize_with = "flag")]
     pub is_active: bool,
+    #[serde(deserialize_with = "flag")]
     pub is_approved: bool,
+    #[serde(deserialize_with = "flag")]
     pub is_confirmed: bool,
     pub created_at: i64,
     pub last_active_at: Option<i64>,
@@ -316,91 +322,25 @@ pub const COLUMNS: &str = "users.id, users.nickname, users.email, users.display_
     users.registration_reason, users.is_admin, users.is_moderator, users.local, users.is_active, users.is_approved, \
     users.is_confirmed, users.created_at, users.last_active_at";
 
-/// [`COLUMNS`] of the page's subquery `p`, in [`Packed`] order.
+/// [`COLUMNS`] of the page's subquery `p`: a row packed as a JSON array,
+/// which [`UserRow`] reads in field order.
 const PACKED: &str = "p.id, p.nickname, p.email, p.display_name, p.avatar, p.actor_type, p.registration_reason, \
     p.is_admin, p.is_moderator, p.local, p.is_active, p.is_approved, p.is_confirmed, p.created_at, p.last_active_at";
 /// The tags of the subquery's user `p`, aggregated by the caller.
 const TAGS_OF_P: &str = "FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.user_id = p.id";
 
-/// One row of a page as the database packs it: a JSON array of [`PACKED`]
-/// and the tags.
-#[derive(Deserialize)]
-struct Packed(
-    i64,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Flag,
-    Flag,
-    Flag,
-    Flag,
-    Flag,
-    Flag,
-    i64,
-    Option<i64>,
-    Vec<String>,
-);
-
-impl Packed {
-    fn unpack(self) -> (UserRow, Vec<String>) {
-        let Packed(
-            id,
-            nickname,
-            email,
-            display_name,
-            avatar,
-            actor_type,
-            registration_reason,
-            a,
-            m,
-            l,
-            ac,
-            ap,
-            co,
-            created_at,
-            last_active_at,
-            tags,
-        ) = self;
-        let row = UserRow {
-            id,
-            nickname,
-            email,
-            display_name,
-            avatar,
-            actor_type,
-            registration_reason,
-            is_admin: a.0,
-            is_moderator: m.0,
-            local: l.0,
-            is_active: ac.0,
-            is_approved: ap.0,
-            is_confirmed: co.0,
-            created_at,
-            last_active_at,
-        };
-        (row, tags)
-    }
-}
-
 /// A boolean column in JSON: `true`/`false` from PostgreSQL, `1`/`0` from SQLite.
-struct Flag(bool);
-
-impl<'de> Deserialize<'de> for Flag {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Flag, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Bool(bool),
-            Int(i64),
-        }
-        Ok(Flag(match Either::deserialize(d)? {
-            Either::Bool(b) => b,
-            Either::Int(i) => i != 0,
-        }))
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Int(i64),
     }
+    Ok(match Either::deserialize(d)? {
+        Either::Bool(b) => b,
+        Either::Int(i) => i != 0,
+    })
 }
 
 pub struct ListPage {
@@ -511,13 +451,13 @@ impl Walk<'_> {
         let json: String = on!(c, |x| {
             let mut q = Sql::new(if self.shape.sqlite {
                 format!(
-                    "SELECT json_group_array(json_array({PACKED}, json((SELECT json_group_array(t.name ORDER BY \
+                    "SELECT json_group_array(json_array(json_array({PACKED}), json((SELECT json_group_array(t.name ORDER BY \
                      ut.added, t.name) {TAGS_OF_P}))) ORDER BY {outer_order}) FROM (SELECT {COLUMNS} FROM {}",
                     self.shape.from
                 )
             } else {
                 format!(
-                    "SELECT coalesce(json_agg(json_build_array({PACKED}, (SELECT coalesce(json_agg(t.name ORDER BY \
+                    "SELECT coalesce(json_agg(json_build_array(json_build_array({PACKED}), (SELECT coalesce(json_agg(t.name ORDER BY \
                      ut.added, t.name), '[]'::json) {TAGS_OF_P})) ORDER BY {outer_order}), '[]'::json)::text \
                      FROM (SELECT {COLUMNS} FROM {}",
                     self.shape.from
@@ -546,9 +486,7 @@ impl Walk<'_> {
             q.push(") AS p");
             q.build_query_scalar().fetch_one(&mut *x).await
         })?;
-        let packed: Vec<Packed> =
-            serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("user page: {e}")))?;
-        Ok(packed.into_iter().map(Packed::unpack).collect())
+        serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("user page: {e}")))
     }
 
     /// How many of the walk's matches lie in `window`.
