@@ -195,7 +195,7 @@ fn nav_links(staff: &Staff, open_reports: i64) -> impl IntoView + use<> {
                     <a
                         href=href
                         aria-current=current
-                        class="flex min-h-11 items-center rounded-lg px-3 text-sm font-medium hover:bg-slate-200 aria-[current=page]:bg-indigo-600 aria-[current=page]:text-white dark:hover:bg-slate-800"
+                        class="nav-link"
                     >
                         <span class="flex-1">{item.label}</span>
                         {(item.href == "/reports" && open_reports > 0)

@@ -90,20 +90,22 @@ pub fn FormError(form: Option<FormState>) -> impl IntoView {
     })
 }
 
-pub const BUTTON: &str = "inline-flex min-h-11 items-center justify-center rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500";
-pub const BUTTON_QUIET: &str = "inline-flex min-h-11 items-center justify-center rounded-lg border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800";
-pub const BUTTON_DANGER: &str = "inline-flex min-h-11 items-center justify-center rounded-lg border border-red-600/50 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950";
+// Buttons and inputs repeat on every row of some lists: component classes in style/tailwind.css.
+pub const BUTTON: &str = "btn";
+pub const BUTTON_QUIET: &str = "btn-quiet";
+pub const BUTTON_DANGER: &str = "btn-danger";
 
 /// A small label; pass one of the tones below.
 pub fn badge(text: String, tone: &'static str) -> impl IntoView {
-    view! { <span class=format!("inline-block rounded px-1.5 py-0.5 text-xs font-medium {tone}")>{text}</span> }
+    view! { <span class=format!("badge {tone}")>{text}</span> }
 }
 
-pub const GREY: &str = "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300";
-pub const RED: &str = "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200";
-pub const AMBER: &str = "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-100";
-pub const INDIGO: &str = "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200";
-pub const GREEN: &str = "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200";
+// Badge tones: component classes in style/tailwind.css (badges repeat on every row of a list).
+pub const GREY: &str = "badge-grey";
+pub const RED: &str = "badge-red";
+pub const AMBER: &str = "badge-amber";
+pub const INDIGO: &str = "badge-indigo";
+pub const GREEN: &str = "badge-green";
 
 /// A report's state as a badge, wherever reports are listed.
 pub fn report_state_badge(s: crate::domain::ReportState) -> impl IntoView {
@@ -169,7 +171,7 @@ pub fn Pager(prev: Option<PageLink>, next: Option<PageLink>) -> impl IntoView {
 pub const SECTION: &str =
     "mb-6 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
 /// Text inputs, selects and text areas.
-pub const INPUT: &str = "block min-h-11 w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base shadow-sm focus:border-indigo-500 dark:border-slate-600 dark:bg-slate-900 aria-[invalid=true]:border-red-600";
+pub const INPUT: &str = "input";
 
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {

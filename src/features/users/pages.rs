@@ -392,12 +392,9 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                     .map(|u| {
                         let origin = if u.local { None } else { Some(badge("external".into(), GREY)) };
                         view! {
-                            <tr
-                                data-user-row=""
-                                class="block data-[current]:bg-indigo-50 data-[current]:outline-2 data-[current]:outline-indigo-500 dark:data-[current]:bg-indigo-950 relative rounded-2xl border border-slate-200 bg-white p-4 pr-16 md:table-row md:rounded-none md:border-0 md:border-b md:bg-transparent md:p-0 dark:border-slate-800 dark:bg-slate-900 md:dark:bg-transparent"
-                            >
-                                <td class="absolute inset-y-0 right-0 w-14 md:static md:table-cell md:w-auto md:py-2 md:pr-3">
-                                    <label class="flex h-full w-full cursor-pointer items-start justify-center rounded-r-2xl pt-4 md:-m-2 md:size-11 md:items-center md:rounded-none md:pt-0">
+                            <tr data-user-row="" class="user-row">
+                                <td class="user-row-tick">
+                                    <label>
                                         <input
                                             type="checkbox"
                                             name="ids"
@@ -407,11 +404,8 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                                         />
                                     </label>
                                 </td>
-                                <td class="block md:table-cell md:py-2 md:pr-3">
-                                    <a
-                                        href=format!("/users/{}", u.id)
-                                        class="-mt-3 flex min-h-11 items-center font-medium break-all text-indigo-700 underline-offset-2 hover:underline md:mt-0 md:inline md:min-h-0 dark:text-indigo-300"
-                                    >
+                                <td class="user-row-who">
+                                    <a href=format!("/users/{}", u.id)>
                                         {format!("@{}", u.nickname)}
                                     </a>
                                     {(!u.display_name.is_empty())
@@ -421,22 +415,22 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                                         .clone()
                                         .map(|e| {
                                             view! {
-                                                <p class="text-xs text-slate-600 break-all dark:text-slate-400">{e}</p>
+                                                <p class="user-row-email">{e}</p>
                                             }
                                         })}
                                 </td>
-                                <td class="mt-2 flex flex-wrap gap-1 md:mt-0 md:table-cell md:py-2 md:pr-3">
+                                <td class="user-row-badges">
                                     {status_badges(&u)}{origin}
                                 </td>
-                                <td class="mt-1 flex flex-wrap gap-1 md:mt-0 md:table-cell md:py-2 md:pr-3">
+                                <td class="user-row-badges">
                                     {u.role.clone().map(|r| badge(r, INDIGO))}
                                     {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
                                 </td>
-                                <td class="mt-2 block text-xs text-slate-600 md:mt-0 md:table-cell md:py-2 md:pr-3 md:text-sm dark:text-slate-400">
+                                <td class="user-row-joined">
                                     <span class="md:hidden">"Joined "</span>
                                     {format_time(u.created_at)}
                                 </td>
-                                <td class="block text-xs text-slate-600 md:table-cell md:py-2 md:text-sm dark:text-slate-400">
+                                <td class="user-row-seen">
                                     <span class="md:hidden">"Last active "</span>
                                     {u.last_active_at.map(format_time).unwrap_or_else(|| "never".into())}
                                 </td>
