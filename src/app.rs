@@ -192,11 +192,7 @@ fn nav_links(staff: &Staff, open_reports: i64) -> impl IntoView + use<> {
             };
             view! {
                 <li>
-                    <a
-                        href=href
-                        aria-current=current
-                        class="nav-link"
-                    >
+                    <a href=href aria-current=current class="nav-link">
                         <span class="flex-1">{item.label}</span>
                         {(item.href == "/reports" && open_reports > 0)
                             .then(|| {

@@ -405,23 +405,17 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                                     </label>
                                 </td>
                                 <td class="user-row-who">
-                                    <a href=format!("/users/{}", u.id)>
-                                        {format!("@{}", u.nickname)}
-                                    </a>
+                                    <a href=format!("/users/{}", u.id)>{format!("@{}", u.nickname)}</a>
                                     {(!u.display_name.is_empty())
                                         .then(|| view! { <p class="break-words">{u.display_name.clone()}</p> })}
                                     {u
                                         .email
                                         .clone()
                                         .map(|e| {
-                                            view! {
-                                                <p class="user-row-email">{e}</p>
-                                            }
+                                            view! { <p class="user-row-email">{e}</p> }
                                         })}
                                 </td>
-                                <td class="user-row-badges">
-                                    {status_badges(&u)}{origin}
-                                </td>
+                                <td class="user-row-badges">{status_badges(&u)}{origin}</td>
                                 <td class="user-row-badges">
                                     {u.role.clone().map(|r| badge(r, INDIGO))}
                                     {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
