@@ -67,7 +67,7 @@ async fn serve(db: Db, args: &crate::server::config::ServeArgs) -> Result<(), Ap
     }
     let addr = config.addr;
     let router = startup::build(db.clone(), config, leptos_options).await?;
-    startup::serve(router, addr).await?;
+    startup::serve(router, addr, args.reuse_port).await?;
     db.close().await;
     Ok(())
 }

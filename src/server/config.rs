@@ -112,6 +112,11 @@ pub struct ServeArgs {
     /// The URL users reach Steward at (for links, cookie security and the CSRF origin check).
     #[arg(long, env = "STEWARD_PUBLIC_URL", global = true)]
     pub public_url: Option<url::Url>,
+    /// Let several `steward serve` processes listen on this one address
+    /// (SO_REUSEPORT; Linux spreads new connections among them). Every
+    /// process must be started with it. See docs/scaling.md.
+    #[arg(long, env = "STEWARD_REUSE_PORT", global = true)]
+    pub reuse_port: bool,
     /// Runtime site options (site root, pkg dir); see README.
     #[arg(long, env = "STEWARD_LEPTOS_TOML", default_value = "Leptos.toml", global = true)]
     pub leptos_toml: PathBuf,

@@ -211,12 +211,28 @@ pub async fn prepare_setup(db: &Db, config: &Config) -> Result<Option<String>, A
 }
 
 /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests.
-pub async fn serve(router: Router, addr: SocketAddr) -> Result<(), AppError> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| AppError::Internal(format!("cannot listen on {addr}: {e}")))?;
-    tracing::info!(%addr, "steward listening");
+pub async fn serve(router: Router, addr: SocketAddr, reuse_port: bool) -> Result<(), AppError> {
+    let listener = listen(addr, reuse_port).map_err(|e| AppError::Internal(format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!(%addr, reuse_port, "steward listening");
     serve_on(listener, router, shutdown_signal()).await
+}
+
+/// What `TcpListener::bind` does (SO_REUSEADDR, a backlog of 1024), plus
+/// SO_REUSEPORT when asked, so that other processes started the same way can
+/// listen on `addr` too and the kernel spreads connections among them.
+fn listen(addr: SocketAddr, reuse_port: bool) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    #[cfg(unix)]
+    {
+        socket.set_reuseaddr(true)?;
+        socket.set_reuseport(reuse_port)?;
+    }
+    #[cfg(not(unix))]
+    if reuse_port {
+        return Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "--reuse-port needs a Unix system"));
+    }
+    socket.bind(addr)?;
+    socket.listen(1024)
 }
 
 /// A client has this long to send its request line and headers (slowloris).

@@ -32,6 +32,32 @@ impl Server {
         Server { child, base }
     }
 
+    /// `steward serve --reuse-port` on `port`, which other processes may
+    /// share, with JSON logs (requests at debug) written to `log`. Returns
+    /// once it logs that it listens: `/readyz` on a shared port may be
+    /// answered by another process.
+    pub async fn start_sharing(url: &str, port: u16, log: &std::path::Path) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_steward"))
+            .args(["serve", "--reuse-port", "--addr", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", url)
+            .env("RUST_LOG", "warn,steward=info,tower_http=debug")
+            .env("STEWARD_LOG_FORMAT", "json")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = Server { child, base: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !std::fs::read_to_string(log).unwrap_or_default().contains("steward listening") {
+            // Exited (the address refused, say): say why now, not in a minute.
+            let running = server.child.try_wait().unwrap().is_none();
+            let log = || std::fs::read_to_string(log).unwrap();
+            assert!(running && Instant::now() < deadline, "steward did not start listening: {}", log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        server
+    }
+
     /// SIGKILL: no shutdown hook, no chance to roll anything back itself.
     pub fn kill(&mut self) {
         self.child.kill().unwrap();
