@@ -15,6 +15,10 @@ bench_one() { # $1 = path, rest = wrk header args
   # curl takes -H like wrk; a page that is not 200 would make the figures meaningless.
   local status; status=$(curl -s -o /dev/null -w '%{http_code}' "$@" "${BASE}${path}")
   if [ "$status" != 200 ]; then echo "$path answered $status"; return 1; fi
+  # A warm-up run first (WARMUP seconds, default 2): the figures are of a
+  # server whose caches and the database's hot pages are warm, as on a live
+  # instance, not of the first reads after seeding.
+  if [ "${WARMUP:-2}" != 0 ]; then wrk -t2 -c8 -d"${WARMUP:-2}s" "$@" "${BASE}${path}" >/dev/null; fi
   local out; out=$(wrk -t2 -c8 -d"${SECS}s" --latency "$@" "${BASE}${path}")
   local rps p50 p99 label="${path:0:48}"
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use steward::auth::tokens as codec;
 use steward::domain::{ReportState, Role, Visibility};
 use steward::server::storage::reports::{self, Cursor, NewReport, ReportFilter, Sort};
-use steward::server::storage::{now, seed, seed_content, tokens};
+use steward::server::storage::{now, seed, seed_content, stats, tokens};
 
 async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Value) -> (u16, Value) {
     let req = app.api(method, path, token).await;
@@ -524,8 +524,21 @@ async fn seeding_makes_waves_in_every_state(b: Backend) {
     counts_agree(&app).await;
 }
 
+async fn pending_approvals_are_counted_up_to_a_cap(b: Backend) {
+    let app = spawn_app(b).await;
+    for i in 0..4 {
+        app.db.create_user(&format!("p{i}"), None).await;
+    }
+    app.db.db.exec("UPDATE users SET is_approved = FALSE WHERE nickname LIKE 'p%'").await.unwrap();
+    let mut conn = app.db.db.conn().await.unwrap();
+    assert_eq!(stats::pending_approvals(conn.as_ref(), 4).await.unwrap(), Some(4), "at the cap: exact");
+    assert_eq!(stats::pending_approvals(conn.as_ref(), 3).await.unwrap(), None, "past the cap: more than");
+    assert_eq!(stats::pending_approvals(conn.as_ref(), 1_000).await.unwrap(), Some(4));
+}
+
 both_backends!(
     intake_feeds_statuses_and_reports,
+    pending_approvals_are_counted_up_to_a_cap,
     report_states_change_all_or_nothing,
     notes_are_deleted_by_their_author_or_an_admin,
     combined_actions_apply_together_or_not_at_all,
