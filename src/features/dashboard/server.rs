@@ -8,7 +8,7 @@ use crate::features::audit::server::LogLine;
 
 /// Days the charts cover, today included.
 pub const DAYS: i64 = 30;
-/// Pending approvals are counted exactly up to this many ("1,000+" beyond).
+/// Pending approvals are counted exactly up to this many ("1000+" beyond).
 pub const PENDING_CAP: i64 = 1_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
