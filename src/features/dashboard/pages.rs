@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::chart::BarChart;
-use super::server::{DashboardData, PENDING_CAP, dashboard};
+use super::server::{DashboardData, dashboard};
 use crate::features::audit::lines::log_line_items;
-use crate::features::users::server::human;
+use crate::features::users::server::{COUNT_CAP, human};
 use crate::ui::data::page_data;
 use crate::ui::{BUTTON, ErrorView, PageHeader, SECTION};
 
@@ -52,7 +52,7 @@ fn Dashboard(d: DashboardData) -> impl IntoView {
             {card(
                 if d.approver { "/registrations" } else { "/users?status=pending" },
                 "Pending approvals",
-                d.pending_approvals.map_or(format!("{PENDING_CAP}+"), |n| n.to_string()),
+                d.pending_approvals.map_or(format!("{COUNT_CAP}+"), |n| n.to_string()),
                 "pending-approvals",
             )} {card("/users", "Users", users, "users-count")}
             {card("/statuses", "Statuses", human(d.statuses), "statuses-count")}

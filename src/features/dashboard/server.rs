@@ -8,15 +8,13 @@ use crate::features::audit::server::LogLine;
 
 /// Days the charts cover, today included.
 pub const DAYS: i64 = 30;
-/// Pending approvals are counted exactly up to this many ("1000+" beyond).
-pub const PENDING_CAP: i64 = 1_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DashboardData {
     pub open_reports: i64,
     /// The newest open report, where "Start triage" leads.
     pub newest_open: Option<i64>,
-    /// Exact up to [`PENDING_CAP`]; `None` beyond.
+    /// Exact up to the user list's `COUNT_CAP`; `None` beyond.
     pub pending_approvals: Option<i64>,
     /// Users: exact below 100,000, else the planner's estimate.
     pub users: i64,
@@ -46,6 +44,7 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
 #[cfg(feature = "ssr")]
 #[tracing::instrument(skip_all, fields(actor = %ctx.staff().nickname), err(level = "info"))]
 async fn dashboard_for(ctx: &crate::auth::ModeratorCtx) -> Result<DashboardData, AppError> {
+    use crate::features::users::server::COUNT_CAP;
     use crate::server::state::AppState;
     use crate::server::storage::audit::{self, LogFilter, Page};
     use crate::server::storage::stats::{self, DAY};
@@ -70,7 +69,7 @@ async fn dashboard_for(ctx: &crate::auth::ModeratorCtx) -> Result<DashboardData,
     Ok(DashboardData {
         open_reports: reports::count_open(conn.as_ref()).await?,
         newest_open: reports::next_open(conn.as_ref(), i64::MAX).await?,
-        pending_approvals: stats::pending_approvals(conn.as_ref(), PENDING_CAP).await?,
+        pending_approvals: stats::pending_approvals(conn.as_ref(), COUNT_CAP).await?,
         users,
         users_exact,
         statuses: statuses::count_by_visibility(conn.as_ref()).await?.iter().map(|r| r.1).sum(),
