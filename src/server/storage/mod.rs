@@ -112,6 +112,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(15);
 /// Attempts of a transaction that lost to a deadlock or serialization failure.
 const ATTEMPTS: u32 = 4;
+/// A pooled PostgreSQL connection idle this long is pinged before it is handed
+/// out (PostgreSQL or the network may have dropped it meanwhile); a busier one
+/// is not. sqlx pings on every acquire by default: a round trip per
+/// connection taken, six or more on a page, for connections in use a moment ago.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
 
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating the
@@ -122,6 +127,15 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(POOL_SIZE)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_AFTER_IDLE {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(opts)
                 .await?;
             Db { pool: Pool::Postgres(pool), sqlite_writer: None, writers: Arc::new(Semaphore::new(PG_WRITERS)) }
@@ -143,9 +157,13 @@ impl Db {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
             }
+            // No ping before each acquire: a SQLite connection is a file in
+            // this process and cannot be dropped by a peer, and the ping is a
+            // hand-off to the connection's thread and back.
             let pool = SqlitePoolOptions::new()
                 .max_connections(POOL_SIZE)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
+                .test_before_acquire(false)
                 .connect_with(opts.clone())
                 .await?;
             // SQLite's one writer gets a connection of its own: with the turn
@@ -153,6 +171,7 @@ impl Db {
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(WRITE_TURN_TIMEOUT)
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
             Db { pool: Pool::Sqlite(pool), sqlite_writer: Some(writer), writers: Arc::new(Semaphore::new(1)) }
