@@ -254,6 +254,45 @@ async fn lists_bound_as_one_value_keep_their_indexes(b: Backend) {
     assert!(!plan.contains("Seq Scan on report") && !plan.contains("SCAN rs"), "{plan}");
 }
 
+/// Inserts `n` plain users in one statement, without analyzing anything.
+async fn insert_users(t: &TestDb, from: i64, n: i64) {
+    let sql = format!(
+        "WITH RECURSIVE k(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM k WHERE i < {last}) \
+         INSERT INTO users (nickname, email, created_at, updated_at) SELECT 'u' || i, 'u' || i || '@example.org', i, i FROM k",
+        last = from + n - 1
+    );
+    t.db.exec(&sql).await.unwrap();
+}
+
+async fn sqlite_table_estimate(t: &TestDb) -> i64 {
+    let mut c = t.db.conn().await.unwrap();
+    users_list::total_estimate(c.as_ref()).await.unwrap()
+}
+
+/// A SQLite instance that grew without ever being seeded had no statistics,
+/// so "about N users" counted the whole table on every unfiltered page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_statistics_are_refreshed_as_the_table_grows() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    insert_users(&t, 1, 300).await;
+    assert_eq!(t.count("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'users'").await, 0);
+    assert_eq!(sqlite_table_estimate(&t).await, 300, "without statistics the estimate is an exact count");
+
+    t.db.refresh_statistics().await.unwrap();
+    assert!(t.count("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'users'").await > 0);
+    insert_users(&t, 301, 100).await;
+    assert_eq!(sqlite_table_estimate(&t).await, 300, "read from the statistics, not counted");
+
+    // Less than tenfold growth leaves them be; tenfold refreshes them.
+    t.db.refresh_statistics().await.unwrap();
+    assert_eq!(sqlite_table_estimate(&t).await, 300);
+    insert_users(&t, 401, 5000).await;
+    t.db.refresh_statistics().await.unwrap();
+    // Sampled, so near the 5,400 rows rather than exact.
+    let estimate = sqlite_table_estimate(&t).await;
+    assert!((2_700..=10_800).contains(&estimate), "{estimate}");
+}
+
 both_backends!(
     nicknames_and_emails_are_unique_ignoring_case,
     a_rolled_back_transaction_leaves_no_log_entry,

@@ -56,6 +56,7 @@ pub async fn build(db: Db, config: Config, leptos_options: LeptosOptions) -> Res
         let _ = store.continuously_delete_expired(Duration::from_secs(600)).await;
     });
     state.tasks.spawn(prune_login_failures(db.clone(), live.clone()));
+    state.tasks.spawn(refresh_statistics(db.clone()));
     state.tasks.spawn(crate::mail::worker::follow(db.clone(), live.clone()));
     crate::webhooks::worker::spawn(&state.tasks, db.clone(), state.config.webhook_pace.clone())?;
     state.tasks.spawn(live.watch());
@@ -183,6 +184,17 @@ async fn prune_login_failures(db: Db, live: Live) {
             crate::server::storage::throttle::prune(conn.as_ref(), crate::server::storage::now() - window_secs).await
         };
         if let Err(e) = pruned.await {
+            e.log();
+        }
+    }
+}
+
+/// Keeps the planner's statistics current as tables grow: at start and hourly.
+async fn refresh_statistics(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = db.refresh_statistics().await {
             e.log();
         }
     }

@@ -150,7 +150,7 @@ pub async fn page(c: ConnRef<'_>, filter: &LogFilter, page: Page, limit: i64) ->
         if let Some((cond, id)) = cursor {
             q.and().push(cond).bind(id);
         }
-        q.push(format!(" ORDER BY id {order} LIMIT ")).bind(limit + 1);
+        q.push(format!(" ORDER BY id {order}")).limit(limit + 1);
         q.build_query_as().fetch_all(&mut *c).await
     })?;
     let more = rows.len() as i64 > limit;

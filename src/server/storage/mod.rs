@@ -299,6 +299,23 @@ impl Db {
         }
     }
 
+    /// Refreshes SQLite's planner statistics for tables never analyzed or
+    /// grown or shrunk tenfold since (`PRAGMA optimize`, sampling a bounded
+    /// number of rows per index): the user list's "about N users" is read
+    /// from them, and without them counts the table. PostgreSQL's autovacuum
+    /// does this itself.
+    pub async fn refresh_statistics(&self) -> Result<(), AppError> {
+        if !self.is_sqlite() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        if let ConnRef::Sqlite(c) = tx.conn() {
+            // 0x10000: check every table, not only those this connection queried.
+            sqlx::query("PRAGMA optimize=0x10002").execute(&mut *c).await?;
+        }
+        tx.commit().await
+    }
+
     /// Cheap round trip for `/readyz`.
     pub async fn ping(&self) -> Result<(), AppError> {
         let mut c = self.conn().await?;

@@ -152,7 +152,7 @@ fn page_query<DB: Dialect>(filter: &ReportFilter, sort: Sort, after: Option<Curs
             if let Some(Cursor::Id(id)) = after {
                 q.and().push(format!("r.id {op} ")).bind(id);
             }
-            q.push(format!(" ORDER BY r.id {dir} LIMIT ")).bind(limit + 1);
+            q.push(format!(" ORDER BY r.id {dir}")).limit(limit + 1);
             q
         }
         Sort::MostReported => {
@@ -185,7 +185,7 @@ fn page_query<DB: Dialect>(filter: &ReportFilter, sort: Sort, after: Option<Curs
                     .push("))");
             }
             q.and().push("r.account_id = c.account_id");
-            q.push(" ORDER BY c.n DESC, c.account_id DESC, r.id DESC LIMIT ").bind(limit + 1);
+            q.push(" ORDER BY c.n DESC, c.account_id DESC, r.id DESC").limit(limit + 1);
             q.push(format!(") p CROSS JOIN {FROM} WHERE r.id = p.id ORDER BY p.n DESC, p.account_id DESC, r.id DESC"));
             q
         }
@@ -422,7 +422,7 @@ pub async fn grouped(
         if let Some(Cursor::Group(latest, status)) = after {
             q.and().push("(g.latest_id, g.status_id) < (").bind(latest).push(", ").bind(status).push(")");
         }
-        q.push(" ORDER BY g.latest_id DESC, g.status_id DESC LIMIT ").bind(limit + 1);
+        q.push(" ORDER BY g.latest_id DESC, g.status_id DESC").limit(limit + 1);
         q.build_query_as().fetch_all(&mut *x).await
     })?;
     let more = rows.len() as i64 > limit;
@@ -490,7 +490,7 @@ fn push_newest_of_list<DB: Dialect>(q: &mut Sql<DB>, state: Option<ReportState>,
     if let Some(s) = state {
         q.push(" AND r.state = ").bind(s.as_str());
     }
-    q.push(" ORDER BY rs.report_id DESC LIMIT ").bind(per_status);
+    q.push(" ORDER BY rs.report_id DESC").limit(per_status);
 }
 
 /// (status, report) pairs gathered per status, in the order given.

@@ -158,6 +158,17 @@ impl<DB: Dialect> Sql<DB> {
         self
     }
 
+    /// ` LIMIT n`, written into the SQL rather than bound: PostgreSQL may
+    /// then plan the statement once for all calls (a generic plan). With the
+    /// limit a parameter, that plan assumes a tenth of the table, never wins
+    /// against planning afresh, and every call of a list was planned again
+    /// (0.3–0.9 ms each, more than running it). `n` is an integer, so it
+    /// cannot carry SQL.
+    pub fn limit(&mut self, n: i64) -> &mut Self {
+        self.q.push(format_args!(" LIMIT {n}"));
+        self
+    }
+
     /// `expr` is one of `list`, bound as one value.
     pub fn push_in<'a>(&mut self, expr: &str, list: impl Into<List<'a>>) -> &mut Self {
         DB::push_in(&mut self.q, expr, list.into());

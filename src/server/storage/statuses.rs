@@ -109,7 +109,10 @@ pub async fn list(
             Start::Before(None) => {}
             Start::Skip(n) => skip = n,
         }
-        q.push(" ORDER BY s.id DESC LIMIT ").bind(limit + 1).push(" OFFSET ").bind(skip);
+        q.push(" ORDER BY s.id DESC").limit(limit + 1);
+        if skip > 0 {
+            q.push(" OFFSET ").bind(skip);
+        }
         q.build_query_as().fetch_all(&mut *x).await
     })?;
     let more = rows.len() as i64 > limit;
