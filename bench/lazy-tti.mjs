@@ -12,86 +12,13 @@
 //   STEWARD_BIN=… STEWARD_SITE_ROOT=… node bench/lazy-tti.mjs
 //   RUNS=20 LATENCY_MS=40 DOWN_MBIT=4 UP_MBIT=2 node bench/lazy-tti.mjs
 
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { emulateNetwork, launchBrowser, percentile, signedInState, startServer } from './lib.mjs';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.RUNS ?? 15);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 40);
 const DOWN_MBIT = Number(process.env.DOWN_MBIT ?? 4);
 const UP_MBIT = Number(process.env.UP_MBIT ?? 2);
-const ADMIN = { nickname: 'admin', email: 'admin@example.org', password: 'correct horse battery staple' };
-
-function required(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (see end2end/README.md)`);
-  return path.resolve(REPO_ROOT, v);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function run(bin, args, env, input = '') {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} failed (${code}): ${out}`))));
-    child.stdin.end(input);
-  });
-}
-
-/** A server on a fresh SQLite database with an admin and seeded users, statuses and reports. */
-async function startServer() {
-  const bin = required('STEWARD_BIN');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-tti-'));
-  const port = await freePort();
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(STEWARD_|LEPTOS_|DATABASE_URL$|RUST_LOG$)/.test(k)),
-  );
-  Object.assign(env, {
-    DATABASE_URL: `sqlite://${dir}/steward.db`,
-    STEWARD_ADDR: `127.0.0.1:${port}`,
-    STEWARD_LEPTOS_TOML: path.join(REPO_ROOT, 'Leptos.toml'),
-    LEPTOS_SITE_ROOT: required('STEWARD_SITE_ROOT'),
-    RUST_LOG: 'warn',
-  });
-  await run(bin, ['create-admin', '--nickname', ADMIN.nickname, '--email', ADMIN.email, '--password-stdin'], env, `${ADMIN.password}\n`);
-  await run(bin, ['seed', '--users', '1000', '--statuses', '300', '--reports', '120', '--seed', '7'], env);
-  const child = spawn(bin, [], { cwd: REPO_ROOT, env, stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await exited;
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) break;
-    } catch {}
-    if (i > 200) {
-      await stop();
-      throw new Error('server not ready after 20 s');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { base, stop };
-}
+const NETWORK = { latency: LATENCY_MS, down: (DOWN_MBIT * 1e6) / 8, up: (UP_MBIT * 1e6) / 8 };
 
 /**
  * Runs in the page before the click: on the click event, watches the DOM and
@@ -137,17 +64,6 @@ async function timeNavigation(page, link, ready) {
   return result;
 }
 
-async function emulateNetwork(context, page) {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: LATENCY_MS,
-    downloadThroughput: (DOWN_MBIT * 1e6) / 8,
-    uploadThroughput: (UP_MBIT * 1e6) / 8,
-  });
-}
-
 // In-page checks: the content is there and its handlers are live.
 const usersReady = () =>
   location.pathname === '/users' &&
@@ -178,26 +94,10 @@ const scenarios = [
   },
 ];
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-});
+const browser = await launchBrowser();
 try {
-  // Sign in once; every run's fresh context starts from this session cookie.
-  const login = await browser.newContext({ baseURL: server.base });
-  const lp = await login.newPage();
-  await lp.goto('/login');
-  await lp.getByLabel('Nickname', { exact: true }).fill(ADMIN.nickname);
-  await lp.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await lp.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await lp.waitForURL((url) => url.pathname === '/');
-  const storageState = await login.storageState();
-  await login.close();
+  const storageState = await signedInState(browser, server.base);
 
   console.log(`${RUNS} runs each (after one warm-up), ${LATENCY_MS} ms latency, ${DOWN_MBIT}/${UP_MBIT} Mbit/s down/up`);
   for (const s of scenarios) {
@@ -208,7 +108,7 @@ try {
       await page.goto(s.start);
       // The app's script and WebAssembly are fetched and run once the network settles.
       await page.waitForLoadState('networkidle');
-      await emulateNetwork(context, page);
+      await emulateNetwork(context, page, NETWORK);
       const r = await timeNavigation(page, s.link(page), s.ready);
       if (i > 0) results.push(r);
       await context.close();

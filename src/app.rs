@@ -88,6 +88,15 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let session: SessionResource = page_data(|| (), |_| load_page_session());
     provide_context(session);
+    // Effects run only in the browser, after the body has hydrated: the
+    // attribute tells end-to-end tests and bench/first-paint.mjs that the
+    // page's handlers are live.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Title formatter=page_title />
         <a
@@ -120,7 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/apps/:id") view={Lazy::<AppRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/oauth-apps") view={Lazy::<OAuthAppsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/moderation-log") view={Lazy::<ModerationLogRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/registrations") view=RegistrationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/registrations") view={Lazy::<RegistrationsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/organizations") view={Lazy::<OrganizationsRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=path!("/organizations/:id")
@@ -135,10 +144,18 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<DeliveryRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/settings/registration") view=RegistrationSettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/instance") view=InstanceSettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/config") view=ConfigPage ssr=SsrMode::Async />
-                    <Route path=path!("/config/history") view=ConfigHistoryPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/settings/registration")
+                        view={Lazy::<RegistrationSettingsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/settings/instance")
+                        view={Lazy::<InstanceSettingsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/config") view={Lazy::<ConfigRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/config/history") view={Lazy::<ConfigHistoryRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -341,7 +358,11 @@ fn ConsoleLayout() -> impl IntoView {
 // code load together instead of one after the other. The server and the
 // hydrating browser call it at the same point, so the data is still rendered
 // into the HTML once and read back from it. The dashboard and the inbox, a
-// moderator's first stops, stay in the main bundle.
+// moderator's first stops, stay in the main bundle, and so do the sign-in and
+// sign-up pages. The settings and configuration pages load their data after
+// their code on a client-side visit (they have no `data()` yet): they are
+// rarely visited, and keeping them out of the main bundle makes every first
+// load smaller (bench/README.md, "First paint on Slow 4G").
 macro_rules! lazy_page {
     ($route:ident, $page:ident, $data:ty = $load:path) => {
         pub struct $route($data);
@@ -379,6 +400,11 @@ lazy_page!(ReportRoute, ReportPage, ReportRouteData = report_data);
 lazy_page!(StatusesRoute, StatusesPage, StatusesRouteData = statuses_data);
 lazy_page!(UsersRoute, UsersPage, UsersRouteData = users_data);
 lazy_page!(NewUserRoute, NewUserPage);
+lazy_page!(RegistrationsRoute, RegistrationsPage);
+lazy_page!(RegistrationSettingsRoute, RegistrationSettingsPage);
+lazy_page!(InstanceSettingsRoute, InstanceSettingsPage);
+lazy_page!(ConfigRoute, ConfigPage);
+lazy_page!(ConfigHistoryRoute, ConfigHistoryPage);
 lazy_page!(UserDetailRoute, UserDetailPage, UserDetailRouteData = user_detail_data);
 lazy_page!(AccountRoute, AccountPage, AccountRouteData = account_data);
 lazy_page!(InvitesRoute, InvitesPage, InvitesRouteData = invites_data);

@@ -50,6 +50,9 @@ async fn hostile_text_is_inert_on_every_page(b: Backend) {
         assert!(!html.contains("<img src=x onerror"), "{path} renders the bio's markup");
         assert!(!html.contains("<script>alert(1)</script>"), "{path} renders the name's script");
     }
+    // The list's rows are written as markup (ui/markup.rs): the name is there, as text.
+    let (_, _, html) = app.page("/users").await;
+    assert!(html.contains(r#"<p class="break-words">"&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p>"#), "{html}");
     let (_, _, html) = app.page(&format!("/users/{}", victim.id)).await;
     assert!(html.contains("&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;</textarea>"), "the bio stays text");
 
@@ -63,6 +66,8 @@ async fn hostile_text_is_inert_on_every_page(b: Backend) {
         assert!(!html.contains("<img src=x onerror"), "{path} renders the comment's markup");
         assert!(!html.contains("<script>alert(1)</script>"), "{path} renders the note's script");
     }
+    let (_, _, html) = app.page("/reports").await;
+    assert!(html.contains("&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;</p>"), "the comment stays text: {html}");
 
     // A rejected sign-in keeps the typed nickname in the form, escaped.
     let c = common::client();

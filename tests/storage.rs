@@ -8,7 +8,9 @@ use steward::domain::Staff;
 use steward::domain::{ReportState, Visibility};
 use steward::error::AppError;
 use steward::server::storage::audit::{self, Entry, LogFilter, Page};
-use steward::server::storage::{reports, seed, seed_content, statuses, throttle, users, users_bulk, users_list};
+use steward::server::storage::{
+    reports, saved_views, seed, seed_content, statuses, throttle, users, users_bulk, users_list,
+};
 
 fn entry<'a>(actor: &'a Staff, action: &'a str, message: String) -> Entry<'a> {
     Entry { actor: actor.into(), action, subject_users: &[], data: serde_json::json!({}), message }
@@ -40,6 +42,8 @@ async fn a_rolled_back_transaction_leaves_no_log_entry(b: Backend) {
     audit::record(tx.conn(), entry(&admin, "test.x", "x".into())).await.unwrap();
     drop(tx);
     assert_eq!(t.count("SELECT COUNT(*) FROM moderation_log").await, 0);
+    let mut c = t.db.conn().await.unwrap();
+    assert!(audit::actions(c.as_ref()).await.unwrap().is_empty(), "no actions in an empty log");
 }
 
 async fn the_log_is_append_only(b: Backend) {
@@ -89,6 +93,7 @@ async fn log_pages_walk_both_ways_without_gaps(b: Backend) {
     assert_eq!(audit::numbered(c.as_ref(), &about, 1, 50).await.unwrap().1, 25);
     let wildcard = LogFilter { search: Some("%".into()), ..Default::default() };
     assert_eq!(audit::numbered(c.as_ref(), &wildcard, 1, 50).await.unwrap().1, 0, "LIKE wildcards are literal");
+    assert_eq!(audit::actions(c.as_ref()).await.unwrap(), ["even", "odd"], "each action once, in order");
 }
 
 async fn throttle_counts_only_recent_failures(b: Backend) {
@@ -207,6 +212,26 @@ async fn each_status_shows_its_newest_reports(b: Backend) {
     assert!(reports::newest_naming(c.as_ref(), &[], None, 3).await.unwrap().is_empty());
 }
 
+/// The sidebar's open reports and views come from one statement, with or without views.
+async fn the_sidebar_is_one_statement(b: Backend) {
+    let t = TestDb::new(b).await;
+    let (bob, eve) = (t.create_user("bob", None).await, t.create_user("eve", None).await);
+    let mut c = t.db.conn().await.unwrap();
+    assert_eq!(saved_views::sidebar(c.as_ref(), bob.id).await.unwrap(), (0, vec![]));
+    drop(c);
+    reported(&t, eve.id, 3).await;
+    let mut tx = t.db.begin().await.unwrap();
+    for (owner, name) in [(bob.id, "beta"), (bob.id, "Alpha"), (eve.id, "Eve's")] {
+        saved_views::insert(tx.conn(), owner, name, "role=admin").await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut c = t.db.conn().await.unwrap();
+    let (open, views) = saved_views::sidebar(c.as_ref(), bob.id).await.unwrap();
+    assert_eq!(open, 3);
+    assert_eq!(views.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["Alpha", "beta"], "only bob's, by name");
+    assert_eq!(views[0].query, "role=admin");
+}
+
 /// A list bound as one value (SQLite: `IN (SELECT value FROM json_each(?))`,
 /// PostgreSQL: `= ANY($1)`) is still looked up through the index, as the
 /// ids written into the SQL were.
@@ -303,4 +328,5 @@ both_backends!(
     a_list_of_any_length_is_one_value,
     each_status_shows_its_newest_reports,
     lists_bound_as_one_value_keep_their_indexes,
+    the_sidebar_is_one_statement,
 );

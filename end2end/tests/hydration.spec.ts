@@ -7,13 +7,17 @@ import { test, expect, ADMIN, signIn, isPhone, openPhoneMenu, type Page } from '
 
 test.use({ stewardAccounts: [ADMIN] });
 
-test('pages hydrate without uncaught errors', async ({ page, pageErrors }) => {
+test('pages hydrate without uncaught errors', async ({ page, pageErrors, javaScriptEnabled }) => {
   const visit = async (path: string, heading: string) => {
     await page.goto(path);
     await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
     // The app's script and WebAssembly are fetched and run once the network settles.
     await page.waitForLoadState('networkidle');
     expect(pageErrors, `uncaught errors on ${path}`).toEqual([]);
+    // Set by an effect once the body has hydrated (bench/first-paint.mjs times it).
+    const html = page.locator('html');
+    if (javaScriptEnabled) await expect(html, `${path} hydrated`).toHaveAttribute('data-hydrated', '');
+    else await expect(html).not.toHaveAttribute('data-hydrated');
   };
 
   await visit('/login', 'Sign in');

@@ -5,6 +5,7 @@ pub mod fields;
 pub mod flash;
 #[cfg(feature = "ssr")]
 pub mod html_errors;
+pub mod markup;
 pub mod page_session;
 pub mod tristate;
 
@@ -109,13 +110,16 @@ pub const GREEN: &str = "badge-green";
 
 /// A report's state as a badge, wherever reports are listed.
 pub fn report_state_badge(s: crate::domain::ReportState) -> impl IntoView {
+    badge(s.as_str().into(), report_state_tone(s))
+}
+
+pub fn report_state_tone(s: crate::domain::ReportState) -> &'static str {
     use crate::domain::ReportState;
-    let tone = match s {
+    match s {
         ReportState::Open => AMBER,
         ReportState::Resolved => GREEN,
         ReportState::Closed => GREY,
-    };
-    badge(s.as_str().into(), tone)
+    }
 }
 
 /// A bordered panel, the console's unit of layout.

@@ -26,9 +26,8 @@ async fn page_session_of(staff: Option<crate::domain::Staff>) -> Result<PageSess
         Some(s) => {
             let state = crate::server::state::AppState::get()?;
             let mut conn = state.db.conn().await?;
-            let open = crate::server::storage::reports::count_open(conn.as_ref()).await?;
-            drop(conn);
-            (crate::features::users::saved_views::sidebar(s).await?, open)
+            let (open, views) = crate::server::storage::saved_views::sidebar(conn.as_ref(), s.id).await?;
+            (crate::features::users::saved_views::sidebar(conn.as_ref(), views).await?, open)
         }
         None => (Vec::new(), 0),
     };

@@ -11,9 +11,10 @@ use super::server::{GroupItem, InboxData, InboxQuery, ReportItem, reports_inbox}
 use crate::domain::ReportState;
 use crate::features::statuses::item::StatusCard;
 use crate::ui::data::page_data;
+use crate::ui::markup::Markup;
 use crate::ui::{
-    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREY, INPUT, PageHeader, PageLink, Pager, RED, badge, capitalized,
-    format_time, report_state_badge,
+    AMBER, BUTTON, BUTTON_QUIET, ErrorView, GREY, INPUT, PageHeader, PageLink, Pager, RED, capitalized, format_time,
+    report_state_tone,
 };
 
 #[component]
@@ -120,21 +121,7 @@ fn Inbox(query: InboxQuery, d: InboxData) -> impl IntoView {
                         }
                             .into_any()
                     } else {
-                        view! {
-                            <ul class="space-y-3" data-testid="report-list">
-                                {d
-                                    .items
-                                    .into_iter()
-                                    .map(|r| {
-                                        view! {
-                                            <li>
-                                                <ReportRow r />
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
+                        view! { <ul class="space-y-3" data-testid="report-list" inner_html=rows_html(&d.items) /> }
                             .into_any()
                     }}
                     <BulkBar reopen />
@@ -160,51 +147,43 @@ fn Inbox(query: InboxQuery, d: InboxData) -> impl IntoView {
     }
 }
 
-/// One report in the list: a tick box and a large link to the report.
-#[component]
-fn ReportRow(r: ReportItem) -> impl IntoView {
-    let comment = if r.comment.is_empty() { "No comment".to_owned() } else { r.comment.clone() };
-    view! {
-        <div
-            class="flex gap-1 rounded-2xl border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
-            data-testid="report-row"
-            data-report-id=r.id
-        >
-            <label class="-my-3 -ml-3 flex w-14 flex-none cursor-pointer items-start justify-center self-stretch rounded-l-2xl pt-6">
-                <input
-                    type="checkbox"
-                    name="ids"
-                    value=r.id
-                    class="size-5"
-                    aria-label=format!("Select report {}", r.id)
-                />
-            </label>
-            <div class="min-w-0 flex-1">
-                <a
-                    href=format!("/reports/{}", r.id)
-                    class="flex min-h-11 flex-wrap items-center gap-x-2 font-medium text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300"
-                >
-                    <span>{format!("#{}", r.id)}</span>
-                    <span class="break-all">{format!("@{}", r.account_nickname)}</span>
-                </a>
-                <div class="flex flex-wrap gap-1">
-                    {report_state_badge(r.state)} {(!r.account_active).then(|| badge("deactivated".into(), RED))}
-                    {r.account_reports.map(|n| badge(format!("{n} reports on this account"), AMBER))}
-                    {r.assignee.clone().map(|a| badge(format!("assigned to @{a}"), GREY))}
-                </div>
-                <p class="mt-1 line-clamp-2 text-sm break-words">{comment}</p>
-                <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">
-                    {format!(
-                        "by {} · {} status{} · {}",
-                        r.reporter.as_deref().map_or("anonymous".to_owned(), |n| format!("@{n}")),
-                        r.statuses,
-                        if r.statuses == 1 { "" } else { "es" },
-                        format_time(r.created_at),
-                    )}
-                </p>
-            </div>
-        </div>
+/// Reports as list items (see ui/markup.rs): a tick box and a large link to each report.
+fn rows_html(reports: &[ReportItem]) -> String {
+    let mut m = Markup::with_capacity(reports.len() * 1536);
+    for r in reports {
+        m.raw(r#"<li><div class="flex gap-1 rounded-2xl border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" data-testid="report-row" data-report-id=""#)
+            .int(r.id)
+            .raw(r#""><label class="-my-3 -ml-3 flex w-14 flex-none cursor-pointer items-start justify-center self-stretch rounded-l-2xl pt-6">"#)
+            .raw(r#"<input type="checkbox" name="ids" class="size-5" value=""#)
+            .int(r.id)
+            .raw(r#"" aria-label="Select report "#)
+            .int(r.id)
+            .raw(r#""></label><div class="min-w-0 flex-1"><a class="flex min-h-11 flex-wrap items-center gap-x-2 font-medium text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300" href="/reports/"#)
+            .int(r.id)
+            .raw(r#""><span>#"#)
+            .int(r.id)
+            .raw(r#"</span><span class="break-all">@"#)
+            .text(&r.account_nickname)
+            .raw(r#"</span></a><div class="flex flex-wrap gap-1">"#)
+            .badge(r.state.as_str(), report_state_tone(r.state));
+        if !r.account_active {
+            m.badge("deactivated", RED);
+        }
+        if let Some(n) = r.account_reports {
+            m.badge(&format!("{n} reports on this account"), AMBER);
+        }
+        if let Some(a) = &r.assignee {
+            m.badge(&format!("assigned to @{a}"), GREY);
+        }
+        let reporter = r.reporter.as_deref().map_or("anonymous".to_owned(), |n| format!("@{n}"));
+        let plural = if r.statuses == 1 { "" } else { "es" };
+        m.raw(r#"</div><p class="mt-1 line-clamp-2 text-sm break-words">"#)
+            .text(if r.comment.is_empty() { "No comment" } else { &r.comment })
+            .raw(r#"</p><p class="mt-1 text-xs text-slate-600 dark:text-slate-400">"#)
+            .text(&format!("by {reporter} · {} status{plural} · {}", r.statuses, format_time(r.created_at)))
+            .raw("</p></div></div></li>");
     }
+    m.into_string()
 }
 
 /// All reports naming one status.
@@ -218,19 +197,7 @@ fn Group(g: GroupItem) -> impl IntoView {
                 {format!("{n} report{} · latest {}", if n == 1 { "" } else { "s" }, format_time(g.latest_at))}
             </p>
             <StatusCard status=g.status>
-                <ul class="space-y-2">
-                    {g
-                        .reports
-                        .into_iter()
-                        .map(|r| {
-                            view! {
-                                <li>
-                                    <ReportRow r />
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <ul class="space-y-2" inner_html=rows_html(&g.reports) />
                 {(hidden > 0)
                     .then(|| {
                         view! {

@@ -12,6 +12,7 @@ use super::shortcuts::Shortcuts;
 use crate::error::AppError;
 use crate::ui::data::{PageResource, page_data};
 use crate::ui::flash::FormState;
+use crate::ui::markup::Markup;
 use crate::ui::page_session::ViewLink;
 use crate::ui::page_session::use_page_session;
 use crate::ui::{
@@ -280,22 +281,21 @@ fn UsersView(
     }
 }
 
-pub(super) fn status_badges(u: &UserItem) -> impl IntoView + use<> {
-    let mut out = Vec::new();
-    if !u.active {
-        out.push(badge("deactivated".into(), RED).into_any());
-    }
-    if !u.approved {
-        out.push(badge("pending".into(), AMBER).into_any());
-    }
-    if !u.confirmed {
-        out.push(badge("unconfirmed".into(), AMBER).into_any());
-    }
+/// A user's status badges: (label, tone), the same on the list and the user's page.
+fn status_labels(u: &UserItem) -> impl Iterator<Item = (&'static str, &'static str)> + use<> {
     // The same rule as the Status filter: active means active and approved.
-    if u.active && u.approved {
-        out.push(badge("active".into(), GREY).into_any());
-    }
-    out
+    [
+        (!u.active, "deactivated", RED),
+        (!u.approved, "pending", AMBER),
+        (!u.confirmed, "unconfirmed", AMBER),
+        (u.active && u.approved, "active", GREY),
+    ]
+    .into_iter()
+    .filter_map(|(on, label, tone)| on.then_some((label, tone)))
+}
+
+pub(super) fn status_badges(u: &UserItem) -> impl IntoView + use<> {
+    status_labels(u).map(|(label, tone)| badge(label.into(), tone)).collect_view()
 }
 
 /// Choose an action for the checked rows, or for every user the filter
@@ -386,53 +386,50 @@ fn UserTable(users: Vec<UserItem>) -> impl IntoView {
                     </th>
                 </tr>
             </thead>
-            <tbody class="block space-y-3 md:table-row-group md:space-y-0">
-                {users
-                    .into_iter()
-                    .map(|u| {
-                        let origin = if u.local { None } else { Some(badge("external".into(), GREY)) };
-                        view! {
-                            <tr data-user-row="" class="user-row">
-                                <td class="user-row-tick">
-                                    <label>
-                                        <input
-                                            type="checkbox"
-                                            name="ids"
-                                            value=u.id
-                                            class="size-5"
-                                            aria-label=format!("Select @{}", u.nickname)
-                                        />
-                                    </label>
-                                </td>
-                                <td class="user-row-who">
-                                    <a href=format!("/users/{}", u.id)>{format!("@{}", u.nickname)}</a>
-                                    {(!u.display_name.is_empty())
-                                        .then(|| view! { <p class="break-words">{u.display_name.clone()}</p> })}
-                                    {u
-                                        .email
-                                        .clone()
-                                        .map(|e| {
-                                            view! { <p class="user-row-email">{e}</p> }
-                                        })}
-                                </td>
-                                <td class="user-row-badges">{status_badges(&u)}{origin}</td>
-                                <td class="user-row-badges">
-                                    {u.role.clone().map(|r| badge(r, INDIGO))}
-                                    {u.tags.iter().map(|t| badge(t.clone(), GREY)).collect_view()}
-                                </td>
-                                <td class="user-row-joined">
-                                    <span class="md:hidden">"Joined "</span>
-                                    {format_time(u.created_at)}
-                                </td>
-                                <td class="user-row-seen">
-                                    <span class="md:hidden">"Last active "</span>
-                                    {u.last_active_at.map(format_time).unwrap_or_else(|| "never".into())}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
+            <tbody class="block space-y-3 md:table-row-group md:space-y-0" inner_html=rows_html(&users) />
         </table>
     }
+}
+
+/// The rows of `UserTable` as markup (see ui/markup.rs); on phones each row is a card.
+fn rows_html(users: &[UserItem]) -> String {
+    let mut m = Markup::with_capacity(users.len() * 1024);
+    for u in users {
+        m.raw(r#"<tr data-user-row="" class="user-row"><td class="user-row-tick"><label>"#)
+            .raw(r#"<input type="checkbox" name="ids" class="size-5" value=""#)
+            .int(u.id)
+            .raw(r#"" aria-label="Select @"#)
+            .attr(&u.nickname)
+            .raw(r#""></label></td><td class="user-row-who"><a href="/users/"#)
+            .int(u.id)
+            .raw(r#"">@"#)
+            .text(&u.nickname)
+            .raw("</a>");
+        if !u.display_name.is_empty() {
+            m.raw(r#"<p class="break-words">"#).text(&u.display_name).raw("</p>");
+        }
+        if let Some(email) = &u.email {
+            m.raw(r#"<p class="user-row-email">"#).text(email).raw("</p>");
+        }
+        m.raw(r#"</td><td class="user-row-badges">"#);
+        for (label, tone) in status_labels(u) {
+            m.badge(label, tone);
+        }
+        if !u.local {
+            m.badge("external", GREY);
+        }
+        m.raw(r#"</td><td class="user-row-badges">"#);
+        if let Some(role) = &u.role {
+            m.badge(role, INDIGO);
+        }
+        for tag in &u.tags {
+            m.badge(tag, GREY);
+        }
+        m.raw(r#"</td><td class="user-row-joined"><span class="md:hidden">Joined </span>"#)
+            .text(&format_time(u.created_at))
+            .raw(r#"</td><td class="user-row-seen"><span class="md:hidden">Last active </span>"#)
+            .text(&u.last_active_at.map_or_else(|| "never".into(), format_time))
+            .raw("</td></tr>");
+    }
+    m.into_string()
 }

@@ -13,24 +13,21 @@ use crate::auth::{ModeratorCtx, session};
 use crate::domain::Staff;
 use crate::error::AppError;
 use crate::server::state::AppState;
-use crate::server::storage::{audit, saved_views, users_list};
+use crate::server::storage::{ConnRef, audit, saved_views, users_list};
 use crate::ui::flash::Flash;
 use crate::ui::page_session::ViewLink;
 
 /// The sidebar's entries. Counts are exact up to [`COUNT_CAP`] and
 /// estimated beyond (a bounded walk either way, a few milliseconds even at a
 /// million users); a view without filters shows the planner's estimate.
-pub async fn sidebar(staff: &Staff) -> Result<Vec<ViewLink>, AppError> {
-    let state = AppState::get()?;
-    let mut conn = state.db.conn().await?;
-    let views = saved_views::list(conn.as_ref(), staff.id).await?;
+pub async fn sidebar(mut conn: ConnRef<'_>, views: Vec<saved_views::SavedView>) -> Result<Vec<ViewLink>, AppError> {
     let mut out = Vec::with_capacity(views.len());
     for v in views {
         let filter = parse::parse(&UsersQuery::from_query_string(&v.query)).filter;
         let count = if filter.is_empty() {
-            format!("about {}", human(users_list::total_estimate(conn.as_ref()).await?))
+            format!("about {}", human(users_list::total_estimate(conn.reborrow()).await?))
         } else {
-            match users_list::count_or_estimate(conn.as_ref(), &filter, COUNT_CAP).await? {
+            match users_list::count_or_estimate(conn.reborrow(), &filter, COUNT_CAP).await? {
                 users_list::Count::Exact(n) => n.to_string(),
                 users_list::Count::About(n) => format!("about {}", human(n)),
             }

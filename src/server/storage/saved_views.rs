@@ -16,9 +16,21 @@ pub struct SavedView {
 /// A person keeps a handful; the sidebar shows all of them.
 pub const MAX_PER_OWNER: i64 = 50;
 
-pub async fn list(c: ConnRef<'_>, owner_id: i64) -> Result<Vec<SavedView>, AppError> {
-    const SQL: &str = "SELECT id, name, query FROM saved_views WHERE owner_id = $1 ORDER BY lower(name), id";
-    Ok(on!(c, |c| sqlx::query_as(SQL).bind(owner_id).fetch_all(&mut *c).await)?)
+/// What the console's sidebar shows on every page: the number of open reports
+/// and the owner's views, in one statement (every statement is a round trip,
+/// or on SQLite a hand-off to the connection's thread and back).
+pub async fn sidebar(c: ConnRef<'_>, owner_id: i64) -> Result<(i64, Vec<SavedView>), AppError> {
+    const SQL: &str = "SELECT (SELECT COALESCE(MAX(n), 0) FROM report_counts WHERE account_id = 0 AND state = 'open'), \
+                       v.id, v.name, v.query FROM (SELECT 1) AS one LEFT JOIN saved_views v ON v.owner_id = $1 \
+                       ORDER BY lower(v.name), v.id";
+    type Row = (i64, Option<i64>, Option<String>, Option<String>);
+    let rows: Vec<Row> = on!(c, |c| sqlx::query_as(SQL).bind(owner_id).fetch_all(&mut *c).await)?;
+    let open = rows.first().map_or(0, |r| r.0);
+    let views = rows
+        .into_iter()
+        .filter_map(|(_, id, name, query)| Some(SavedView { id: id?, name: name?, query: query? }))
+        .collect();
+    Ok((open, views))
 }
 
 pub async fn count(c: ConnRef<'_>, owner_id: i64) -> Result<i64, AppError> {
