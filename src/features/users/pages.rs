@@ -396,9 +396,9 @@ fn rows_html(users: &[UserItem]) -> String {
     let mut m = Markup::with_capacity(users.len() * 1024);
     for u in users {
         m.raw(r#"<tr data-user-row="" class="user-row"><td class="user-row-tick"><label>"#)
-            .raw(r#"<input type="checkbox" name="ids" class="size-5" value=""#)
+            .raw(r#"<input type="checkbox" name="ids" value=""#)
             .int(u.id)
-            .raw(r#"" aria-label="Select @"#)
+            .raw(r#"" class="size-5" aria-label="Select @"#)
             .attr(&u.nickname)
             .raw(r#""></label></td><td class="user-row-who"><a href="/users/"#)
             .int(u.id)
