@@ -111,7 +111,11 @@ impl Drop for TestDb {
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
-                db.close().await;
+                // Bounded: a connection the test still held goes back to the
+                // pool through the test's runtime, which is blocked in this
+                // drop, so an unbounded close could wait forever. The FORCE
+                // below ends whatever is left open.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), db.close()).await;
                 if let Ok(admin) = Db::connect_admin(PG_ADMIN_URL).await {
                     let _ = admin.exec(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                 }
